@@ -1,0 +1,20 @@
+export { JOB_SPEC_VERSION } from './job-spec.js';
+export type {
+  JobSpec,
+  ChangelogMode,
+  NodeSpec,
+  EdgeSpec,
+  Partitioning,
+  OperatorSpec,
+  OperatorType,
+  SourceSpec,
+  SinkSpec,
+  CalcSpec,
+  UnionSpec,
+  AggregateCall,
+  GroupAggregateSpec,
+  WindowSpec,
+  WindowAggregateSpec,
+  WindowTableFunctionSpec,
+  JoinSpec,
+} from './job-spec.js';

@@ -1,0 +1,483 @@
+/**
+ * The heap keyed state backend: every state lives in JS Maps in this subtask's memory.
+ *
+ * Layout: each registered state keeps one table per owned key group (`tables[keyGroup - range.start]`),
+ * so a snapshot or a rescale can take whole key groups without re-hashing keys. A key's group is
+ * `keyGroupOf(key)`; a key outside this subtask's range is a partitioning bug and fails loudly.
+ *
+ * TTL (`StateDescriptor.ttlMs > 0`) follows Flink's defaults: the timer is set on create and on write
+ * (reads do not refresh it), time is processing time (the `clock` option), and an expired entry is never
+ * returned. Expired entries are removed lazily when touched and by an incremental cleanup that visits a
+ * few entries per state access (Flink's `cleanupIncrementally`), so memory does not grow with keys that
+ * are never read again. Value and list states expire per key; map states per user key (a join record or
+ * a distinct value each age on their own, as in Flink).
+ *
+ * Promises: each call does its work synchronously and returns one already-settled promise (never one
+ * per key), so the batched API costs one microtask per call on this backend.
+ *
+ * Ownership: values handed out are the backend's own objects (see state-api.ts): callers treat them as
+ * read-only unless they put them back. `ListState.addMany` appends to the stored array in place.
+ */
+import { internalError } from '../common/index.js';
+import { keyGroupOf } from './key-codec.js';
+import type {
+  KeyedStateBackend,
+  KeyGroupRange,
+  ListState,
+  MapState,
+  StateDescriptor,
+  StateKey,
+  ValueState,
+} from './state-api.js';
+
+export interface HeapKeyedStateBackendOptions {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  /** Processing-time clock for TTL (epoch ms); defaults to `Date.now`. */
+  readonly clock?: () => number;
+  /** Entries visited by the incremental TTL cleanup per state access call (Flink's default is 5 per access). */
+  readonly cleanupEntriesPerAccess?: number;
+}
+
+export function createHeapKeyedStateBackend(options: HeapKeyedStateBackendOptions): KeyedStateBackend {
+  return new HeapKeyedStateBackend(options);
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * One state's storage: per key group a Map key → value, and (with TTL) a parallel Map key → last write
+ * time. Map states store `Map<userKey, V>` as the value and their write times per user key.
+ */
+class KeyGroupTables<V> {
+  readonly values: Map<StateKey, V>[];
+  /** Last write time per key (value/list states with TTL). */
+  readonly times: Map<StateKey, number>[] | null;
+  private cleanupCursor: Iterator<[StateKey, V]> | null = null;
+  private cleanupGroup = 0;
+
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    groups: number,
+    withTimes: boolean,
+  ) {
+    this.values = Array.from({ length: groups }, () => new Map<StateKey, V>());
+    this.times = withTimes ? Array.from({ length: groups }, () => new Map<StateKey, number>()) : null;
+  }
+
+  group(key: StateKey): number {
+    return this.backend.groupIndex(key);
+  }
+
+  size(): number {
+    let n = 0;
+    for (const m of this.values) n += m.size;
+    return n;
+  }
+
+  clear(): void {
+    for (const m of this.values) m.clear();
+    if (this.times !== null) for (const m of this.times) m.clear();
+    this.cleanupCursor = null;
+  }
+
+  /**
+   * Visits up to `budget` entries round-robin over key groups, calling `visit(group, key, value)`; the
+   * callback deletes what has expired. Map iterators stay valid under deletion, so the cursor survives
+   * between calls; a cursor that reaches the end of a group moves to the next one.
+   */
+  cleanupStep(budget: number, visit: (g: number, key: StateKey, value: V) => void): void {
+    const groups = this.values.length;
+    let skipped = 0;
+    while (budget > 0 && skipped <= groups) {
+      if (this.cleanupCursor === null) this.cleanupCursor = this.values[this.cleanupGroup]!.entries();
+      const next = this.cleanupCursor.next();
+      if (next.done === true) {
+        this.cleanupCursor = null;
+        this.cleanupGroup = (this.cleanupGroup + 1) % groups;
+        skipped++;
+        continue;
+      }
+      skipped = 0;
+      budget--;
+      visit(this.cleanupGroup, next.value[0], next.value[1]);
+    }
+  }
+}
+
+class HeapKeyedStateBackend implements KeyedStateBackend {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly clock: () => number;
+  readonly cleanupPerAccess: number;
+  private readonly groupCount: number;
+  private readonly states = new Map<string, { kind: 'value' | 'map' | 'list'; ttlMs: number; impl: unknown }>();
+  private readonly tables: KeyGroupTables<unknown>[] = [];
+
+  constructor(options: HeapKeyedStateBackendOptions) {
+    const { maxParallelism, keyGroupRange } = options;
+    if (!(keyGroupRange.start >= 0 && keyGroupRange.end >= keyGroupRange.start && keyGroupRange.end < maxParallelism)) {
+      throw internalError(
+        `invalid key-group range [${keyGroupRange.start}, ${keyGroupRange.end}] for maxParallelism ${maxParallelism}`,
+      );
+    }
+    this.maxParallelism = maxParallelism;
+    this.keyGroupRange = keyGroupRange;
+    this.clock = options.clock ?? Date.now;
+    this.cleanupPerAccess = options.cleanupEntriesPerAccess ?? 5;
+    this.groupCount = keyGroupRange.end - keyGroupRange.start + 1;
+  }
+
+  /** Index of `key`'s key group within this backend's range. */
+  groupIndex(key: StateKey): number {
+    const g = keyGroupOf(key, this.maxParallelism);
+    if (g < this.keyGroupRange.start || g > this.keyGroupRange.end) {
+      throw internalError(
+        `state key in key group ${g} reached a subtask owning key groups [${this.keyGroupRange.start}, ${this.keyGroupRange.end}]`,
+        { notes: ['the input was not hash-partitioned by the same key the operator uses for state'] },
+      );
+    }
+    return g - this.keyGroupRange.start;
+  }
+
+  private register<S>(kind: 'value' | 'map' | 'list', descriptor: StateDescriptor, make: (ttl: number) => S): S {
+    const ttlMs = descriptor.ttlMs ?? 0;
+    if (!(ttlMs >= 0)) throw internalError(`state '${descriptor.name}': ttlMs must be >= 0, got ${ttlMs}`);
+    const existing = this.states.get(descriptor.name);
+    if (existing !== undefined) {
+      if (existing.kind !== kind || existing.ttlMs !== ttlMs) {
+        throw internalError(`state '${descriptor.name}' was registered as ${existing.kind} state with ttl ${existing.ttlMs} ms`);
+      }
+      return existing.impl as S;
+    }
+    const impl = make(ttlMs);
+    this.states.set(descriptor.name, { kind, ttlMs, impl });
+    return impl;
+  }
+
+  newTables<V>(withTimes: boolean): KeyGroupTables<V> {
+    const t = new KeyGroupTables<V>(this, this.groupCount, withTimes);
+    this.tables.push(t as KeyGroupTables<unknown>);
+    return t;
+  }
+
+  valueState<V>(descriptor: StateDescriptor): ValueState<V> {
+    return this.register('value', descriptor, (ttl) => new HeapValueState<V>(this, ttl));
+  }
+
+  mapState<V>(descriptor: StateDescriptor): MapState<V> {
+    return this.register('map', descriptor, (ttl) => new HeapMapState<V>(this, ttl));
+  }
+
+  listState<V>(descriptor: StateDescriptor): ListState<V> {
+    return this.register('list', descriptor, (ttl) => new HeapListState<V>(this, ttl));
+  }
+
+  approximateKeyCount(): number {
+    let n = 0;
+    for (const t of this.tables) n += t.size();
+    return n;
+  }
+
+  dispose(): Promise<void> {
+    for (const t of this.tables) t.clear();
+    return RESOLVED;
+  }
+}
+
+/** Runs `fn` and turns a synchronous throw into a rejected promise (callers only ever see promises). */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** Shared by value and list state: one value per key, expiring per key. */
+class PerKeyTtlStore<V> {
+  readonly t: KeyGroupTables<V>;
+  private readonly visit: (g: number, key: StateKey, value: V) => void;
+  /** The clock reading of the current call (the cleanup visitor compares against it). */
+  private now = 0;
+
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    private readonly ttlMs: number,
+  ) {
+    this.t = backend.newTables<V>(ttlMs > 0);
+    this.visit = (g, key) => {
+      if (this.now - this.t.times![g]!.get(key)! >= this.ttlMs) {
+        this.t.values[g]!.delete(key);
+        this.t.times![g]!.delete(key);
+      }
+    };
+  }
+
+  /** Reads the clock once per call and runs a cleanup step; returns the time (0 without TTL). */
+  begin(): number {
+    if (this.ttlMs <= 0) return 0;
+    this.now = this.backend.clock();
+    this.t.cleanupStep(this.backend.cleanupPerAccess, this.visit);
+    return this.now;
+  }
+
+  get(key: StateKey, now: number): V | undefined {
+    const g = this.t.group(key);
+    const v = this.t.values[g]!.get(key);
+    if (v === undefined || this.ttlMs <= 0) return v;
+    if (now - this.t.times![g]!.get(key)! >= this.ttlMs) {
+      this.t.values[g]!.delete(key);
+      this.t.times![g]!.delete(key);
+      return undefined;
+    }
+    return v;
+  }
+
+  set(key: StateKey, value: V, now: number): void {
+    const g = this.t.group(key);
+    this.t.values[g]!.set(key, value);
+    if (this.ttlMs > 0) this.t.times![g]!.set(key, now);
+  }
+
+  delete(key: StateKey): void {
+    const g = this.t.group(key);
+    this.t.values[g]!.delete(key);
+    if (this.ttlMs > 0) this.t.times![g]!.delete(key);
+  }
+}
+
+class HeapValueState<V> implements ValueState<V> {
+  private readonly store: PerKeyTtlStore<V>;
+  constructor(backend: HeapKeyedStateBackend, ttlMs: number) {
+    this.store = new PerKeyTtlStore<V>(backend, ttlMs);
+  }
+
+  getMany(keys: readonly StateKey[]): Promise<(V | undefined)[]> {
+    return settle(() => {
+      const now = this.store.begin();
+      const out = new Array<V | undefined>(keys.length);
+      for (let i = 0; i < keys.length; i++) out[i] = this.store.get(keys[i]!, now);
+      return out;
+    });
+  }
+
+  putMany(keys: readonly StateKey[], values: readonly V[]): Promise<void> {
+    return settle(() => {
+      if (keys.length !== values.length) throw internalError(`putMany: ${keys.length} keys but ${values.length} values`);
+      const now = this.store.begin();
+      for (let i = 0; i < keys.length; i++) {
+        const v = values[i];
+        // `undefined` is how absence is reported by getMany, so storing it would be unreadable: delete.
+        if (v === undefined) this.store.delete(keys[i]!);
+        else this.store.set(keys[i]!, v, now);
+      }
+    });
+  }
+
+  deleteMany(keys: readonly StateKey[]): Promise<void> {
+    return settle(() => {
+      this.store.begin();
+      for (let i = 0; i < keys.length; i++) this.store.delete(keys[i]!);
+    });
+  }
+}
+
+class HeapListState<V> implements ListState<V> {
+  private readonly store: PerKeyTtlStore<V[]>;
+  constructor(backend: HeapKeyedStateBackend, ttlMs: number) {
+    this.store = new PerKeyTtlStore<V[]>(backend, ttlMs);
+  }
+
+  getMany(keys: readonly StateKey[]): Promise<V[][]> {
+    return settle(() => {
+      const now = this.store.begin();
+      const out = new Array<V[]>(keys.length);
+      for (let i = 0; i < keys.length; i++) out[i] = this.store.get(keys[i]!, now) ?? [];
+      return out;
+    });
+  }
+
+  addMany(keys: readonly StateKey[], values: readonly V[]): Promise<void> {
+    return settle(() => {
+      if (keys.length !== values.length) throw internalError(`addMany: ${keys.length} keys but ${values.length} values`);
+      const now = this.store.begin();
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const list = this.store.get(key, now);
+        if (list === undefined) this.store.set(key, [values[i]!], now);
+        else {
+          list.push(values[i]!);
+          this.store.set(key, list, now);
+        }
+      }
+    });
+  }
+
+  putMany(keys: readonly StateKey[], lists: readonly (readonly V[])[]): Promise<void> {
+    return settle(() => {
+      if (keys.length !== lists.length) throw internalError(`putMany: ${keys.length} keys but ${lists.length} lists`);
+      const now = this.store.begin();
+      for (let i = 0; i < keys.length; i++) {
+        const list = lists[i]!;
+        // An empty list is indistinguishable from no list (getMany returns []), so it is not kept.
+        if (list.length === 0) this.store.delete(keys[i]!);
+        else this.store.set(keys[i]!, list.slice(), now);
+      }
+    });
+  }
+
+  deleteMany(keys: readonly StateKey[]): Promise<void> {
+    return settle(() => {
+      this.store.begin();
+      for (let i = 0; i < keys.length; i++) this.store.delete(keys[i]!);
+    });
+  }
+}
+
+/**
+ * Map state: per key a `Map<userKey, V>`; with TTL a parallel `Map<userKey, writeTime>` per key. A key
+ * whose map becomes empty is removed, so `approximateKeyCount` and snapshots see only live keys.
+ */
+class HeapMapState<V> implements MapState<V> {
+  private readonly t: KeyGroupTables<Map<StateKey, V>>;
+  /** Per key group: key → (user key → last write time); only with TTL. */
+  private readonly times: Map<StateKey, Map<StateKey, number>>[] | null;
+  private readonly visit: (g: number, key: StateKey, value: Map<StateKey, V>) => void;
+  private now = 0;
+
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    private readonly ttlMs: number,
+  ) {
+    this.t = backend.newTables<Map<StateKey, V>>(false);
+    this.times = ttlMs > 0 ? this.t.values.map(() => new Map<StateKey, Map<StateKey, number>>()) : null;
+    this.visit = (g, key, map) => this.expire(g, key, map);
+  }
+
+  private begin(): void {
+    if (this.ttlMs <= 0) return;
+    this.now = this.backend.clock();
+    this.t.cleanupStep(this.backend.cleanupPerAccess, this.visit);
+  }
+
+  /** Drops the expired user keys of one key; returns the map, or undefined when nothing is left. */
+  private expire(g: number, key: StateKey, map: Map<StateKey, V>): Map<StateKey, V> | undefined {
+    const times = this.times![g]!.get(key)!;
+    for (const [uk, at] of times) {
+      if (this.now - at >= this.ttlMs) {
+        times.delete(uk);
+        map.delete(uk);
+      }
+    }
+    if (map.size === 0) {
+      this.t.values[g]!.delete(key);
+      this.times![g]!.delete(key);
+      return undefined;
+    }
+    return map;
+  }
+
+  private read(key: StateKey): Map<StateKey, V> | undefined {
+    const g = this.t.group(key);
+    const map = this.t.values[g]!.get(key);
+    if (map === undefined || this.ttlMs <= 0) return map;
+    return this.expire(g, key, map);
+  }
+
+  getMany(keys: readonly StateKey[]): Promise<Map<StateKey, V>[]> {
+    return settle(() => {
+      this.begin();
+      const out = new Array<Map<StateKey, V>>(keys.length);
+      for (let i = 0; i < keys.length; i++) out[i] = this.read(keys[i]!) ?? new Map<StateKey, V>();
+      return out;
+    });
+  }
+
+  getEntries(keys: readonly StateKey[], userKeys: readonly StateKey[]): Promise<(V | undefined)[]> {
+    return settle(() => {
+      if (keys.length !== userKeys.length) throw internalError(`getEntries: ${keys.length} keys but ${userKeys.length} user keys`);
+      this.begin();
+      const out = new Array<V | undefined>(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const g = this.t.group(key);
+        const map = this.t.values[g]!.get(key);
+        if (map === undefined) {
+          out[i] = undefined;
+          continue;
+        }
+        const uk = userKeys[i]!;
+        const v = map.get(uk);
+        if (v !== undefined && this.ttlMs > 0) {
+          const times = this.times![g]!.get(key)!;
+          if (this.now - times.get(uk)! >= this.ttlMs) {
+            map.delete(uk);
+            times.delete(uk);
+            if (map.size === 0) {
+              this.t.values[g]!.delete(key);
+              this.times![g]!.delete(key);
+            }
+            out[i] = undefined;
+            continue;
+          }
+        }
+        out[i] = v;
+      }
+      return out;
+    });
+  }
+
+  putEntries(keys: readonly StateKey[], userKeys: readonly StateKey[], values: readonly (V | undefined)[]): Promise<void> {
+    return settle(() => {
+      if (keys.length !== userKeys.length || keys.length !== values.length) {
+        throw internalError(`putEntries: ${keys.length} keys, ${userKeys.length} user keys, ${values.length} values`);
+      }
+      this.begin();
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const uk = userKeys[i]!;
+        const v = values[i];
+        const g = this.t.group(key);
+        const table = this.t.values[g]!;
+        let map = table.get(key);
+        if (v === undefined) {
+          if (map === undefined) continue;
+          map.delete(uk);
+          const times = this.times === null ? undefined : this.times[g]!.get(key);
+          times?.delete(uk);
+          if (map.size === 0) {
+            table.delete(key);
+            this.times?.[g]!.delete(key);
+          }
+          continue;
+        }
+        if (map === undefined) {
+          map = new Map<StateKey, V>();
+          table.set(key, map);
+        }
+        map.set(uk, v);
+        if (this.times !== null) {
+          let times = this.times[g]!.get(key);
+          if (times === undefined) {
+            times = new Map<StateKey, number>();
+            this.times[g]!.set(key, times);
+          }
+          times.set(uk, this.now);
+        }
+      }
+    });
+  }
+
+  deleteMany(keys: readonly StateKey[]): Promise<void> {
+    return settle(() => {
+      this.begin();
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const g = this.t.group(key);
+        this.t.values[g]!.delete(key);
+        this.times?.[g]!.delete(key);
+      }
+    });
+  }
+}
