@@ -1,0 +1,130 @@
+/**
+ * The runtime's implementation of `OperatorContext` / `SourceContext` for one operator subtask.
+ * Output calls go to the operator's driver; state and timers are created lazily on first use.
+ */
+import { internalError, unsupported } from '../common/index.js';
+import type { RecordBatch, RowType } from '../types/index.js';
+import type { JobSpec, NodeSpec } from '../spec/index.js';
+import { createHeapKeyedStateBackend, keyGroupRangeForSubtask } from '../state/index.js';
+import type { KeyedStateBackend, KeyGroupRange } from '../state/index.js';
+import type { Operator, OperatorMetrics, SourceContext, TimerService } from './operator.js';
+import { isTimerOperator } from './operator.js';
+import { HeapTimerService } from './timer-service.js';
+import { OperatorMetricGroup } from './metrics.js';
+import { LOG_LEVELS } from './runtime-config.js';
+import type { LogLevel, RuntimeConfig } from './runtime-config.js';
+import type { OperatorDriver } from './operator-driver.js';
+
+/** What a context needs from the subtask that hosts it. */
+export interface ContextOwner {
+  readonly cancelled: boolean;
+  backpressure(): Promise<void> | void;
+  sendToClient(nodeId: number, subtask: number, message: unknown): void;
+}
+
+export class OperatorContextImpl implements SourceContext {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly inputTypes: readonly RowType[];
+  readonly outputType: RowType;
+  readonly metricGroup = new OperatorMetricGroup();
+  timerService: HeapTimerService | null = null;
+  private state: KeyedStateBackend | null = null;
+  private driver: OperatorDriver | null = null;
+  private operator: Operator | null = null;
+  private readonly minLevel: number;
+
+  constructor(
+    readonly job: JobSpec,
+    readonly node: NodeSpec,
+    readonly subtaskIndex: number,
+    readonly parallelism: number,
+    runtimeConfig: RuntimeConfig,
+    private readonly owner: ContextOwner,
+  ) {
+    this.maxParallelism = runtimeConfig.maxParallelism;
+    this.keyGroupRange = keyGroupRangeForSubtask(this.maxParallelism, parallelism, subtaskIndex);
+    this.inputTypes = node.inputs.map((e) => job.nodes[e.from]!.outputType);
+    this.outputType = node.outputType;
+    this.minLevel = LOG_LEVELS.indexOf(runtimeConfig.logLevel);
+  }
+
+  /** Wires the context to its operator and driver (they are created after the context). */
+  bind(operator: Operator, driver: OperatorDriver): void {
+    this.operator = operator;
+    this.driver = driver;
+  }
+
+  get cancelled(): boolean {
+    return this.owner.cancelled;
+  }
+
+  config(key: string): string | undefined {
+    return this.job.config[key];
+  }
+
+  keyedState(): KeyedStateBackend {
+    if (this.state === null) {
+      const kind = (this.job.config['state.backend.type'] ?? 'heap').trim().toLowerCase();
+      if (kind !== 'heap' && kind !== 'hashmap') {
+        throw unsupported('RUNTIME.STATE_BACKEND_UNAVAILABLE', `state backend '${kind}' is not available yet; use 'heap'`);
+      }
+      this.state = createHeapKeyedStateBackend({ maxParallelism: this.maxParallelism, keyGroupRange: this.keyGroupRange });
+    }
+    return this.state;
+  }
+
+  timers(): TimerService {
+    if (this.timerService === null) {
+      if (this.operator === null || !isTimerOperator(this.operator)) {
+        throw internalError(`operator ${this.node.name} (node ${this.node.id}) asked for timers but does not implement onTimers`);
+      }
+      const driver = this.driver!;
+      this.timerService = new HeapTimerService(
+        () => this.processingTime(),
+        () => driver.processingTimersDue(),
+      );
+    }
+    return this.timerService;
+  }
+
+  emit(batch: RecordBatch): void {
+    this.driver!.emit(batch);
+  }
+
+  emitWatermark(watermark: number): void {
+    this.driver!.emitWatermark(watermark);
+  }
+
+  processingTime(): number {
+    return Date.now();
+  }
+
+  metrics(): OperatorMetrics {
+    return this.metricGroup;
+  }
+
+  sendToClient(message: unknown): void {
+    this.owner.sendToClient(this.node.id, this.subtaskIndex, message);
+  }
+
+  log(level: LogLevel, message: string): void {
+    if (LOG_LEVELS.indexOf(level) < this.minLevel) return;
+    process.stderr.write(`[${this.job.name}/${this.node.name}/${this.subtaskIndex}] ${level.toUpperCase()} ${message}\n`);
+  }
+
+  backpressure(): Promise<void> | void {
+    return this.owner.backpressure();
+  }
+
+  markIdle(idle: boolean): void {
+    this.driver!.emitStatus(idle);
+  }
+
+  /** Releases keyed state after the operator closed. */
+  disposeState(): Promise<void> | void {
+    const s = this.state;
+    this.state = null;
+    return s?.dispose();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The operator contract: what the runtime guarantees to an operator and what it asks of one.
+ *
+ * One `Operator` instance runs one subtask of one node of a job. The runtime calls it from a single thread
+ * (the worker that hosts the subtask), never concurrently: a call that returns a Promise is awaited before
+ * the next call into the same operator. Operators in a chain are called in order, inside one task.
+ *
+ * Lifecycle: `open` → any interleaving of `processBatch`, `processWatermark`, timer callbacks (for
+ * `TimerOperator`s) → `endInput(i)` once per input when that input is exhausted (bounded input) → `close`.
+ * After every input ended the runtime sends a final watermark of +Infinity, so event-time operators flush.
+ *
+ * Watermarks: the runtime tracks per-input watermarks (minimum over the input's upstream subtasks) and
+ * calls `processWatermark` with the operator's combined watermark (minimum over its inputs) whenever that
+ * advances. Watermarks only grow. An operator forwards a watermark downstream with `ctx.emitWatermark`
+ * after it has emitted everything the watermark completes (default: forward unchanged after processing).
+ *
+ * Warning: a batch passed to `processBatch` is owned by the caller and may be shared with other
+ * consumers; do not mutate its arrays. A batch passed to `ctx.emit` must not be mutated afterwards.
+ */
+import type { RecordBatch, RowType } from '../types/index.js';
+import type { JobSpec, NodeSpec, OperatorSpec } from '../spec/index.js';
+import type { KeyedStateBackend, KeyGroupRange } from '../state/index.js';
+
+export interface Operator {
+  /** Called once before any data. May load state, compile expressions, open connections. */
+  open(ctx: OperatorContext): Promise<void> | void;
+  /** Rows from input `input` (0-based, in `NodeSpec.inputs` order). Sources never get this call. */
+  processBatch(input: number, batch: RecordBatch): Promise<void> | void;
+  /** The combined input watermark advanced to `watermark` (epoch ms; +Infinity at end of input). */
+  processWatermark(watermark: number): Promise<void> | void;
+  /** Input `input` is exhausted (bounded input). Called before the final +Infinity watermark. */
+  endInput?(input: number): Promise<void> | void;
+  /** Release resources. Called after success, failure or cancellation; must not throw for cleanup. */
+  close(): Promise<void> | void;
+}
+
+/**
+ * A source operator has no inputs: the runtime calls `run` once and the source emits through its context
+ * until its input is exhausted (bounded: resolve) or `cancelled` becomes true (resolve promptly).
+ * It must await `ctx.backpressure()` between batches so bounded queues can slow it down.
+ */
+export interface SourceOperator extends Operator {
+  run(ctx: SourceContext): Promise<void>;
+}
+
+/** Operators that register timers implement this; the runtime calls it in timestamp order. */
+export interface TimerOperator extends Operator {
+  /**
+   * Timers that are due: event-time timers when the watermark passes their timestamp (called before
+   * `processWatermark` for that watermark), processing-time timers when the wall clock passes theirs.
+   * `keys[i]` fired at `timestamps[i]`; timers are sorted by timestamp, then key.
+   */
+  onTimers(domain: TimeDomain, keys: readonly string[], timestamps: readonly number[]): Promise<void> | void;
+}
+
+export type TimeDomain = 'event-time' | 'processing-time';
+
+export interface OperatorContext {
+  readonly job: JobSpec;
+  readonly node: NodeSpec;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  /** The key groups this subtask owns (meaningful for hash-partitioned inputs). */
+  readonly keyGroupRange: KeyGroupRange;
+  readonly inputTypes: readonly RowType[];
+  readonly outputType: RowType;
+  /** Configuration value by Flink key, or undefined. */
+  config(key: string): string | undefined;
+  /** Keyed state for this subtask (created lazily by the runtime's configured backend). */
+  keyedState(): KeyedStateBackend;
+  /** Keyed timers (event time and processing time); only for `TimerOperator`s. */
+  timers(): TimerService;
+  /** Sends a batch downstream (to the next chained operator or the outgoing exchanges). */
+  emit(batch: RecordBatch): void;
+  /** Sends a watermark downstream. */
+  emitWatermark(watermark: number): void;
+  /** Current processing time (wall clock, epoch ms). */
+  processingTime(): number;
+  /** Counters and gauges that show up in the job's metrics and progress line. */
+  metrics(): OperatorMetrics;
+  /** Sends a message to the job client (the process that submitted the job), e.g. collected results. */
+  sendToClient(message: unknown): void;
+  /** Log line attributed to this subtask. */
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface SourceContext extends OperatorContext {
+  /** True once the job is being cancelled: stop emitting and return. */
+  readonly cancelled: boolean;
+  /** Resolves when downstream queues have room; await it after each emitted batch. */
+  backpressure(): Promise<void> | void;
+  /** Marks this source subtask idle (no watermark contribution) or active again. */
+  markIdle(idle: boolean): void;
+}
+
+export interface TimerService {
+  registerEventTimeTimer(key: string, timestamp: number): void;
+  deleteEventTimeTimer(key: string, timestamp: number): void;
+  registerProcessingTimeTimer(key: string, timestamp: number): void;
+  deleteProcessingTimeTimer(key: string, timestamp: number): void;
+  currentWatermark(): number;
+}
+
+export interface OperatorMetrics {
+  counter(name: string): { inc(n?: number): void };
+  gauge(name: string, read: () => number): void;
+}
+
+/** Builds an operator for a spec. Registered by `type` in an `OperatorRegistry`. */
+export type OperatorFactory = (spec: OperatorSpec, node: NodeSpec) => Operator;
+
+/**
+ * Where the runtime finds operator implementations. The runtime itself registers nothing: the layer that
+ * assembles a job (`src/api/`) registers operators and connectors, both in the main thread and (through a
+ * bootstrap module named in the worker's start data) in every worker.
+ */
+export class OperatorRegistry {
+  private readonly factories = new Map<string, OperatorFactory>();
+
+  register(type: string, factory: OperatorFactory): void {
+    this.factories.set(type, factory);
+  }
+
+  create(spec: OperatorSpec, node: NodeSpec): Operator {
+    const factory = this.factories.get(spec.type);
+    if (!factory) throw new Error(`no operator registered for spec type '${spec.type}' (node ${node.id} ${node.name})`);
+    return factory(spec, node);
+  }
+
+  has(type: string): boolean {
+    return this.factories.has(type);
+  }
+}
+
+export function isSourceOperator(op: Operator): op is SourceOperator {
+  return typeof (op as Partial<SourceOperator>).run === 'function';
+}
+
+export function isTimerOperator(op: Operator): op is TimerOperator {
+  return typeof (op as Partial<TimerOperator>).onTimers === 'function';
+}

@@ -1,0 +1,29 @@
+/**
+ * What flows on an exchange channel, in order: data batches and control elements.
+ *
+ * Ordering invariant: a channel is FIFO for all element kinds, so a watermark never overtakes the data
+ * sent before it, and an end-of-partition is the last element of a channel. Checkpoint barriers (a later
+ * issue) will be one more control kind here and will be aligned per input like watermarks are combined.
+ */
+import type { RecordBatch } from '../types/index.js';
+
+export type StreamElement =
+  | { readonly kind: 'batch'; readonly batch: RecordBatch }
+  /** The sender promises no more rows with event time <= `watermark` (epoch ms). */
+  | { readonly kind: 'watermark'; readonly watermark: number }
+  /** The sender is idle (holds no watermark back) or active again. */
+  | { readonly kind: 'status'; readonly idle: boolean }
+  /** The sender finished: nothing follows on this channel. */
+  | { readonly kind: 'end' };
+
+/** One element as it arrives in a subtask's inbox, tagged with its channel. */
+export interface InboxItem {
+  readonly channel: number;
+  readonly element: StreamElement;
+}
+
+/** Messages between workers over a peer MessagePort. */
+export type PeerMessage =
+  | { readonly t: 'element'; readonly channel: number; readonly element: StreamElement }
+  /** The consumer processed `n` batches of `channel`: the producer may send `n` more. */
+  | { readonly t: 'credit'; readonly channel: number; readonly n: number };
