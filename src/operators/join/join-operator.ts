@@ -1,0 +1,441 @@
+/**
+ * Regular (unbounded) streaming join (spec `join`): INNER, LEFT, RIGHT, FULL, SEMI and ANTI over
+ * insert-only or retracting inputs, with Flink's StreamingJoinOperator / StreamingSemiAntiJoinOperator
+ * semantics, row for row.
+ *
+ * State, per side: a map state keyed by the side's equi-join key; user key = the canonical encoding of
+ * the side's unique key when the planner knows one, else of the whole row; value = a `JoinRecord` (the
+ * row's values, its multiplicity, and for an outer side the number of other-side rows it matches).
+ *
+ * Per input batch: encode the batch's join keys, read the other side's records of the batch's distinct
+ * keys (one `getMany`) and this side's entries for the batch's rows (one `getEntries`), process the rows
+ * in order, then write back this side's entries and the other side's changed match counts (one
+ * `putEntries` each).
+ *
+ * Rules (Flink's, quoted from StreamingJoinOperator): an accumulating row (+I/+U) is added to its side's
+ * state and joined with every matching other-side record (each of its copies); a retracting row (-U/-D)
+ * is removed and its joined rows retracted.
+ * - Inner join outputs carry the input row's kind (+I/+U/-U/-D).
+ * - An outer input row with no match emits `+I[row, null]` (and `-D[row, null]` when retracted).
+ * - When an outer other-side record gets its first match, its `+I[null, other]` is retracted first with
+ *   `-D[null, other]`; when its last match is retracted, `+I[null, other]` is emitted again. Outputs that
+ *   involve an outer side use +I/-D (Flink: "we always send insert and delete for simplification"),
+ *   except that a retraction arriving on the non-outer side keeps its own kind.
+ * - SEMI emits a left row while it has at least one match, ANTI while it has none; a right-side change
+ *   that flips a left row's state emits +I/-D of that left row.
+ * Rows whose join key contains NULL never match: they are not stored (nothing could ever join them), an
+ * outer row is emitted NULL-padded, an ANTI left row is emitted, a SEMI left row is not.
+ */
+import { internalError } from '../../common/index.js';
+import { compileTwoInputPredicate, loadUdfs } from '../../expr/index.js';
+import type { Operator, OperatorContext } from '../../runtime/index.js';
+import type { JoinSpec } from '../../spec/index.js';
+import { encodeBatchKeys } from '../../state/index.js';
+import type { MapState } from '../../state/index.js';
+import { columnStorageOf, isAccumulate, newColumnData, RowKind } from '../../types/index.js';
+import type { Column, ColumnData, RecordBatch, RowType } from '../../types/index.js';
+import { readCell } from '../common/cell.js';
+import { RowWriter } from '../common/row-writer.js';
+
+/** One distinct row of one side, as kept in state. */
+export interface JoinRecord {
+  readonly row: unknown[];
+  /** Multiplicity: accumulated minus retracted copies (> 0 while stored). */
+  count: number;
+  /** Outer (and SEMI/ANTI left) side only: other-side rows currently matching this row. */
+  matched: number;
+}
+
+const PAIR_SEPARATOR = '\u001d';
+
+/** Per-side layout fixed at open. */
+interface Side {
+  readonly type: RowType;
+  readonly keys: readonly number[];
+  readonly userKeyColumns: readonly number[];
+  /** True when `userKeyColumns` is a unique key (at most one record per user key). */
+  readonly uniqueKeyed: boolean;
+  readonly boolColumns: ReadonlySet<number>;
+  readonly isBool: readonly boolean[];
+  readonly state: MapState<JoinRecord>;
+  readonly outer: boolean;
+  /** A one-row batch of this side's schema that stored rows are loaded into for the join condition. */
+  readonly scratch: RecordBatch;
+}
+
+export class JoinOperator implements Operator {
+  private ctx!: OperatorContext;
+  private sides!: [Side, Side];
+  private writer!: RowWriter;
+  private condition: ((left: RecordBatch, lrow: number, right: RecordBatch, rrow: number) => boolean) | null = null;
+  private readonly semi: boolean;
+  private readonly anti: boolean;
+  /** Reused per row: the other-side records matching the current row. */
+  private readonly matches: JoinRecord[] = [];
+  private readonly matchUserKeys: string[] = [];
+
+  constructor(readonly spec: JoinSpec) {
+    this.semi = spec.joinType === 'SEMI';
+    this.anti = spec.joinType === 'ANTI';
+    if (spec.leftKeys.length !== spec.rightKeys.length) {
+      throw internalError(`join: ${spec.leftKeys.length} left keys but ${spec.rightKeys.length} right keys`);
+    }
+  }
+
+  async open(ctx: OperatorContext): Promise<void> {
+    this.ctx = ctx;
+    const spec = this.spec;
+    const t = spec.joinType;
+    const backend = ctx.keyedState();
+    const side = (type: RowType, keys: readonly number[], uniqueKey: readonly number[] | null, outer: boolean, name: string, ttlMs: number): Side => {
+      const isBool = type.fields.map((f) => f.type.kind === 'BOOLEAN');
+      const boolColumns = new Set(isBool.flatMap((b, i) => (b ? [i] : [])));
+      return {
+        type,
+        keys,
+        userKeyColumns: uniqueKey ?? type.fields.map((_, i) => i),
+        uniqueKeyed: uniqueKey !== null,
+        boolColumns,
+        isBool,
+        state: backend.mapState<JoinRecord>({ name, ttlMs }),
+        outer,
+        scratch: oneRowBatch(type),
+      };
+    };
+    this.sides = [
+      side(spec.leftType, spec.leftKeys, spec.leftUniqueKey, t === 'LEFT' || t === 'FULL' || this.semi || this.anti, 'join-left', spec.leftStateTtlMs),
+      side(spec.rightType, spec.rightKeys, spec.rightUniqueKey, t === 'RIGHT' || t === 'FULL', 'join-right', spec.rightStateTtlMs),
+    ];
+    this.writer = new RowWriter(ctx.outputType);
+    if (spec.condition !== null) {
+      await loadUdfs([spec.condition]);
+      const context = { timeZone: ctx.config('table.local-time-zone') ?? 'UTC' };
+      this.condition = compileTwoInputPredicate(spec.condition, spec.leftType, spec.rightType, { context });
+    }
+  }
+
+  async processBatch(input: number, batch: RecordBatch): Promise<void> {
+    const n = batch.numRows;
+    if (n === 0) return;
+    if (input !== 0 && input !== 1) throw internalError(`join has inputs 0 and 1, got ${input}`);
+    const own = this.sides[input]!;
+    const other = this.sides[1 - input]!;
+    const keys = encodeBatchKeys(batch, own.keys, own.boolColumns);
+    const userKeys = encodeBatchKeys(batch, own.userKeyColumns, own.boolColumns);
+    const nullKey = nullKeyRows(batch, own.keys);
+
+    // Distinct join keys (for the other side's records) and distinct (key, user key) pairs (own entries).
+    const keySlot = new Int32Array(n);
+    const pairSlot = new Int32Array(n);
+    const slotByKey = new Map<string, number>();
+    const uniqueKeys: string[] = [];
+    const slotByPair = new Map<string, number>();
+    const pairKeys: string[] = [];
+    const pairUserKeys: string[] = [];
+    for (let r = 0; r < n; r++) {
+      if (nullKey !== null && nullKey[r] === 1) continue;
+      const key = keys[r]!;
+      let s = slotByKey.get(key);
+      if (s === undefined) {
+        s = uniqueKeys.length;
+        slotByKey.set(key, s);
+        uniqueKeys.push(key);
+      }
+      keySlot[r] = s;
+      const id = key + PAIR_SEPARATOR + userKeys[r]!;
+      let p = slotByPair.get(id);
+      if (p === undefined) {
+        p = pairKeys.length;
+        slotByPair.set(id, p);
+        pairKeys.push(key);
+        pairUserKeys.push(userKeys[r]!);
+      }
+      pairSlot[r] = p;
+    }
+    const otherRecords = uniqueKeys.length === 0 ? [] : await other.state.getMany(uniqueKeys);
+    const ownRecords = pairKeys.length === 0 ? [] : await own.state.getEntries(pairKeys, pairUserKeys);
+    /** Other-side records whose match count changed: record → index into changedKeys/changedUserKeys. */
+    const otherChanged = new Map<JoinRecord, number>();
+    const changedKeys: string[] = [];
+    const changedUserKeys: string[] = [];
+    const markChanged = (rec: JoinRecord, key: string, uk: string): void => {
+      if (otherChanged.has(rec)) return;
+      otherChanged.set(rec, changedKeys.length);
+      changedKeys.push(key);
+      changedUserKeys.push(uk);
+    };
+
+    const kinds = batch.kinds;
+    const inputIsLeft = input === 0;
+    const semiAnti = this.semi || this.anti;
+    for (let r = 0; r < n; r++) {
+      const kind = (kinds === null ? RowKind.INSERT : kinds[r]!) as RowKind;
+      const accumulate = isAccumulate(kind);
+      if (nullKey !== null && nullKey[r] === 1) {
+        // NULL keys never match; nothing is stored because no row of the other side could join it.
+        if (semiAnti) {
+          if (inputIsLeft && this.anti) this.emitLeftOnly(batch, r, kind);
+        } else if (own.outer) this.emitPadded(kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER ? RowKind.INSERT : RowKind.DELETE, batch, r, inputIsLeft);
+        continue;
+      }
+      const slot = keySlot[r]!;
+      const otherMap = otherRecords[slot]!;
+      const found = this.findMatches(batch, r, inputIsLeft, other, otherMap);
+      const pair = pairSlot[r]!;
+      const key = uniqueKeys[slot]!;
+
+      // Update this side's record first: it is not among the matches (those are the other side's).
+      let rec = ownRecords[pair];
+      if (accumulate) {
+        if (rec === undefined || rec.count <= 0 || own.uniqueKeyed) {
+          // Keyed by a unique key, an accumulate replaces the record (upsert, as Flink's unique-key views).
+          rec = { row: readRow(batch, r, own.isBool), count: 0, matched: 0 };
+          ownRecords[pair] = rec;
+        }
+        rec.count++;
+        if (own.outer) rec.matched = found;
+      } else if (rec !== undefined && rec.count > 0) {
+        rec.count--;
+      }
+      // (Flink also drops a retraction of a record it does not hold from state, but still emits it.)
+
+      if (semiAnti) {
+        if (inputIsLeft) {
+          if ((found === 0) === this.anti) this.emitLeftOnly(batch, r, kind);
+        } else this.semiAntiRightChange(accumulate, key, markChanged);
+        continue;
+      }
+      this.emitJoined(batch, r, kind, accumulate, inputIsLeft, own.outer, other.outer, key, markChanged);
+    }
+
+    // Write back: own entries (deleted when no copy is left), then the other side's match counts.
+    const ownValues = new Array<JoinRecord | undefined>(pairKeys.length);
+    for (let p = 0; p < pairKeys.length; p++) {
+      const rec = ownRecords[p];
+      ownValues[p] = rec !== undefined && rec.count > 0 ? rec : undefined;
+    }
+    if (pairKeys.length > 0) await own.state.putEntries(pairKeys, pairUserKeys, ownValues);
+    if (changedKeys.length > 0) {
+      const values = new Array<JoinRecord>(changedKeys.length);
+      for (const [rec, i] of otherChanged) values[i] = rec;
+      await other.state.putEntries(changedKeys, changedUserKeys, values);
+    }
+    const out = this.writer.finish();
+    if (out !== null) this.ctx.emit(out);
+  }
+
+  processWatermark(watermark: number): void {
+    this.ctx.emitWatermark(watermark);
+  }
+
+  close(): void {}
+
+  /**
+   * Collects the other-side records matching row `r` (equal key — guaranteed by the map — and the
+   * non-equi condition) into `this.matches`/`this.matchUserKeys`; returns the number of matching rows
+   * counting duplicates.
+   */
+  private findMatches(batch: RecordBatch, r: number, inputIsLeft: boolean, other: Side, otherMap: Map<string, JoinRecord>): number {
+    const matches = this.matches;
+    const uks = this.matchUserKeys;
+    matches.length = 0;
+    uks.length = 0;
+    let total = 0;
+    const cond = this.condition;
+    for (const [uk, rec] of otherMap) {
+      if (rec.count <= 0) continue;
+      if (cond !== null) {
+        loadRow(other.scratch, rec.row);
+        const ok = inputIsLeft ? cond(batch, r, other.scratch, 0) : cond(other.scratch, 0, batch, r);
+        if (!ok) continue;
+      }
+      matches.push(rec);
+      uks.push(uk);
+      total += rec.count;
+    }
+    return total;
+  }
+
+  private emitJoined(
+    batch: RecordBatch,
+    r: number,
+    kind: RowKind,
+    accumulate: boolean,
+    inputIsLeft: boolean,
+    inputOuter: boolean,
+    otherOuter: boolean,
+    key: string,
+    markChanged: (rec: JoinRecord, key: string, uk: string) => void,
+  ): void {
+    const matches = this.matches;
+    if (accumulate) {
+      if (matches.length === 0) {
+        if (inputOuter) this.emitPadded(RowKind.INSERT, batch, r, inputIsLeft);
+        return;
+      }
+      // Outer joins emit +I; an inner join forwards the input's kind (+I or +U).
+      const outKind = inputOuter || otherOuter ? RowKind.INSERT : kind;
+      for (let m = 0; m < matches.length; m++) {
+        const rec = matches[m]!;
+        const wasUnmatched = otherOuter && rec.matched === 0;
+        for (let c = 0; c < rec.count; c++) {
+          if (wasUnmatched) this.emitPaddedStored(RowKind.DELETE, rec.row, !inputIsLeft);
+          this.emitPair(outKind, batch, r, rec.row, inputIsLeft);
+        }
+        if (otherOuter) {
+          rec.matched++;
+          markChanged(rec, key, this.matchUserKeys[m]!);
+        }
+      }
+      return;
+    }
+    if (matches.length === 0) {
+      if (inputOuter) this.emitPadded(RowKind.DELETE, batch, r, inputIsLeft);
+      return;
+    }
+    const outKind = inputOuter ? RowKind.DELETE : kind;
+    for (let m = 0; m < matches.length; m++) {
+      const rec = matches[m]!;
+      const lastMatch = otherOuter && rec.matched === 1;
+      for (let c = 0; c < rec.count; c++) {
+        this.emitPair(outKind, batch, r, rec.row, inputIsLeft);
+        if (lastMatch) this.emitPaddedStored(RowKind.INSERT, rec.row, !inputIsLeft);
+      }
+      if (otherOuter) {
+        rec.matched--;
+        markChanged(rec, key, this.matchUserKeys[m]!);
+      }
+    }
+  }
+
+  /** A right-side row of a SEMI/ANTI join changed: left rows whose match state flips are emitted. */
+  private semiAntiRightChange(accumulate: boolean, key: string, markChanged: (rec: JoinRecord, key: string, uk: string) => void): void {
+    const matches = this.matches;
+    for (let m = 0; m < matches.length; m++) {
+      const left = matches[m]!;
+      if (accumulate) {
+        // First match: SEMI starts emitting the left row, ANTI retracts it.
+        if (left.matched === 0) for (let c = 0; c < left.count; c++) this.emitLeftStored(this.anti ? RowKind.DELETE : RowKind.INSERT, left.row);
+        left.matched++;
+      } else {
+        if (left.matched === 1) for (let c = 0; c < left.count; c++) this.emitLeftStored(this.anti ? RowKind.INSERT : RowKind.DELETE, left.row);
+        left.matched--;
+      }
+      markChanged(left, key, this.matchUserKeys[m]!);
+    }
+  }
+
+  private emitPair(kind: RowKind, batch: RecordBatch, r: number, stored: readonly unknown[], inputIsLeft: boolean): void {
+    const w = this.writer;
+    w.beginRow(kind);
+    const nl = this.spec.leftType.fields.length;
+    if (inputIsLeft) {
+      for (let c = 0; c < nl; c++) w.copyFrom(c, batch, c, r);
+      for (let c = 0; c < stored.length; c++) w.set(nl + c, stored[c]);
+    } else {
+      for (let c = 0; c < nl; c++) w.set(c, stored[c]);
+      const nr = batch.columns.length;
+      for (let c = 0; c < nr; c++) w.copyFrom(nl + c, batch, c, r);
+    }
+  }
+
+  /** The input row with the other side NULL. */
+  private emitPadded(kind: RowKind, batch: RecordBatch, r: number, inputIsLeft: boolean): void {
+    const w = this.writer;
+    w.beginRow(kind);
+    const nl = this.spec.leftType.fields.length;
+    const nr = this.spec.rightType.fields.length;
+    if (inputIsLeft) {
+      for (let c = 0; c < nl; c++) w.copyFrom(c, batch, c, r);
+      for (let c = 0; c < nr; c++) w.setNull(nl + c);
+    } else {
+      for (let c = 0; c < nl; c++) w.setNull(c);
+      for (let c = 0; c < nr; c++) w.copyFrom(nl + c, batch, c, r);
+    }
+  }
+
+  /** A stored row with the other side NULL; `isLeft` says which side the stored row is. */
+  private emitPaddedStored(kind: RowKind, stored: readonly unknown[], isLeft: boolean): void {
+    const w = this.writer;
+    w.beginRow(kind);
+    const nl = this.spec.leftType.fields.length;
+    const nr = this.spec.rightType.fields.length;
+    if (isLeft) {
+      for (let c = 0; c < nl; c++) w.set(c, stored[c]);
+      for (let c = 0; c < nr; c++) w.setNull(nl + c);
+    } else {
+      for (let c = 0; c < nl; c++) w.setNull(c);
+      for (let c = 0; c < nr; c++) w.set(nl + c, stored[c]);
+    }
+  }
+
+  private emitLeftOnly(batch: RecordBatch, r: number, kind: RowKind): void {
+    const w = this.writer;
+    w.beginRow(kind);
+    for (let c = 0; c < batch.columns.length; c++) w.copyFrom(c, batch, c, r);
+  }
+
+  private emitLeftStored(kind: RowKind, stored: readonly unknown[]): void {
+    const w = this.writer;
+    w.beginRow(kind);
+    for (let c = 0; c < stored.length; c++) w.set(c, stored[c]);
+  }
+}
+
+/** 1 at rows whose key has a NULL column, or null when no key column has NULLs. */
+function nullKeyRows(batch: RecordBatch, keys: readonly number[]): Uint8Array | null {
+  let out: Uint8Array | null = null;
+  const n = batch.numRows;
+  for (const k of keys) {
+    const col = batch.columns[k]!;
+    if (col.nulls !== null) {
+      out ??= new Uint8Array(n);
+      const nulls = col.nulls;
+      for (let r = 0; r < n; r++) out[r]! |= nulls[r]!;
+    } else if (Array.isArray(col.data)) {
+      const data = col.data;
+      for (let r = 0; r < n; r++) {
+        if (data[r] === null) {
+          out ??= new Uint8Array(n);
+          out[r] = 1;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function readRow(batch: RecordBatch, r: number, isBool: readonly boolean[]): unknown[] {
+  const cols = batch.columns;
+  const out = new Array<unknown>(cols.length);
+  for (let c = 0; c < cols.length; c++) out[c] = readCell(cols[c]!, r, isBool[c]!);
+  return out;
+}
+
+/** A one-row batch with the storage of `type`, every typed column with a null vector, to load rows into. */
+function oneRowBatch(type: RowType): RecordBatch {
+  const columns: Column[] = type.fields.map((f) => {
+    const storage = columnStorageOf(f.type);
+    const data: ColumnData = newColumnData(storage, 1);
+    return { data, nulls: storage === 'object' ? null : new Uint8Array(1) };
+  });
+  return { numRows: 1, kinds: null, columns };
+}
+
+/** Writes stored row values into row 0 of a `oneRowBatch` (booleans as 0/1, NULL via the null vector). */
+function loadRow(scratch: RecordBatch, row: readonly unknown[]): void {
+  const cols = scratch.columns;
+  for (let c = 0; c < cols.length; c++) {
+    const col = cols[c]!;
+    const v = row[c];
+    if (col.nulls === null) {
+      (col.data as unknown[])[0] = v;
+    } else if (v === null || v === undefined) {
+      col.nulls[0] = 1;
+      (col.data as Float64Array)[0] = 0;
+    } else {
+      col.nulls[0] = 0;
+      (col.data as Float64Array)[0] = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+    }
+  }
+}
