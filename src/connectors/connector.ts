@@ -1,0 +1,99 @@
+/**
+ * The connector contract: how a table's `'connector' = '…'` becomes splits, readers and writers.
+ *
+ * A connector declares its options (Flink's names) so that the planner validates a table's WITH clause at
+ * CREATE/plan time with clear errors (unknown key with did-you-mean, bad value naming the table), and
+ * says whether it reads bounded input and which changelog it can write.
+ *
+ * At run time the generic scan operator (`scan-operator.ts`) asks the connector for splits, assigns
+ * split i to source subtask i mod parallelism, and pulls batches of *physical* rows from a `SplitReader`
+ * per split; it then computes columns, watermarks per split, filters and projects. The generic sink
+ * operator hands batches to a `SinkWriter`.
+ */
+import type { RecordBatch, RowType } from '../types/index.js';
+
+export interface ConnectorOption {
+  readonly key: string;
+  readonly type: 'string' | 'int' | 'long' | 'double' | 'boolean' | 'duration' | 'memory' | 'enum';
+  readonly required?: boolean;
+  readonly default?: string;
+  readonly enumValues?: readonly string[];
+  readonly description: string;
+  /** Keys that start with this prefix are accepted as a family (e.g. `fields.` for datagen). */
+  readonly prefix?: boolean;
+}
+
+export interface ConnectorContext {
+  readonly tableName: string;
+  readonly options: Readonly<Record<string, string>>;
+  readonly physicalType: RowType;
+  /**
+   * `PARTITIONED BY` columns (indices into `physicalType`), for connectors that lay data out by partition
+   * (filesystem: Hive-style `k=v/` directories; the partition columns are not stored in the files).
+   * Absent or empty for unpartitioned tables.
+   */
+  readonly partitionKeys?: readonly number[];
+  /** The job's configuration (for `table.local-time-zone`, base paths, …). */
+  config(key: string): string | undefined;
+}
+
+/** A serialisable description of a unit of input (a generator range, a file, a partition). */
+export type SourceSplit = { readonly id: string } & Readonly<Record<string, unknown>>;
+
+export interface SplitReader {
+  /**
+   * The next rows of this split, at most `maxRows`, as a batch of the physical row type; an empty batch
+   * when nothing is available right now (unbounded input); `null` when the split is exhausted.
+   * Malformed input raises a FloeError naming the table, the split (file) and position (line/offset) and
+   * the column, unless the format's ignore-parse-errors option is set (then the row is skipped and counted
+   * in `skippedRecords`).
+   */
+  next(maxRows: number): Promise<RecordBatch | null> | RecordBatch | null;
+  /** Rows skipped because they could not be parsed (ignore-parse-errors). */
+  readonly skippedRecords: number;
+  close(): Promise<void> | void;
+}
+
+export interface SinkWriter {
+  /** Writes a batch (rows carry their kinds; the planner checked the sink accepts them). */
+  write(batch: RecordBatch): Promise<void> | void;
+  /** End of input: flush everything durable. */
+  finish(): Promise<void> | void;
+  close(): Promise<void> | void;
+}
+
+export interface SinkContext extends ConnectorContext {
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  /** Sends a message to the job client (used by the internal `collect` sink that returns SELECT results). */
+  sendToClient(message: unknown): void;
+}
+
+export interface SourceConnector {
+  readonly name: string;
+  readonly options: readonly ConnectorOption[];
+  /**
+   * Optional checks beyond the declared options, run at plan time with the table's schema (e.g. the
+   * nexmark table's shape, datagen's per-field options). Throws FloeError `PLAN.CONNECTOR_OPTION` /
+   * `PLAN.CONNECTOR_SCHEMA`.
+   */
+  validate?(ctx: ConnectorContext): void;
+  /** Whether reading with these options ends (batch mode requires it). */
+  isBounded(ctx: ConnectorContext): boolean;
+  /**
+   * Splits of the input. Every source subtask calls this with the same arguments and keeps the splits
+   * whose position in the result is its subtask index modulo `parallelism`, so it must be deterministic.
+   */
+  createSplits(ctx: ConnectorContext, parallelism: number): Promise<readonly SourceSplit[]> | readonly SourceSplit[];
+  createReader(ctx: ConnectorContext, split: SourceSplit): Promise<SplitReader> | SplitReader;
+}
+
+export interface SinkConnector {
+  readonly name: string;
+  readonly options: readonly ConnectorOption[];
+  /** Optional plan-time checks with the table's schema (see `SourceConnector.validate`). */
+  validate?(ctx: ConnectorContext): void;
+  /** Which row kinds the sink accepts: `insert-only` sinks reject updating input at planning time. */
+  readonly acceptsUpdates: boolean;
+  createWriter(ctx: SinkContext): Promise<SinkWriter> | SinkWriter;
+}

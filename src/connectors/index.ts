@@ -1,0 +1,26 @@
+export type {
+  ConnectorOption,
+  ConnectorContext,
+  SourceSplit,
+  SplitReader,
+  SinkWriter,
+  SinkContext,
+  SourceConnector,
+  SinkConnector,
+} from './connector.js';
+export {
+  getSourceConnector,
+  getSinkConnector,
+  listConnectors,
+  validateConnectorOptions,
+  COLLECT_CONNECTOR,
+} from './connector-registry.js';
+export type { ConnectorInfo } from './connector-registry.js';
+export { normalizeLegacyOptions } from './legacy-options.js';
+export type { NormalizedOptions } from './legacy-options.js';
+export { registerConnectorOperators } from './register-operators.js';
+export { ScanOperator, DEFAULT_BATCH_SIZE, batchSizeFrom, idleTimeoutFrom } from './scan-operator.js';
+export { SinkOperator } from './sink-operator.js';
+export type { CollectMessage } from './collect-sink.js';
+export { formatPrintRow, printPrefix } from './print-sink.js';
+export { DEFAULT_NEXMARK_BASE_TIME } from './nexmark/nexmark-source.js';

@@ -1,0 +1,243 @@
+/**
+ * `ScanOperator`: the generic source operator for a `SourceSpec`. Per subtask it
+ * 1. asks the connector for splits and keeps split i when i mod parallelism = subtask index;
+ * 2. pulls batches of physical rows from each split's reader in turn (`execution.batch-size` rows, default
+ *    4096), awaiting `ctx.backpressure()` after every emitted batch and stopping when `ctx.cancelled`;
+ * 3. appends computed columns, computes each split's watermark (the maximum of `watermark.expr` over the
+ *    split's rows), filters and projects, and emits;
+ * 4. emits the subtask watermark — the minimum over splits that are neither finished nor idle — whenever
+ *    it advanced (after each batch). A split is idle after `table.exec.source.idle-timeout` without rows
+ *    (0, the default, disables idleness); when every remaining split is idle the subtask is marked idle.
+ * It returns when every split is exhausted; the runtime then sends the final +Infinity watermark.
+ */
+import { internalError, parseDurationMs, unsupported } from '../common/index.js';
+import { compileCalc, compileProjection, loadUdfs, type CompileOptions, type ExprIR } from '../expr/index.js';
+import type { NodeSpec, SourceSpec } from '../spec/index.js';
+import type { OperatorContext, SourceContext, SourceOperator } from '../runtime/index.js';
+import type { Column, RecordBatch, RowType } from '../types/index.js';
+import type { ConnectorContext, SourceConnector, SplitReader } from './connector.js';
+
+export const DEFAULT_BATCH_SIZE = 4096;
+
+/** How long to wait before polling again when no split had rows (unbounded sources between events). */
+const POLL_INTERVAL_MS = 5;
+
+interface SplitState {
+  readonly id: string;
+  readonly reader: SplitReader;
+  watermark: number;
+  finished: boolean;
+  idle: boolean;
+  lastRowsAt: number;
+}
+
+/** Longest stretch of synchronous reading before the loop lets other tasks run. */
+const YIELD_INTERVAL_MS = 50;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function isPromise<T>(v: Promise<T> | T): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+/** Reads `execution.batch-size` (rows per batch a source emits; default 4096). */
+export function batchSizeFrom(config: (key: string) => string | undefined): number {
+  const text = config('execution.batch-size');
+  if (text === undefined) return DEFAULT_BATCH_SIZE;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw unsupported('CONFIG.VALUE', `configuration 'execution.batch-size' must be a positive integer, got '${text}'`);
+  }
+  return n;
+}
+
+/** Reads `table.exec.source.idle-timeout` in ms (0 = idleness detection off). */
+export function idleTimeoutFrom(config: (key: string) => string | undefined): number {
+  const text = config('table.exec.source.idle-timeout');
+  if (text === undefined) return 0;
+  const ms = parseDurationMs(text);
+  if (ms === null) throw unsupported('CONFIG.VALUE', `configuration 'table.exec.source.idle-timeout' must be a duration such as '5 s', got '${text}'`);
+  return ms;
+}
+
+export class ScanOperator implements SourceOperator {
+  private readonly extendedType: RowType;
+  private computedFn: ((batch: RecordBatch) => Column[]) | null = null;
+  private watermarkFn: ((batch: RecordBatch) => Column[]) | null = null;
+  private calcFn: ((batch: RecordBatch) => RecordBatch) | null = null;
+  private splits: SplitState[] = [];
+  private emittedWatermark = -Infinity;
+  private markedIdle = false;
+  private skippedFinished = 0;
+
+  constructor(
+    readonly spec: SourceSpec,
+    readonly node: NodeSpec,
+    private readonly connector: SourceConnector,
+  ) {
+    if (spec.version !== 1) {
+      throw unsupported('SPEC.VERSION', `source spec version ${spec.version} of table '${spec.tableName}' is not supported by this Floe (knows 1)`);
+    }
+    this.extendedType = {
+      fields: [...spec.physicalType.fields, ...spec.computed.map((c) => ({ name: c.name, type: c.expr.type }))],
+    };
+  }
+
+  async open(ctx: OperatorContext): Promise<void> {
+    const spec = this.spec;
+    const exprs: ExprIR[] = spec.computed.map((c) => c.expr);
+    if (spec.watermark !== null) exprs.push(spec.watermark.expr);
+    if (spec.filter !== null) exprs.push(spec.filter);
+    await loadUdfs(exprs);
+    const options: CompileOptions = { context: { timeZone: ctx.config('table.local-time-zone') ?? 'UTC' } };
+    if (spec.computed.length > 0) this.computedFn = compileProjection(spec.computed.map((c) => c.expr), spec.physicalType, options);
+    if (spec.watermark !== null) this.watermarkFn = compileProjection([spec.watermark.expr], this.extendedType, options);
+    const n = this.extendedType.fields.length;
+    const identity = spec.filter === null && spec.projection.length === n && spec.projection.every((p, i) => p === i);
+    if (!identity) {
+      const projection: ExprIR[] = spec.projection.map((i) => ({ kind: 'input', index: i, type: this.extendedType.fields[i]!.type }));
+      this.calcFn = compileCalc(projection, spec.filter, this.extendedType, ctx.outputType, options);
+    }
+    ctx.metrics().gauge('numSkippedRecords', () => this.skippedRecords);
+  }
+
+  /** Rows the readers skipped as unparsable (ignore-parse-errors), over all splits so far. */
+  get skippedRecords(): number {
+    let n = this.skippedFinished;
+    for (const s of this.splits) n += s.reader.skippedRecords;
+    return n;
+  }
+
+  private connectorContext(ctx: OperatorContext): ConnectorContext {
+    return {
+      tableName: this.spec.tableName,
+      options: this.spec.options,
+      physicalType: this.spec.physicalType,
+      config: (key) => ctx.config(key),
+    };
+  }
+
+  async run(ctx: SourceContext): Promise<void> {
+    const cctx = this.connectorContext(ctx);
+    const batchSize = batchSizeFrom((k) => ctx.config(k));
+    const idleTimeout = idleTimeoutFrom((k) => ctx.config(k));
+    const all = await this.connector.createSplits(cctx, ctx.parallelism);
+    const now = ctx.processingTime();
+    for (let i = ctx.subtaskIndex; i < all.length; i += ctx.parallelism) {
+      const split = all[i]!;
+      const reader = await this.connector.createReader(cctx, split);
+      this.splits.push({ id: split.id, reader, watermark: -Infinity, finished: false, idle: false, lastRowsAt: now });
+    }
+    const rowsIn = ctx.metrics().counter('numRecordsIn');
+    let lastYield = Date.now();
+    while (!ctx.cancelled) {
+      let anyRows = false;
+      for (const s of this.splits) {
+        if (s.finished) continue;
+        if (ctx.cancelled) return;
+        const r = s.reader.next(batchSize);
+        const batch = isPromise(r) ? await r : r;
+        if (batch === null) {
+          s.finished = true;
+          this.skippedFinished += s.reader.skippedRecords;
+          await s.reader.close();
+          this.splits = this.splits.filter((x) => x !== s);
+          this.advanceWatermark(ctx);
+          continue;
+        }
+        if (batch.numRows === 0) {
+          if (idleTimeout > 0 && !s.idle && ctx.processingTime() - s.lastRowsAt >= idleTimeout) {
+            s.idle = true;
+            this.advanceWatermark(ctx);
+          }
+          continue;
+        }
+        anyRows = true;
+        rowsIn.inc(batch.numRows);
+        s.lastRowsAt = ctx.processingTime();
+        s.idle = false;
+        this.processSplitBatch(ctx, s, batch);
+        this.advanceWatermark(ctx);
+        const bp = ctx.backpressure();
+        if (isPromise(bp)) {
+          await bp;
+          lastYield = Date.now();
+        } else if (Date.now() - lastYield >= YIELD_INTERVAL_MS) {
+          // Readers and backpressure can all be synchronous (a generator feeding a chained sink); yield to
+          // the event loop now and then so that cancellation and other messages get through.
+          await yieldToEventLoop();
+          lastYield = Date.now();
+        }
+      }
+      if (this.splits.length === 0) return;
+      if (!anyRows) await sleep(POLL_INTERVAL_MS);
+    }
+  }
+
+  private processSplitBatch(ctx: OperatorContext, s: SplitState, physical: RecordBatch): void {
+    let batch = physical;
+    if (this.computedFn !== null) {
+      batch = { numRows: physical.numRows, kinds: physical.kinds, columns: [...physical.columns, ...this.computedFn(physical)] };
+    }
+    if (this.watermarkFn !== null) {
+      const col = this.watermarkFn(batch)[0]!;
+      const data = col.data as Float64Array;
+      const nulls = col.nulls;
+      let max = s.watermark;
+      for (let i = 0; i < batch.numRows; i++) {
+        if (nulls !== null && nulls[i] === 1) continue;
+        const v = data[i]!;
+        if (v > max) max = v;
+      }
+      s.watermark = max;
+    }
+    const out = this.calcFn === null ? batch : this.calcFn(batch);
+    if (out.numRows > 0) ctx.emit(out);
+  }
+
+  /** Emits min(watermark of open, non-idle splits) when it advanced; tracks subtask idleness. */
+  private advanceWatermark(ctx: SourceContext): void {
+    if (this.watermarkFn === null) return;
+    let min = Infinity;
+    let active = 0;
+    for (const s of this.splits) {
+      if (s.finished || s.idle) continue;
+      active++;
+      if (s.watermark < min) min = s.watermark;
+    }
+    if (active === 0) {
+      // Every remaining split is idle (or none is left): stop holding back downstream watermarks.
+      if (this.splits.length > 0 && !this.markedIdle) {
+        this.markedIdle = true;
+        ctx.markIdle(true);
+      }
+      return;
+    }
+    if (this.markedIdle) {
+      this.markedIdle = false;
+      ctx.markIdle(false);
+    }
+    if (min > this.emittedWatermark && min !== Infinity) {
+      this.emittedWatermark = min;
+      ctx.emitWatermark(min);
+    }
+  }
+
+  processBatch(): void {
+    throw internalError(`source operator for table '${this.spec.tableName}' received an input batch`);
+  }
+
+  processWatermark(): void {}
+
+  async close(): Promise<void> {
+    for (const s of this.splits) {
+      try {
+        await s.reader.close();
+      } catch {
+        // Closing must not throw during cleanup; the job's real error (if any) is already reported.
+      }
+    }
+    this.splits = [];
+  }
+}
