@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FloeError } from '../common/index.js';
+import type { JobSpec } from '../spec/index.js';
+import { chainsOf } from './explain.js';
+import { nexmarkSession } from './test-support.js';
+
+test('EXPLAIN shows the AST, the physical tree with changelog modes and exchanges, and the job graph', async () => {
+  const s = await nexmarkSession({ 'parallelism.default': '2' });
+  const text = await s.explain('EXPLAIN CHANGELOG_MODE SELECT auction, count(*) AS c FROM bid GROUP BY auction');
+  const sections = text.split('\n').filter((l) => l.startsWith('== '));
+  assert.deepEqual(sections, ['== Abstract Syntax Tree ==', '== Optimized Physical Plan ==', '== Optimized Execution Plan ==']);
+  assert.match(text, /^Sink\(table=\[collect\], fields=\[auction, c\], changelogMode=\[NONE\]\)$/m);
+  assert.match(text, /^\+- GroupAggregate\(groupBy=\[auction\], select=\[auction, COUNT\(\*\) AS c\], changelogMode=\[I,UB,UA\]\)$/m);
+  assert.match(text, /^ {3}\+- Exchange\(distribution=\[hash\[auction\]\], changelogMode=\[I\]\)$/m);
+  assert.match(text, /TableSourceScan\(table=\[\[default_catalog, default_database, datagen\]\], fields=\[bid\], filter=\[/);
+  assert.match(text, /Chains:\n {2}\[#0 TableSourceScan -> #1 Calc\] parallelism=2\n {2}\[#2 GroupAggregate -> #3 Sink\] parallelism=2/);
+});
+
+test('EXPLAIN JSON_EXECUTION_PLAN appends the JobSpec', async () => {
+  const s = await nexmarkSession();
+  const text = await s.explain('EXPLAIN JSON_EXECUTION_PLAN SELECT auction FROM bid');
+  const json = text.slice(text.indexOf('== Physical Execution Plan ==') + '== Physical Execution Plan =='.length);
+  const job = JSON.parse(json) as JobSpec;
+  assert.equal(job.version, 1);
+  assert.deepEqual(job.nodes.map((n) => n.operator.type), ['source', 'calc', 'sink']);
+});
+
+test('chains follow forward edges between single consumers', async () => {
+  const s = await nexmarkSession({ 'parallelism.default': '2' });
+  const q = await s.query('SELECT count(*) FROM bid');
+  // COUNT(*) reads no column: the scan projects nothing (no Calc); the global aggregate (parallelism 1) chained with the collect sink that follows it.
+  assert.deepEqual(chainsOf(q.job).map((c) => c.map((id) => q.job.nodes[id]!.operator.type)), [['source'], ['group-aggregate', 'sink']]);
+});
+
+test('legacy GROUP BY window functions point at window TVFs', async () => {
+  const s = await nexmarkSession();
+  await assert.rejects(s.query("SELECT count(*) FROM bid GROUP BY TUMBLE(dateTime, INTERVAL '10' SECOND)"), (e: FloeError) => {
+    assert.equal(e.code, 'PLAN.UNSUPPORTED_GROUP_WINDOW');
+    assert.match(e.help ?? '', /TABLE\(TUMBLE\(TABLE t, DESCRIPTOR\(ts\)/);
+    return true;
+  });
+});

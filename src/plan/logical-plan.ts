@@ -1,0 +1,142 @@
+/**
+ * The logical plan: immutable relational nodes with typed rows, as the binder builds them and the rules
+ * rewrite them. Expressions are already resolved IR (`src/expr/ir.ts`) over each node's input row (for a
+ * join: left columns then right columns).
+ *
+ * Node kinds and their output rows:
+ * - `Scan`: a connector table. Output = `projection` over the *extended* row (physical columns then the
+ *   table's computed columns, as `SourceSpec` defines), after `filter` (over the extended row).
+ * - `Values`: constant rows.
+ * - `Calc`: `projection` over the rows passing `condition` (Flink's Calc = Project + Filter).
+ * - `Aggregate`: GROUP BY; output = group keys then one column per aggregate.
+ * - `WindowTvf`: input columns (the time column demoted to a plain timestamp), then window_start,
+ *   window_end, window_time.
+ * - `WindowAggregate`: output = group keys, aggregates, window_start, window_end, window_time.
+ * - `Join`: left columns then right columns; `condition` over the same layout.
+ * - `Union`: UNION ALL of inputs with equal row types.
+ */
+import type { ExprIR, JsonValue } from '../expr/index.js';
+import type { AggregateCall, JoinSpec, WindowSpec } from '../spec/index.js';
+import type { ObjectIdentifier } from '../catalog/index.js';
+import type { RowType } from '../types/index.js';
+
+/** A connector table as the scan reads it. */
+export interface ScanTable {
+  readonly id: ObjectIdentifier;
+  readonly connector: string;
+  readonly options: Readonly<Record<string, string>>;
+  readonly physicalType: RowType;
+  /** Computed columns in declaration order, expressions over the physical row. */
+  readonly computed: readonly { readonly name: string; readonly expr: ExprIR }[];
+  /** Physical then computed columns (rowtime column typed `*ROWTIME*`). */
+  readonly extendedType: RowType;
+  readonly watermark: { readonly rowtimeIndex: number; readonly expr: ExprIR } | null;
+  readonly bounded: boolean;
+}
+
+export interface ScanNode {
+  readonly kind: 'Scan';
+  readonly table: ScanTable;
+  readonly projection: readonly number[];
+  readonly filter: ExprIR | null;
+  readonly rowType: RowType;
+}
+
+export interface ValuesNode {
+  readonly kind: 'Values';
+  /** Literal values in the JSON-safe literal encoding, one array per row. */
+  readonly rows: readonly (readonly JsonValue[])[];
+  readonly rowType: RowType;
+}
+
+export interface CalcNode {
+  readonly kind: 'Calc';
+  readonly input: LogicalNode;
+  readonly projection: readonly ExprIR[];
+  readonly condition: ExprIR | null;
+  readonly rowType: RowType;
+}
+
+export interface AggregateNode {
+  readonly kind: 'Aggregate';
+  readonly input: LogicalNode;
+  readonly groupKeys: readonly number[];
+  readonly aggregates: readonly AggregateCall[];
+  readonly rowType: RowType;
+}
+
+export interface WindowTvfNode {
+  readonly kind: 'WindowTvf';
+  readonly input: LogicalNode;
+  readonly window: WindowSpec;
+  readonly timeIndex: number;
+  readonly rowType: RowType;
+}
+
+export interface WindowAggregateNode {
+  readonly kind: 'WindowAggregate';
+  readonly input: LogicalNode;
+  readonly window: WindowSpec;
+  readonly timeIndex: number;
+  readonly groupKeys: readonly number[];
+  readonly aggregates: readonly AggregateCall[];
+  readonly rowType: RowType;
+}
+
+export type JoinType = JoinSpec['joinType'];
+
+export interface JoinNode {
+  readonly kind: 'Join';
+  readonly left: LogicalNode;
+  readonly right: LogicalNode;
+  readonly joinType: JoinType;
+  readonly condition: ExprIR | null;
+  readonly rowType: RowType;
+}
+
+export interface UnionNode {
+  readonly kind: 'Union';
+  readonly inputs: readonly LogicalNode[];
+  readonly rowType: RowType;
+}
+
+export type LogicalNode = ScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | WindowAggregateNode | JoinNode | UnionNode;
+
+export function inputsOf(node: LogicalNode): readonly LogicalNode[] {
+  switch (node.kind) {
+    case 'Scan':
+    case 'Values':
+      return [];
+    case 'Calc':
+    case 'Aggregate':
+    case 'WindowTvf':
+    case 'WindowAggregate':
+      return [node.input];
+    case 'Join':
+      return [node.left, node.right];
+    case 'Union':
+      return node.inputs;
+  }
+}
+
+/** The same node over new inputs (same count and order as `inputsOf`). */
+export function withInputs(node: LogicalNode, inputs: readonly LogicalNode[]): LogicalNode {
+  switch (node.kind) {
+    case 'Scan':
+    case 'Values':
+      return node;
+    case 'Calc':
+    case 'Aggregate':
+    case 'WindowTvf':
+    case 'WindowAggregate':
+      return inputs[0] === node.input ? node : { ...node, input: inputs[0]! };
+    case 'Join':
+      return inputs[0] === node.left && inputs[1] === node.right ? node : { ...node, left: inputs[0]!, right: inputs[1]! };
+    case 'Union':
+      return inputs.every((x, i) => x === node.inputs[i]) ? node : { ...node, inputs };
+  }
+}
+
+export function fieldNames(rowType: RowType): string[] {
+  return rowType.fields.map((f) => f.name);
+}

@@ -1,0 +1,116 @@
+/**
+ * Display names of plan nodes in Flink's style (`Calc(select=[…], where=[…])`,
+ * `GroupAggregate(groupBy=[…], select=[…])`, `WindowAggregate(groupBy=[…], window=[HOP(slide=[2 s], size=[10 s])], select=[…])`),
+ * used for `NodeSpec.name`, EXPLAIN and logs. Expressions print with the expression layer's formatter.
+ */
+import { formatIdentifier } from '../catalog/index.js';
+import { formatExprIR } from '../expr/index.js';
+import type { ExprIR } from '../expr/index.js';
+import type { AggregateCall, WindowSpec } from '../spec/index.js';
+import type { RowType } from '../types/index.js';
+import type { JoinType, LogicalNode } from './logical-plan.js';
+
+const names = (t: RowType): string[] => t.fields.map((f) => f.name);
+
+/** Flink's duration display: `10 s`, `1 min`, `500 ms`, `2 h`, `1 d`. */
+export function formatDuration(ms: number): string {
+  const units: [number, string][] = [
+    [86400000, 'd'],
+    [3600000, 'h'],
+    [60000, 'min'],
+    [1000, 's'],
+  ];
+  for (const [size, unit] of units) if (ms !== 0 && ms % size === 0) return `${ms / size} ${unit}`;
+  return `${ms} ms`;
+}
+
+export function formatWindow(w: WindowSpec, timeCol?: string): string {
+  const col = timeCol === undefined ? '' : `time_col=[${timeCol}], `;
+  const off = w.offset !== 0 ? `, offset=[${formatDuration(w.offset)}]` : '';
+  switch (w.kind) {
+    case 'TUMBLE':
+      return `TUMBLE(${col}size=[${formatDuration(w.size)}]${off})`;
+    case 'HOP':
+      return `HOP(${col}slide=[${formatDuration(w.slide)}], size=[${formatDuration(w.size)}]${off})`;
+    case 'CUMULATE':
+      return `CUMULATE(${col}step=[${formatDuration(w.step)}], size=[${formatDuration(w.size)}]${off})`;
+  }
+}
+
+/** `expr AS name` unless the expression is a reference to a column of that name. */
+export function formatProjection(projection: readonly ExprIR[], outNames: readonly string[], inNames: readonly string[]): string {
+  return projection
+    .map((p, i) => {
+      const text = formatExprIR(p, inNames);
+      return p.kind === 'input' && inNames[p.index] === outNames[i] ? text : `${text} AS ${outNames[i]}`;
+    })
+    .join(', ');
+}
+
+export function calcName(projection: readonly ExprIR[], condition: ExprIR | null, out: RowType, input: RowType): string {
+  const inNames = names(input);
+  const where = condition ? `, where=[${formatExprIR(condition, inNames)}]` : '';
+  return `Calc(select=[${formatProjection(projection, names(out), inNames)}]${where})`;
+}
+
+function aggSelect(keys: readonly number[], aggs: readonly AggregateCall[], input: RowType, out: RowType, extra: readonly string[] = []): string {
+  const inNames = names(input);
+  const outNames = names(out);
+  const parts = keys.map((k, i) => (inNames[k] === outNames[i] ? inNames[k]! : `${inNames[k]} AS ${outNames[i]}`));
+  aggs.forEach((a, i) => parts.push(`${a.name} AS ${outNames[keys.length + i]}`));
+  return [...parts, ...extra].join(', ');
+}
+
+export function groupAggregateName(keys: readonly number[], aggs: readonly AggregateCall[], input: RowType, out: RowType): string {
+  const inNames = names(input);
+  const groupBy = keys.length > 0 ? `groupBy=[${keys.map((k) => inNames[k]).join(', ')}], ` : '';
+  return `GroupAggregate(${groupBy}select=[${aggSelect(keys, aggs, input, out)}])`;
+}
+
+export function windowAggregateName(node: { window: WindowSpec; timeIndex: number; groupKeys: readonly number[]; aggregates: readonly AggregateCall[] }, input: RowType, out: RowType): string {
+  const inNames = names(input);
+  const groupBy = node.groupKeys.length > 0 ? `groupBy=[${node.groupKeys.map((k) => inNames[k]).join(', ')}], ` : '';
+  const props = ['window_start', 'window_end', 'window_time'];
+  return `WindowAggregate(${groupBy}window=[${formatWindow(node.window, inNames[node.timeIndex])}], select=[${aggSelect(node.groupKeys, node.aggregates, input, out, props)}])`;
+}
+
+const JOIN_TYPE_NAMES: Readonly<Record<JoinType, string>> = {
+  INNER: 'InnerJoin',
+  LEFT: 'LeftOuterJoin',
+  RIGHT: 'RightOuterJoin',
+  FULL: 'FullOuterJoin',
+  SEMI: 'LeftSemiJoin',
+  ANTI: 'LeftAntiJoin',
+};
+
+export function joinName(joinType: JoinType, condition: ExprIR | null, out: RowType, _left: RowType, _right: RowType): string {
+  // The join's output is left then right columns with unique names: the condition reads the same layout.
+  const inNames = names(out);
+  const where = condition ? formatExprIR(condition, inNames) : 'true';
+  return `Join(joinType=[${JOIN_TYPE_NAMES[joinType]}], where=[${where}], select=[${names(out).join(', ')}])`;
+}
+
+/** One-line description of a logical node (the "Abstract Syntax Tree" section of EXPLAIN). */
+export function logicalNodeName(node: LogicalNode): string {
+  switch (node.kind) {
+    case 'Scan': {
+      const t = node.table;
+      const filter = node.filter ? `, filter=[${formatExprIR(node.filter, names(t.extendedType))}]` : '';
+      return `LogicalTableScan(table=[[${formatIdentifier(t.id).split('.').join(', ')}]], fields=[${names(node.rowType).join(', ')}]${filter})`;
+    }
+    case 'Values':
+      return `LogicalValues(rows=[${node.rows.length}], fields=[${names(node.rowType).join(', ')}])`;
+    case 'Calc':
+      return 'Logical' + calcName(node.projection, node.condition, node.rowType, node.input.rowType);
+    case 'Aggregate':
+      return 'LogicalAggregate' + groupAggregateName(node.groupKeys, node.aggregates, node.input.rowType, node.rowType).slice('GroupAggregate'.length);
+    case 'WindowTvf':
+      return `LogicalWindowTableFunction(window=[${formatWindow(node.window, node.input.rowType.fields[node.timeIndex]!.name)}])`;
+    case 'WindowAggregate':
+      return 'Logical' + windowAggregateName(node, node.input.rowType, node.rowType);
+    case 'Join':
+      return 'Logical' + joinName(node.joinType, node.condition, node.rowType, node.left.rowType, node.right.rowType);
+    case 'Union':
+      return `LogicalUnion(all=[true], union=[${names(node.rowType).join(', ')}])`;
+  }
+}

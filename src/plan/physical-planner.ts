@@ -1,0 +1,625 @@
+/**
+ * Physical planning: optimized logical trees (one per sink) → a `JobSpec`.
+ *
+ * 1. Translate each logical node into a draft physical node (operator choice, parallelism, input
+ *    partitioning: hash by group/join keys, `global` into parallelism-1 global aggregates, `forward` where
+ *    a node can chain to its input).
+ * 2. Changelog-mode inference as Flink does it (FlinkChangelogModeInferenceProgram): bottom-up, which row
+ *    kinds each node may emit (ignoring -U); top-down, whether each consumer needs -U (a retracting
+ *    aggregate or join needs the old row; an upsert sink with a primary key or the blackhole sink does not);
+ *    bottom-up again, the final kinds. Window aggregates and window TVFs reject updating input; sinks that
+ *    only take inserts reject updating input (PLAN.SINK_UPDATES).
+ *    In batch mode every edge is insert-only: aggregates emit final rows at the end of input.
+ * 3. Emit nodes in topological order, sharing structurally identical subtrees (so the sources of an
+ *    `EXECUTE STATEMENT SET`, or q5's two reads of `bid`, are read once).
+ */
+import { unsupported, userError } from '../common/index.js';
+import { formatIdentifier } from '../catalog/index.js';
+import type { ExprIR } from '../expr/index.js';
+import type {
+  AggregateCall,
+  ChangelogMode,
+  EdgeSpec,
+  JobSpec,
+  NodeSpec,
+  OperatorSpec,
+  Partitioning,
+  SourceSpec,
+} from '../spec/index.js';
+import { JOB_SPEC_VERSION } from '../spec/index.js';
+import { withoutTimeAttribute, type RowType } from '../types/index.js';
+import { KIND_D, KIND_I, KIND_UA, KIND_UB, isUpdating, toChangelogMode, type RowKinds } from './changelog-mode.js';
+import { conjuncts, andAll, inputIndices, remapInputs, sameValueType } from './ir-utils.js';
+import type { JoinType, LogicalNode, ScanNode, ValuesNode, WindowAggregateNode } from './logical-plan.js';
+import { calcName, formatWindow, groupAggregateName, joinName, windowAggregateName } from './node-names.js';
+import { formatExprIR } from '../expr/index.js';
+import { defaultParallelism, runtimeMode, stateTtlMs, type RuntimeMode } from './planner-context.js';
+
+/** Where a plan's rows go. */
+export interface SinkTarget {
+  readonly connector: string;
+  readonly tableName: string;
+  readonly options: Readonly<Record<string, string>>;
+  /** The sink's physical columns; the plan's output matches them by position. */
+  readonly schema: RowType;
+  readonly partitionKeys: readonly number[];
+  readonly primaryKey: readonly number[] | null;
+  readonly acceptsUpdates: boolean;
+}
+
+/**
+ * Sinks that never need -U rows. Flink's blackhole sink requests "all kinds but UPDATE_BEFORE"
+ * (BlackHoleTableSinkFactory), which is what makes nexmark q15–q17 plans upsert ([I,UA]).
+ */
+const SINKS_WITHOUT_UPDATE_BEFORE: ReadonlySet<string> = new Set(['blackhole']);
+
+type DraftOp =
+  | { readonly t: 'source'; readonly scan: ScanNode }
+  | { readonly t: 'values'; readonly values: ValuesNode }
+  | { readonly t: 'calc'; readonly projection: readonly ExprIR[]; readonly condition: ExprIR | null }
+  | { readonly t: 'agg'; readonly groupKeys: readonly number[]; readonly aggregates: readonly AggregateCall[] }
+  | { readonly t: 'wagg'; readonly node: WindowAggregateNode }
+  | { readonly t: 'wtvf'; readonly node: Extract<LogicalNode, { kind: 'WindowTvf' }> }
+  | {
+      readonly t: 'join';
+      readonly joinType: JoinType;
+      readonly leftKeys: readonly number[];
+      readonly rightKeys: readonly number[];
+      readonly residual: ExprIR | null;
+      readonly condition: ExprIR | null;
+    }
+  | { readonly t: 'union' }
+  | { readonly t: 'sink'; readonly target: SinkTarget };
+
+/** A physical node while modes are being inferred (mutable only inside this module). */
+interface Draft {
+  readonly op: DraftOp;
+  readonly inputs: Draft[];
+  readonly rowType: RowType;
+  readonly name: string;
+  parallelism: number;
+  partitioning: Partitioning[];
+  /** Kinds emitted, -U not yet decided. */
+  baseKinds: RowKinds;
+  upsertKey: number[] | null;
+  needUpdateBefore: boolean;
+  kinds: RowKinds;
+}
+
+export interface PhysicalPlanResult {
+  readonly job: JobSpec;
+  /** Node id of each sink, in the order of the roots given. */
+  readonly sinkIds: readonly number[];
+  /** Row kinds each node emits, by node id (EXPLAIN prints them as Flink does: `[I,UB,UA]`). */
+  readonly kinds: readonly RowKinds[];
+}
+
+export interface PlanRoot {
+  readonly node: LogicalNode;
+  readonly sink: SinkTarget;
+}
+
+export function planPhysical(roots: readonly PlanRoot[], config: Readonly<Record<string, string>>, jobName: string): PhysicalPlanResult {
+  const planner = new PhysicalPlanner(config);
+  const sinks = roots.map((r) => planner.sink(r));
+  for (const s of sinks) planner.inferModes(s);
+  return planner.emit(sinks, jobName);
+}
+
+class PhysicalPlanner {
+  readonly mode: RuntimeMode;
+  readonly parallelism: number;
+  readonly ttl: number;
+  readonly config: Readonly<Record<string, string>>;
+
+  constructor(config: Readonly<Record<string, string>>) {
+    this.config = config;
+    this.mode = runtimeMode(config);
+    this.parallelism = defaultParallelism(config);
+    this.ttl = stateTtlMs(config);
+  }
+
+  private draft(op: DraftOp, inputs: Draft[], rowType: RowType, name: string, parallelism: number, partitioning: Partitioning[]): Draft {
+    return { op, inputs, rowType, name, parallelism, partitioning, baseKinds: KIND_I, upsertKey: null, needUpdateBefore: false, kinds: KIND_I };
+  }
+
+  sink(root: PlanRoot): Draft {
+    const input = this.translate(root.node);
+    const t = root.sink;
+    const name = `Sink(table=[${t.tableName}], fields=[${t.schema.fields.map((f) => f.name).join(', ')}])`;
+    // Partitioning is decided after mode inference (an updating input must keep per-key order).
+    return this.draft({ t: 'sink', target: t }, [input], t.schema, name, this.parallelism, [{ kind: 'forward' }]);
+  }
+
+  private forwardOrRebalance(input: Draft, parallelism: number): Partitioning {
+    return input.parallelism === parallelism ? { kind: 'forward' } : { kind: 'rebalance' };
+  }
+
+  translate(node: LogicalNode): Draft {
+    const P = this.parallelism;
+    switch (node.kind) {
+      case 'Scan': {
+        if (this.mode === 'batch' && !node.table.bounded) {
+          throw userError(
+            'PLAN.UNBOUNDED_SOURCE',
+            `table ${formatIdentifier(node.table.id)} (connector '${node.table.connector}') is unbounded, but batch mode ('execution.runtime-mode' = 'batch') needs every source to be bounded`,
+            { help: "bound the source (e.g. 'events.num' for nexmark, 'number-of-rows' for datagen) or run in streaming mode" },
+          );
+        }
+        return this.draft({ t: 'source', scan: node }, [], node.rowType, scanName(node), scanParallelism(node, P), []);
+      }
+      case 'Values':
+        return this.draft({ t: 'values', values: node }, [], node.rowType, `Values(tuples=[${node.rows.length} rows], fields=[${node.rowType.fields.map((f) => f.name).join(', ')}])`, 1, []);
+      case 'Calc': {
+        const input = this.translate(node.input);
+        return this.draft(
+          { t: 'calc', projection: node.projection, condition: node.condition },
+          [input],
+          node.rowType,
+          calcName(node.projection, node.condition, node.rowType, node.input.rowType),
+          input.parallelism,
+          [{ kind: 'forward' }],
+        );
+      }
+      case 'Aggregate': {
+        const input = this.translate(node.input);
+        const global = node.groupKeys.length === 0;
+        return this.draft(
+          { t: 'agg', groupKeys: node.groupKeys, aggregates: node.aggregates },
+          [input],
+          node.rowType,
+          groupAggregateName(node.groupKeys, node.aggregates, node.input.rowType, node.rowType),
+          global ? 1 : P,
+          [global ? { kind: 'global' } : { kind: 'hash', keys: node.groupKeys }],
+        );
+      }
+      case 'WindowAggregate': {
+        const input = this.translate(node.input);
+        const global = node.groupKeys.length === 0;
+        return this.draft(
+          { t: 'wagg', node },
+          [input],
+          node.rowType,
+          windowAggregateName(node, node.input.rowType, node.rowType),
+          global ? 1 : P,
+          [global ? { kind: 'global' } : { kind: 'hash', keys: node.groupKeys }],
+        );
+      }
+      case 'WindowTvf': {
+        const input = this.translate(node.input);
+        const name = `WindowTableFunction(window=[${formatWindow(node.window, node.input.rowType.fields[node.timeIndex]!.name)}])`;
+        return this.draft({ t: 'wtvf', node }, [input], node.rowType, name, input.parallelism, [{ kind: 'forward' }]);
+      }
+      case 'Join': {
+        const left = this.translate(node.left);
+        const right = this.translate(node.right);
+        const width = node.left.rowType.fields.length;
+        const leftKeys: number[] = [];
+        const rightKeys: number[] = [];
+        const residual: ExprIR[] = [];
+        for (const c of conjuncts(node.condition)) {
+          const pair = equiPair(c, width);
+          if (pair) {
+            leftKeys.push(pair[0]);
+            rightKeys.push(pair[1]);
+          } else {
+            residual.push(c);
+          }
+        }
+        if (leftKeys.length === 0) {
+          throw unsupported(
+            'PLAN.UNSUPPORTED_JOIN',
+            `joins need at least one equality between columns of both sides (a ${node.joinType === 'INNER' ? 'cross' : 'non-equi'} join would keep every row of both inputs in state)`,
+            { help: 'add a condition like a.id = b.id to ON or WHERE' },
+          );
+        }
+        const name = joinName(node.joinType, node.condition, node.rowType, node.left.rowType, node.right.rowType);
+        return this.draft(
+          { t: 'join', joinType: node.joinType, leftKeys, rightKeys, residual: andAll(residual), condition: node.condition },
+          [left, right],
+          node.rowType,
+          name,
+          P,
+          [
+            { kind: 'hash', keys: leftKeys },
+            { kind: 'hash', keys: rightKeys },
+          ],
+        );
+      }
+      case 'Union': {
+        const inputs = node.inputs.map((i) => this.translate(i));
+        const same = inputs.every((i) => i.parallelism === inputs[0]!.parallelism);
+        const p = same ? inputs[0]!.parallelism : P;
+        return this.draft(
+          { t: 'union' },
+          inputs,
+          node.rowType,
+          `Union(all=[true], union=[${node.rowType.fields.map((f) => f.name).join(', ')}])`,
+          p,
+          inputs.map((i) => this.forwardOrRebalance(i, p)),
+        );
+      }
+    }
+  }
+
+  // ---- changelog modes --------------------------------------------------------------------------------
+
+  inferModes(sink: Draft): void {
+    if (this.mode === 'batch') {
+      this.finishSinkPartitioning(sink);
+      return;
+    }
+    this.inferBase(sink);
+    this.requireUpdateBefore(sink, false);
+    this.inferFinal(sink);
+    this.finishSinkPartitioning(sink);
+  }
+
+  private inferBase(d: Draft): void {
+    for (const i of d.inputs) this.inferBase(i);
+    const op = d.op;
+    switch (op.t) {
+      case 'source':
+      case 'values':
+        d.baseKinds = KIND_I;
+        return;
+      case 'calc': {
+        const input = d.inputs[0]!;
+        d.baseKinds = input.baseKinds;
+        d.upsertKey = mapKeyThroughProjection(input.upsertKey, op.projection);
+        return;
+      }
+      case 'agg': {
+        const input = d.inputs[0]!;
+        // A group only disappears when retractions empty it; with insert-only input it only grows.
+        d.baseKinds = KIND_I | KIND_UA | (isUpdating(input.baseKinds) ? KIND_D : 0);
+        d.upsertKey = op.groupKeys.map((_, i) => i);
+        return;
+      }
+      case 'wagg':
+      case 'wtvf': {
+        const input = d.inputs[0]!;
+        if (isUpdating(input.baseKinds)) {
+          const what = op.t === 'wagg' ? 'window aggregate' : 'window table function';
+          throw unsupported('PLAN.WINDOW_UPDATING_INPUT', `a ${what} cannot consume updating input (from ${shortName(input)}); window TVFs need an insert-only stream`, {
+            notes: [`at ${d.name}`],
+          });
+        }
+        d.baseKinds = KIND_I;
+        return;
+      }
+      case 'join': {
+        let k = d.inputs.reduce((acc, i) => acc | i.baseKinds, 0);
+        if (op.joinType !== 'INNER' && op.joinType !== 'SEMI') k |= KIND_I | KIND_D;
+        d.baseKinds = k;
+        d.upsertKey = null;
+        return;
+      }
+      case 'union':
+        d.baseKinds = d.inputs.reduce((acc, i) => acc | i.baseKinds, 0);
+        d.upsertKey = null;
+        return;
+      case 'sink': {
+        const input = d.inputs[0]!;
+        if (isUpdating(input.baseKinds) && !op.target.acceptsUpdates) {
+          throw userError(
+            'PLAN.SINK_UPDATES',
+            `table '${op.target.tableName}' (connector '${op.target.connector}') cannot consume updates produced by ${producerOfUpdates(input)}; it only accepts inserts`,
+            { help: 'write to a sink that accepts updates (e.g. with a PRIMARY KEY), or make the query insert-only (e.g. a window aggregate instead of GROUP BY)' },
+          );
+        }
+        return;
+      }
+    }
+  }
+
+  /** Top-down: `need` says whether this node's consumer needs -U rows. */
+  private requireUpdateBefore(d: Draft, need: boolean): void {
+    d.needUpdateBefore ||= need;
+    const op = d.op;
+    const inputs = d.inputs;
+    switch (op.t) {
+      case 'source':
+      case 'values':
+        return;
+      case 'sink': {
+        const t = op.target;
+        const noUb = SINKS_WITHOUT_UPDATE_BEFORE.has(t.connector) || t.primaryKey !== null;
+        this.requireUpdateBefore(inputs[0]!, !noUb);
+        return;
+      }
+      case 'calc': {
+        const input = inputs[0]!;
+        // A filter over updates must see the old row to retract it; a projection that drops the upsert
+        // key leaves updates that can no longer be matched by key.
+        const mustRetract = isUpdating(input.baseKinds) && (op.condition !== null || d.upsertKey === null);
+        this.requireUpdateBefore(input, d.needUpdateBefore || mustRetract);
+        return;
+      }
+      case 'agg':
+      case 'join':
+        for (const i of inputs) this.requireUpdateBefore(i, isUpdating(i.baseKinds));
+        return;
+      case 'union':
+        for (const i of inputs) this.requireUpdateBefore(i, d.needUpdateBefore || isUpdating(i.baseKinds));
+        return;
+      case 'wagg':
+      case 'wtvf':
+        this.requireUpdateBefore(inputs[0]!, false);
+        return;
+    }
+  }
+
+  private inferFinal(d: Draft): void {
+    for (const i of d.inputs) this.inferFinal(i);
+    const op = d.op;
+    switch (op.t) {
+      case 'agg':
+        d.kinds = d.baseKinds | (d.needUpdateBefore && d.baseKinds & KIND_UA ? KIND_UB : 0);
+        return;
+      case 'calc':
+      case 'sink':
+        d.kinds = d.inputs[0]!.kinds;
+        return;
+      case 'join': {
+        let k = d.inputs.reduce((acc, i) => acc | i.kinds, 0);
+        if (op.joinType !== 'INNER' && op.joinType !== 'SEMI') k |= KIND_I | KIND_D;
+        d.kinds = k;
+        return;
+      }
+      case 'union':
+        d.kinds = d.inputs.reduce((acc, i) => acc | i.kinds, 0);
+        return;
+      default:
+        d.kinds = d.baseKinds;
+    }
+  }
+
+  /**
+   * Sinks run at the default parallelism; an insert-only input at another parallelism is rebalanced, an
+   * updating one is hashed by the sink's primary key, or else the sink follows its input's parallelism so
+   * every key's changes stay in order.
+   */
+  private finishSinkPartitioning(sink: Draft): void {
+    const input = sink.inputs[0]!;
+    if (input.parallelism === sink.parallelism) {
+      sink.partitioning = [{ kind: 'forward' }];
+    } else if (!isUpdating(input.kinds)) {
+      sink.partitioning = [{ kind: 'rebalance' }];
+    } else if (sink.op.t === 'sink' && sink.op.target.primaryKey !== null && sink.op.target.primaryKey.length > 0) {
+      sink.partitioning = [{ kind: 'hash', keys: sink.op.target.primaryKey }];
+    } else {
+      sink.parallelism = input.parallelism;
+      sink.partitioning = [{ kind: 'forward' }];
+    }
+  }
+
+  // ---- emission ---------------------------------------------------------------------------------------
+
+  emit(sinks: readonly Draft[], jobName: string): PhysicalPlanResult {
+    const nodes: NodeSpec[] = [];
+    const kinds: RowKinds[] = [];
+    const byDigest = new Map<string, number>();
+    const ids = new Map<Draft, number>();
+    const visit = (d: Draft): number => {
+      const known = ids.get(d);
+      if (known !== undefined) return known;
+      const inputIds = d.inputs.map(visit);
+      const mode = this.modeOf(d);
+      const operator = this.operatorSpec(d, mode);
+      const inputs: EdgeSpec[] = inputIds.map((from, i) => ({ from, partitioning: d.partitioning[i] ?? { kind: 'forward' } }));
+      const digest = JSON.stringify([d.name, d.parallelism, inputs, mode, operator, d.rowType]);
+      const shared = byDigest.get(digest);
+      if (shared !== undefined) {
+        ids.set(d, shared);
+        return shared;
+      }
+      const id = nodes.length;
+      nodes.push({ id, name: d.name, parallelism: d.parallelism, inputs, outputType: d.rowType, changelogMode: mode, operator });
+      kinds.push(this.mode === 'batch' ? KIND_I : d.kinds);
+      byDigest.set(digest, id);
+      ids.set(d, id);
+      return id;
+    };
+    const sinkIds = sinks.map(visit);
+    const config: Record<string, string> = {
+      ...this.config,
+      'execution.runtime-mode': this.mode,
+      'parallelism.default': String(this.parallelism),
+    };
+    return { job: { version: JOB_SPEC_VERSION, name: this.config['pipeline.name'] ?? jobName, config, nodes }, sinkIds, kinds };
+  }
+
+  private modeOf(d: Draft): ChangelogMode {
+    if (this.mode === 'batch' || d.op.t === 'sink') return { kind: 'insert-only' };
+    return toChangelogMode(d.kinds, d.upsertKey);
+  }
+
+  private inputMode(d: Draft, i = 0): ChangelogMode {
+    return this.modeOf(d.inputs[i]!);
+  }
+
+  private operatorSpec(d: Draft, _mode: ChangelogMode): OperatorSpec {
+    const op = d.op;
+    switch (op.t) {
+      case 'source':
+        return sourceSpec(op.scan);
+      case 'values':
+        return valuesSpec(op.values);
+      case 'calc':
+        return { type: 'calc', version: 1, projection: op.projection, condition: op.condition };
+      case 'agg':
+        return {
+          type: 'group-aggregate',
+          version: 1,
+          groupKeys: op.groupKeys,
+          aggregates: op.aggregates,
+          inputMode: this.inputMode(d),
+          generateUpdateBefore: this.mode === 'streaming' && (d.kinds & KIND_UB) !== 0,
+          stateTtlMs: this.ttl,
+        };
+      case 'wagg': {
+        const timeType = op.node.input.rowType.fields[op.node.timeIndex]!.type;
+        return {
+          type: 'window-aggregate',
+          version: 1,
+          window: op.node.window,
+          timeIndex: op.node.timeIndex,
+          procTime: (timeType as { timeAttribute?: string }).timeAttribute === 'proctime',
+          groupKeys: op.node.groupKeys,
+          aggregates: op.node.aggregates,
+        };
+      }
+      case 'wtvf':
+        return { type: 'window-table-function', version: 1, window: op.node.window, timeIndex: op.node.timeIndex };
+      case 'join': {
+        const [left, right] = d.inputs as [Draft, Draft];
+        return {
+          type: 'join',
+          version: 1,
+          joinType: op.joinType,
+          leftKeys: op.leftKeys,
+          rightKeys: op.rightKeys,
+          condition: op.residual,
+          leftType: left.rowType,
+          rightType: right.rowType,
+          leftUniqueKey: uniqueKeyOf(this.inputMode(d, 0)),
+          rightUniqueKey: uniqueKeyOf(this.inputMode(d, 1)),
+          leftMode: this.inputMode(d, 0),
+          rightMode: this.inputMode(d, 1),
+          leftStateTtlMs: this.ttl,
+          rightStateTtlMs: this.ttl,
+        };
+      }
+      case 'union':
+        return { type: 'union', version: 1 };
+      case 'sink': {
+        const t = op.target;
+        return {
+          type: 'sink',
+          version: 1,
+          connector: t.connector,
+          tableName: t.tableName,
+          options: t.options,
+          schema: { fields: t.schema.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })) },
+          inputMode: this.inputMode(d),
+          partitionKeys: t.partitionKeys,
+          primaryKey: t.primaryKey,
+        };
+      }
+    }
+  }
+}
+
+/** `scan.parallelism` (Flink's source option) overrides the default parallelism of one source. */
+function scanParallelism(node: ScanNode, dflt: number): number {
+  const raw = node.table.options['scan.parallelism'];
+  if (raw === undefined) return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw userError('PLAN.BAD_OPTION', `table ${formatIdentifier(node.table.id)}: 'scan.parallelism' must be a positive integer, got '${raw}'`);
+  }
+  return n;
+}
+
+function uniqueKeyOf(mode: ChangelogMode): readonly number[] | null {
+  return mode.kind === 'upsert' && mode.key.length > 0 ? mode.key : null;
+}
+
+/** `l = r` between a left column and a right column of the same value type → [left index, right index]. */
+function equiPair(c: ExprIR, width: number): [number, number] | null {
+  if (c.kind !== 'call' || c.fn !== '=' || c.args.length !== 2) return null;
+  const [a, b] = c.args as [ExprIR, ExprIR];
+  if (a.kind !== 'input' || b.kind !== 'input' || !sameValueType(a.type, b.type)) return null;
+  if (a.index < width && b.index >= width) return [a.index, b.index - width];
+  if (b.index < width && a.index >= width) return [b.index, a.index - width];
+  return null;
+}
+
+/** The upsert key after a projection: each key column must pass through as a plain reference. */
+function mapKeyThroughProjection(key: readonly number[] | null, projection: readonly ExprIR[]): number[] | null {
+  if (key === null) return null;
+  const out: number[] = [];
+  for (const k of key) {
+    const pos = projection.findIndex((p) => p.kind === 'input' && p.index === k);
+    if (pos < 0) return null;
+    out.push(pos);
+  }
+  return out;
+}
+
+function shortName(d: Draft): string {
+  const paren = d.name.indexOf('(');
+  return paren < 0 ? d.name : d.name.slice(0, paren);
+}
+
+/** The operator that makes an edge updating, for error messages (`GroupAggregate(groupBy=[…])`). */
+function producerOfUpdates(d: Draft): string {
+  if (d.op.t === 'agg' || d.op.t === 'join') {
+    const m = /^(\w+)\((groupBy=\[[^\]]*\]|joinType=\[[^\]]*\])?/.exec(d.name);
+    return m ? `${m[1]}${m[2] ? `(${m[2]})` : ''}` : shortName(d);
+  }
+  const updating = d.inputs.find((i) => isUpdating(i.baseKinds));
+  return updating ? producerOfUpdates(updating) : shortName(d);
+}
+
+function scanName(node: ScanNode): string {
+  const t = node.table;
+  const ext = t.extendedType.fields.map((f) => f.name);
+  const parts = [`table=[[${formatIdentifier(t.id).split('.').join(', ')}]]`, `fields=[${node.rowType.fields.map((f) => f.name).join(', ')}]`];
+  if (node.filter) parts.push(`filter=[${formatExprIR(node.filter, ext)}]`);
+  if (t.watermark) parts.push(`watermark=[${ext[t.watermark.rowtimeIndex]}: ${formatExprIR(t.watermark.expr, ext)}]`);
+  return `TableSourceScan(${parts.join(', ')})`;
+}
+
+/**
+ * The scan's spec: only the computed columns something reads (the projection, the filter or the
+ * watermark) are kept, renumbered after the physical columns.
+ */
+export function sourceSpec(node: ScanNode): SourceSpec {
+  const t = node.table;
+  const nPhys = t.physicalType.fields.length;
+  const needed = new Set<number>(node.projection);
+  if (node.filter) inputIndices(node.filter, needed);
+  if (t.watermark) {
+    needed.add(t.watermark.rowtimeIndex);
+    inputIndices(t.watermark.expr, needed);
+  }
+  const keptComputed = t.computed.map((_, j) => nPhys + j).filter((e) => needed.has(e));
+  const renumber = new Map<number, number>();
+  for (let i = 0; i < nPhys; i++) renumber.set(i, i);
+  keptComputed.forEach((e, j) => renumber.set(e, nPhys + j));
+  const map = (i: number): number => renumber.get(i)!;
+  return {
+    type: 'source',
+    version: 1,
+    connector: t.connector,
+    tableName: formatIdentifier(t.id),
+    options: t.options,
+    physicalType: t.physicalType,
+    computed: keptComputed.map((e) => t.computed[e - nPhys]!),
+    watermark: t.watermark ? { rowtimeIndex: map(t.watermark.rowtimeIndex), expr: remapInputs(t.watermark.expr, map) } : null,
+    filter: node.filter ? remapInputs(node.filter, map) : null,
+    projection: node.projection.map(map),
+    bounded: t.bounded,
+  };
+}
+
+/** Constant rows run as the internal `__values` source: the rows travel in its options as JSON. */
+export const VALUES_CONNECTOR = '__values';
+
+function valuesSpec(node: ValuesNode): SourceSpec {
+  return {
+    type: 'source',
+    version: 1,
+    connector: VALUES_CONNECTOR,
+    tableName: 'VALUES',
+    options: { rows: JSON.stringify(node.rows) },
+    physicalType: node.rowType,
+    computed: [],
+    watermark: null,
+    filter: null,
+    projection: node.rowType.fields.map((_, i) => i),
+    bounded: true,
+  };
+}
