@@ -1,0 +1,203 @@
+/**
+ * A session: the state a user builds up statement by statement (catalogs, configuration, functions), and
+ * the one place where parsed statements turn into catalog changes, plans and running jobs.
+ *
+ * The CLI (`floe run`, `floe sql`) and the TypeScript API both drive a `Session`. A session runs one
+ * statement at a time; `INSERT` and `EXECUTE STATEMENT SET` start a job and (by default, as Flink's SQL
+ * client with `table.dml-sync` = true does for scripts) wait for it to finish when the input is bounded.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FloeError, describeConfigOption, userError, validateConfig } from '../common/index.js';
+import { parseScript, substituteVariables, type Statement } from '../sql/index.js';
+import { CatalogManager, executeDdl, explain, planInserts, planQuery, type PlannerContext } from '../plan/index.js';
+import { executeJob, type JobHandle } from '../runtime/index.js';
+import type { ChangelogMode, JobSpec } from '../spec/index.js';
+import type { RecordBatch, RowType } from '../types/index.js';
+
+
+/** The module workers import to register operators and connectors (see runtime `executeJob`). */
+const BOOTSTRAP_MODULE = new URL(`./worker-bootstrap${extensionOfThisModule()}`, import.meta.url).href;
+
+function extensionOfThisModule(): string {
+  return fileURLToPath(import.meta.url).endsWith('.ts') ? '.ts' : '.js';
+}
+
+export interface SessionOptions {
+  /** Initial configuration (Flink keys), e.g. from `-D`. */
+  readonly config?: Readonly<Record<string, string>>;
+  /** Directory that relative paths in scripts (UDF modules, file paths) resolve against. */
+  readonly baseDir?: string;
+  /** Warnings (deprecated options, …) go here; default: stderr. */
+  readonly warn?: (message: string) => void;
+}
+
+/** What running one statement produced. */
+export type StatementResult =
+  | { readonly kind: 'ok'; readonly statement: Statement; readonly message: string }
+  | { readonly kind: 'rows'; readonly statement: Statement; readonly columns: readonly string[]; readonly rows: readonly (readonly string[])[] }
+  | { readonly kind: 'explain'; readonly statement: Statement; readonly text: string }
+  | { readonly kind: 'job'; readonly statement: Statement; readonly job: JobSpec; readonly handle: JobHandle }
+  | { readonly kind: 'query'; readonly statement: Statement; readonly query: QueryExecution };
+
+/** A running SELECT: its result schema, changelog mode, and a stream of result batches. */
+export interface QueryExecution {
+  readonly job: JobSpec;
+  readonly resultType: RowType;
+  readonly changelogMode: ChangelogMode;
+  readonly handle: JobHandle;
+  /** Result batches in arrival order (per subtask order is kept; subtasks interleave). Ends when the job ends. */
+  readonly batches: AsyncIterable<RecordBatch>;
+}
+
+export class Session {
+  readonly catalogs = new CatalogManager();
+  private readonly config = new Map<string, string>();
+  private readonly initialConfig: Readonly<Record<string, string>>;
+  readonly baseDir: string;
+  private readonly warn: (message: string) => void;
+
+  constructor(options: SessionOptions = {}) {
+    this.initialConfig = { ...(options.config ?? {}) };
+    validateConfig(this.initialConfig);
+    for (const [k, v] of Object.entries(this.initialConfig)) this.config.set(k, v);
+    this.baseDir = resolve(options.baseDir ?? process.cwd());
+    this.warn = options.warn ?? ((m) => process.stderr.write(`WARNING: ${m}\n`));
+  }
+
+  /** Current configuration as Flink key → value. */
+  configuration(): Readonly<Record<string, string>> {
+    return Object.fromEntries(this.config);
+  }
+
+  set(key: string, value: string): void {
+    validateConfig({ [key]: value });
+    this.config.set(key, value);
+  }
+
+  /** Parses a script (after `${VAR}` substitution) into statements; throws FloeError(s) with line:column. */
+  parse(text: string, vars: Readonly<Record<string, string>> = {}): Statement[] {
+    return parseScript(substituteVariables(text, vars));
+  }
+
+  private plannerContext(): PlannerContext {
+    return { catalogs: this.catalogs, config: this.configuration(), baseDir: this.baseDir, warn: this.warn };
+  }
+
+  /**
+   * Runs one statement. Jobs are started, not awaited: the caller decides whether to wait
+   * (`result.handle.done`) — the CLI waits for every INSERT before the next statement.
+   */
+  async execute(statement: Statement): Promise<StatementResult> {
+    switch (statement.kind) {
+      case 'Set':
+        return this.executeSet(statement);
+      case 'Reset': {
+        if (statement.key === undefined) {
+          this.config.clear();
+          for (const [k, v] of Object.entries(this.initialConfig)) this.config.set(k, v);
+        } else if (this.initialConfig[statement.key] !== undefined) {
+          this.config.set(statement.key, this.initialConfig[statement.key]!);
+        } else {
+          this.config.delete(statement.key);
+        }
+        return { kind: 'ok', statement, message: 'configuration reset' };
+      }
+      case 'Explain':
+        return { kind: 'explain', statement, text: await explain(statement, this.plannerContext()) };
+      case 'Insert':
+      case 'StatementSet': {
+        const inserts = statement.kind === 'Insert' ? [statement] : statement.inserts;
+        const job = await planInserts(inserts, this.plannerContext());
+        return { kind: 'job', statement, job, handle: this.startJob(job) };
+      }
+      case 'QueryStatement':
+        return { kind: 'query', statement, query: await this.startQuery(statement) };
+      default: {
+        const result = await executeDdl(statement, this.plannerContext());
+        return result.kind === 'ok'
+          ? { kind: 'ok', statement, message: result.message }
+          : { kind: 'rows', statement, columns: result.columns, rows: result.rows };
+      }
+    }
+  }
+
+  private executeSet(statement: Extract<Statement, { kind: 'Set' }>): StatementResult {
+    if (statement.key === undefined) {
+      const rows = [...this.config.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v]);
+      return { kind: 'rows', statement, columns: ['key', 'value'], rows };
+    }
+    if (statement.value === undefined) {
+      throw userError('CONFIG.MISSING_VALUE', `SET '${statement.key}' needs a value: SET '${statement.key}' = '…'`, { span: statement.span });
+    }
+    try {
+      this.set(statement.key, statement.value);
+    } catch (e) {
+      if (e instanceof FloeError && !e.span) throw new FloeError(e.kind, e.code, e.message, { span: statement.span, notes: e.notes, help: e.help });
+      throw e;
+    }
+    return { kind: 'ok', statement, message: `${statement.key} = ${statement.value}${describeConfigOption(statement.key)}` };
+  }
+
+  private startJob(job: JobSpec, onClientMessage?: (nodeId: number, subtask: number, message: unknown) => void): JobHandle {
+    return executeJob(job, { bootstrapModule: BOOTSTRAP_MODULE, ...(onClientMessage ? { onClientMessage } : {}) });
+  }
+
+  private async startQuery(statement: Extract<Statement, { kind: 'QueryStatement' }>): Promise<QueryExecution> {
+    const planned = await planQuery(statement, this.plannerContext());
+    const queue = new BatchQueue();
+    const handle = this.startJob(planned.job, (nodeId, _subtask, message) => {
+      if (nodeId !== planned.collectNodeId) return;
+      const m = message as { kind?: string; batch?: RecordBatch };
+      if (m.kind === 'rows' && m.batch) queue.push(m.batch);
+    });
+    handle.done.then(
+      () => queue.end(),
+      (error: unknown) => queue.fail(error),
+    );
+    return { job: planned.job, resultType: planned.resultType, changelogMode: planned.changelogMode, handle, batches: queue };
+  }
+}
+
+/** An unbounded async queue of batches with end and failure, read by one consumer. */
+class BatchQueue implements AsyncIterable<RecordBatch> {
+  private readonly items: RecordBatch[] = [];
+  private waiting: (() => void) | null = null;
+  private ended = false;
+  private error: unknown = null;
+
+  push(batch: RecordBatch): void {
+    this.items.push(batch);
+    this.wake();
+  }
+  end(): void {
+    this.ended = true;
+    this.wake();
+  }
+  fail(error: unknown): void {
+    this.error = error ?? new Error('query failed');
+    this.wake();
+  }
+  private wake(): void {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.();
+  }
+  async *[Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
+    for (;;) {
+      const next = this.items.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (this.error !== null) throw this.error;
+      if (this.ended) return;
+      await new Promise<void>((r) => (this.waiting = r));
+    }
+  }
+}
+
+/** Resolves a script path's directory (for `baseDir`). */
+export function scriptBaseDir(file: string): string {
+  return dirname(resolve(file));
+}

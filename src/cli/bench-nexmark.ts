@@ -1,0 +1,132 @@
+/**
+ * `floe bench nexmark`: runs the shared Nexmark query files unmodified over the `nexmark` connector at
+ * maximum emission speed into their blackhole sinks and measures them as the Nexmark harness does:
+ * wall time from job start to finish; cores = CPU time of the whole process (all threads, generator
+ * included) / wall time; throughput = events / wall time; throughput per core = events / CPU time.
+ *
+ * Each query runs in its own child process (a fresh heap, JIT and peak-RSS figure per query); the child
+ * prints one JSON line with its measurements.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { userError } from '../common/index.js';
+import { runScript, Session } from '../api/index.js';
+
+interface Measurement {
+  readonly query: string;
+  readonly events: number;
+  readonly parallelism: number;
+  readonly wallSeconds: number;
+  readonly cpuSeconds: number;
+  readonly peakRssMb: number;
+}
+
+const ALL_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q21', 'q22'];
+
+function defaultNexmarkDir(): string {
+  // From src/cli or dist/src/cli up to the project root, then ../shared/nexmark.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5 && !existsSync(join(dir, 'package.json')); i++) dir = dirname(dir);
+  return resolve(dir, '..', 'shared', 'nexmark');
+}
+
+/** The script the upstream harness would run for one query: DDL, views, query, with its variables. */
+export function nexmarkScript(nexmarkDir: string, query: string): string {
+  const read = (p: string) => readFileSync(join(nexmarkDir, p), 'utf8');
+  return [read('ddl/ddl_gen.sql'), read('ddl/ddl_views.sql'), read(`queries/${query}.sql`)].join(';\n');
+}
+
+export function nexmarkVars(events: number, nexmarkDir: string): Record<string, string> {
+  return {
+    TPS: '10000000',
+    EVENTS_NUM: String(events),
+    PERSON_PROPORTION: '1',
+    AUCTION_PROPORTION: '3',
+    BID_PROPORTION: '46',
+    NEXMARK_TABLE: 'datagen',
+    BOOTSTRAP_SERVERS: '',
+    FLINK_HOME: nexmarkDir,
+    NEXMARK_DIR: join(nexmarkDir, '..', 'tmp-nexmark-out'),
+    SUBMIT_TIME: 'bench',
+  };
+}
+
+function readReference(nexmarkDir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const lines = readFileSync(join(nexmarkDir, 'reference-throughput.csv'), 'utf8').trim().split('\n').slice(1);
+  for (const line of lines) {
+    const [q, , , perCore] = line.split(',');
+    if (q && perCore) out.set(q, Number(perCore));
+  }
+  return out;
+}
+
+/** Runs one query in this process and returns its measurement. */
+async function measureOne(nexmarkDir: string, query: string, events: number, parallelism: number): Promise<Measurement> {
+  const session = new Session({ config: { 'parallelism.default': String(parallelism) }, baseDir: nexmarkDir, warn: () => {} });
+  const script = nexmarkScript(nexmarkDir, query);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await runScript(session, script, { vars: nexmarkVars(events, nexmarkDir), out: () => {}, err: (t) => process.stderr.write(t) });
+  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    query,
+    events,
+    parallelism,
+    wallSeconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function runChild(query: string, events: number, parallelism: number, nexmarkDir: string): Promise<Measurement> {
+  const main = fileURLToPath(new URL(`./main${fileURLToPath(import.meta.url).endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+  const args = [...process.execArgv, main, 'bench', 'nexmark', '--single', query, '--events', String(events), '-p', String(parallelism), '--nexmark-dir', nexmarkDir];
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(userError('BENCH.FAILED', `${query} failed (exit ${code})`));
+      else resolveRun(JSON.parse(line) as Measurement);
+    });
+  });
+}
+
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : n.toFixed(0));
+
+export async function runNexmarkBench(options: Record<string, string | undefined>): Promise<void> {
+  const nexmarkDir = resolve(options['nexmarkDir'] ?? defaultNexmarkDir());
+  const events = Number(options['events'] ?? 1_000_000);
+  const parallelism = Number(options['parallelism'] ?? 1);
+  if (options['single']) {
+    const m = await measureOne(nexmarkDir, options['single'], events, parallelism);
+    process.stdout.write(JSON.stringify(m) + '\n');
+    return;
+  }
+  const list = options['queries'] === 'all' || !options['queries'] ? ALL_QUERIES : options['queries'].split(',').map((q) => q.trim());
+  const reference = readReference(nexmarkDir);
+  const rows: (Measurement & { throughput: number; perCore: number; cores: number; flink: number | null; ratio: number | null })[] = [];
+  process.stdout.write(`Nexmark: ${events} events per query, parallelism ${parallelism}, generator 'nexmark' (seeded, Flink distributions)\n`);
+  process.stdout.write('query   events/s   cores   events/s/core   Flink/core   ratio   peak RSS\n');
+  for (const q of list) {
+    const m = await runChild(q, events, parallelism, nexmarkDir);
+    const throughput = m.events / m.wallSeconds;
+    const perCore = m.events / m.cpuSeconds;
+    const flink = reference.get(q) ?? null;
+    const row = { ...m, throughput, perCore, cores: m.cpuSeconds / m.wallSeconds, flink, ratio: flink ? perCore / flink : null };
+    rows.push(row);
+    process.stdout.write(
+      `${q.padEnd(6)} ${fmt(throughput).padStart(9)}  ${row.cores.toFixed(2).padStart(5)}  ${fmt(perCore).padStart(13)}  ${(flink ? fmt(flink) : '—').padStart(10)}  ${(row.ratio ? row.ratio.toFixed(2) + '×' : '—').padStart(6)}  ${m.peakRssMb.toFixed(0).padStart(5)} MB\n`,
+    );
+  }
+  const ratios = rows.map((r) => r.ratio).filter((r): r is number => r !== null);
+  const geo = ratios.length ? Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length) : null;
+  if (geo !== null) process.stdout.write(`geometric mean of ratios: ${geo.toFixed(2)}×\n`);
+  if (options['json']) writeFileSync(options['json'], JSON.stringify({ events, parallelism, rows, geometricMeanRatio: geo }, null, 2));
+}

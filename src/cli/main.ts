@@ -1,0 +1,116 @@
+/**
+ * `floe`: the command line (DESIGN.md, "Command line"). Sub-commands:
+ * - `floe run FILE.sql [--parallelism N] [--format table|csv|json] [--result-mode table|changelog] [-D k=v …] [--var N=V …]`
+ * - `floe sql [-f FILE] [same options]`: the interactive client (history in ~/.floe_history), or a file.
+ * - `floe bench nexmark …`: the Nexmark harness.
+ * Exit status: 0 when every statement succeeded (bounded jobs finished), 1 on any error (message on stderr).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { FloeError } from '../common/index.js';
+import { runScript, scriptBaseDir, Session, type OutputFormat, type ResultMode } from '../api/index.js';
+import { runInteractive } from './interactive.js';
+import { runNexmarkBench } from './bench-nexmark.js';
+import { reportErrorText } from './report-error.js';
+
+interface RunOptions {
+  parallelism?: string;
+  format: OutputFormat;
+  resultMode: ResultMode;
+  D: string[];
+  var: string[];
+  progress: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function keyValues(pairs: readonly string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new FloeError('user', 'CLI.BAD_ARGUMENT', `${flag} expects NAME=VALUE, got '${pair}'`);
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function sessionConfig(options: RunOptions): Record<string, string> {
+  const config = keyValues(options.D, '-D');
+  if (options.parallelism !== undefined) config['parallelism.default'] = options.parallelism;
+  return config;
+}
+
+function addRunOptions(command: Command): Command {
+  return command
+    .option('-p, --parallelism <n>', 'default parallelism (parallelism.default)')
+    .addOption(new Option('--format <format>', 'result format').choices(['table', 'csv', 'json']).default('table'))
+    .addOption(new Option('--result-mode <mode>', 'final table, or every change with an op column').choices(['table', 'changelog']).default('table'))
+    .option('-D <key=value>', 'configuration option (repeatable)', collect, [])
+    .option('--var <name=value>', 'substitute ${name} in the script (repeatable)', collect, [])
+    .option('--no-progress', 'no live progress line on stderr');
+}
+
+async function runFile(file: string, options: RunOptions): Promise<void> {
+  const text = readFileSync(file, 'utf8');
+  const session = new Session({ config: sessionConfig(options), baseDir: scriptBaseDir(file) });
+  await runScript(session, text, {
+    vars: keyValues(options.var, '--var'),
+    format: options.format,
+    resultMode: options.resultMode,
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    progress: options.progress && process.stderr.isTTY === true,
+  });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('floe').description('Floe: Flink-dialect streaming and batch SQL for Node.js').showHelpAfterError();
+  let exitCode = 0;
+  const guard = (file: string | undefined, work: () => Promise<void>) => async () => {
+    try {
+      await work();
+    } catch (e) {
+      process.stderr.write(reportErrorText(e, file));
+      exitCode = 1;
+    }
+  };
+
+  addRunOptions(program.command('run').description('run a SQL script').argument('<file>', 'SQL script')).action(
+    (file: string, options: RunOptions) => guard(file, () => runFile(file, options))(),
+  );
+
+  addRunOptions(program.command('sql').description('interactive SQL client').option('-f, --file <file>', 'run a file instead')).action(
+    (options: RunOptions & { file?: string }) =>
+      guard(options.file, async () => {
+        if (options.file) await runFile(options.file, options);
+        else await runInteractive(new Session({ config: sessionConfig(options) }), { format: options.format, resultMode: options.resultMode });
+      })(),
+  );
+
+  program
+    .command('bench')
+    .description('benchmarks')
+    .argument('<suite>', "benchmark suite: 'nexmark'")
+    .option('--queries <list>', "comma-separated queries, or 'all'", 'q0,q1,q2,q5,q7,q8,q14,q15,q16,q17,q21,q22')
+    .option('--events <n>', 'events per query', '1000000')
+    .option('-p, --parallelism <n>', 'parallelism', '1')
+    .option('--json <file>', 'also write the results as JSON')
+    .option('--nexmark-dir <dir>', 'directory with ddl/ and queries/ (default ../shared/nexmark)')
+    .addOption(new Option('--single <query>', 'run one query in this process and print its measurement as JSON').hideHelp())
+    .action((suite: string, options: Record<string, string>) =>
+      guard(undefined, async () => {
+        if (suite !== 'nexmark') throw new FloeError('user', 'CLI.BAD_ARGUMENT', `unknown benchmark suite '${suite}' (available: nexmark)`);
+        await runNexmarkBench(options);
+      })(),
+    );
+
+  await program.parseAsync(argv as string[]);
+  return exitCode;
+}
+
+const code = await main(process.argv);
+// Exit explicitly so that nothing left behind by a finished job keeps the process alive, but only after
+// stdout and stderr have drained (writes to pipes are asynchronous).
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -1,0 +1,149 @@
+/**
+ * Differential suite: one bounded Nexmark event set, written to CSV files by Floe's own nexmark source and
+ * filesystem sink, is queried by Floe (filesystem source; streaming and batch; parallelism 1 and 2) and by
+ * DuckDB (the oracle in nexmark-oracle.ts). The final results must be equal, row for row.
+ *
+ * Floe runs each query file from ../shared/nexmark/queries unmodified except that the INSERT's SELECT is
+ * run as a query (its sink is a blackhole), and `bid`/`person`/`auction` are CSV tables instead of views
+ * over the generator.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { MaterializedTable, Session, runScript } from '../../src/api/index.js';
+import type { InsertStatement } from '../../src/sql/index.js';
+import { formatValueText, type RowType } from '../../src/types/index.js';
+import { ORACLE } from './nexmark-oracle.js';
+
+const NEXMARK = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'nexmark');
+const EVENTS = 30_000;
+/** Events per second of event time: 30k events span 60 s, so 10 s windows and 2 s hops are many. */
+const RATE = 500;
+const QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q21', 'q22'];
+
+const PERSON_COLUMNS = 'id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard VARCHAR, city VARCHAR, state VARCHAR, `dateTime` TIMESTAMP(3), extra VARCHAR';
+const AUCTION_COLUMNS = 'id BIGINT, itemName VARCHAR, description VARCHAR, initialBid BIGINT, reserve BIGINT, `dateTime` TIMESTAMP(3), expires TIMESTAMP(3), seller BIGINT, category BIGINT, extra VARCHAR';
+const BID_COLUMNS = 'auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, `dateTime` TIMESTAMP(3), extra VARCHAR';
+
+let dir: string;
+let duck: DuckDBConnection;
+let duckInstance: DuckDBInstance;
+
+function csvTable(name: string, columns: string, path: string, watermark: boolean): string {
+  const wm = watermark ? ", WATERMARK FOR `dateTime` AS `dateTime` - INTERVAL '4' SECOND" : '';
+  return `CREATE TABLE ${name} (${columns}${wm}) WITH ('connector' = 'filesystem', 'path' = '${path}', 'format' = 'csv')`;
+}
+
+function csvFiles(path: string): string[] {
+  return readdirSync(path)
+    .filter((f) => !f.startsWith('.') && !f.startsWith('_'))
+    .map((f) => join(path, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'floe-nexmark-diff-'));
+  const gen = new Session({ config: { 'parallelism.default': '2' }, warn: () => {} });
+  const ddl = readFileSync(join(NEXMARK, 'ddl', 'ddl_gen.sql'), 'utf8') + ';\n' + readFileSync(join(NEXMARK, 'ddl', 'ddl_views.sql'), 'utf8');
+  const script = `${ddl};
+    ${csvTable('person_csv', PERSON_COLUMNS, join(dir, 'person'), false)};
+    ${csvTable('auction_csv', AUCTION_COLUMNS, join(dir, 'auction'), false)};
+    ${csvTable('bid_csv', BID_COLUMNS, join(dir, 'bid'), false)};
+    EXECUTE STATEMENT SET BEGIN
+      INSERT INTO person_csv SELECT * FROM person;
+      INSERT INTO auction_csv SELECT * FROM auction;
+      INSERT INTO bid_csv SELECT * FROM bid;
+    END;`;
+  const vars = { TPS: String(RATE), EVENTS_NUM: String(EVENTS), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46', NEXMARK_TABLE: 'datagen' };
+  await runScript(gen, script, { vars, out: () => {}, err: () => {} });
+
+  duckInstance = await DuckDBInstance.create(':memory:');
+  duck = await duckInstance.connect();
+  const load = async (name: string, columns: string) => {
+    const cols = columns
+      .replace(/`/g, '')
+      .split(', ')
+      .map((c) => c.split(' '))
+      .map(([n, t]) => `'${n}': '${t!.replace('TIMESTAMP(3)', 'TIMESTAMP').replace('VARCHAR', 'VARCHAR')}'`)
+      .join(', ');
+    const files = csvFiles(join(dir, name)).map((f) => `'${f}'`).join(', ');
+    await duck.run(`CREATE TABLE ${name} AS SELECT * FROM read_csv([${files}], header = false, columns = {${cols}}, quote = '"', escape = '"')`);
+  };
+  await load('person', PERSON_COLUMNS);
+  await load('auction', AUCTION_COLUMNS);
+  await load('bid', BID_COLUMNS);
+});
+
+after(() => {
+  duck?.closeSync();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the generated event set has the Nexmark mix', async () => {
+  const counts = (await duck.runAndReadAll(`SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM auction), (SELECT count(*) FROM bid)`)).getRows()[0]!;
+  assert.deepEqual(counts.map(Number), [EVENTS / 50, (EVENTS / 50) * 3, (EVENTS / 50) * 46]);
+});
+
+/** Text of a Floe value in the oracle's terms: timestamps as epoch ms, everything else as Flink prints it. */
+function floeCell(value: unknown, type: RowType['fields'][number]['type'], asEpochMs: boolean): string {
+  if (value === null) return 'NULL';
+  if (asEpochMs) return String(value);
+  return formatValueText(value, type);
+}
+
+function duckCell(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  return String(value);
+}
+
+async function runFloe(query: string, mode: 'streaming' | 'batch', parallelism: number): Promise<string[]> {
+  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism) }, baseDir: join(NEXMARK, 'queries'), warn: () => {} });
+  const setup = [
+    csvTable('person', PERSON_COLUMNS, join(dir, 'person'), true),
+    csvTable('auction', AUCTION_COLUMNS, join(dir, 'auction'), true),
+    csvTable('bid', BID_COLUMNS, join(dir, 'bid'), true),
+  ].join(';\n');
+  for (const s of session.parse(setup)) await session.execute(s);
+  const statements = session.parse(readFileSync(join(NEXMARK, 'queries', `${query}.sql`), 'utf8'));
+  let insert: InsertStatement | undefined;
+  for (const s of statements) {
+    if (s.kind === 'Insert') insert = s;
+    else await session.execute(s);
+  }
+  assert.ok(insert, `${query} has an INSERT`);
+  const result = await session.execute({ kind: 'QueryStatement', query: insert.query, span: insert.span });
+  assert.equal(result.kind, 'query');
+  if (result.kind !== 'query') return [];
+  const q = result.query;
+  const table = new MaterializedTable(q.resultType);
+  for await (const batch of q.batches) table.apply(batch);
+  await q.handle.done;
+  assert.equal(table.unmatchedRetractions, 0, 'every retraction matches an earlier row');
+  const tsColumns = new Set(ORACLE[query]!.timestampColumns);
+  return table
+    .snapshot()
+    .map((row) => row.map((v, i) => floeCell(v, q.resultType.fields[i]!.type, tsColumns.has(i))).join(' | '))
+    .sort();
+}
+
+async function runOracle(query: string): Promise<string[]> {
+  const rows = (await duck.runAndReadAll(ORACLE[query]!.sql)).getRows();
+  return rows.map((r) => r.map(duckCell).join(' | ')).sort();
+}
+
+for (const query of QUERIES) {
+  test(`${query}: Floe equals DuckDB (streaming/batch × parallelism 1/2)`, async () => {
+    const expected = await runOracle(query);
+    assert.ok(expected.length > 0, `${query}: the oracle returns rows on this data`);
+    for (const mode of ['streaming', 'batch'] as const) {
+      for (const parallelism of [1, 2]) {
+        const actual = await runFloe(query, mode, parallelism);
+        assert.equal(actual.length, expected.length, `${query} ${mode} p=${parallelism}: row count`);
+        assert.deepEqual(actual, expected, `${query} ${mode} p=${parallelism}`);
+      }
+    }
+  });
+}

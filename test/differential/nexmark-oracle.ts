@@ -1,0 +1,114 @@
+/**
+ * DuckDB translations of the Nexmark queries: the independent oracle for the differential suite.
+ *
+ * Each entry computes, over tables `person`, `auction` and `bid` loaded from the same CSV files Floe reads,
+ * the rows that the query's SELECT produces in Flink (before the sink's positional cast). Window TVFs
+ * become arithmetic on epoch milliseconds; Flink functions become their DuckDB equivalents with Flink's
+ * NULL behaviour kept explicit (REGEXP_EXTRACT returns NULL on no match; AVG(BIGINT) truncates).
+ * Timestamps are returned as epoch milliseconds (`*_ms` columns) so both sides compare exact integers.
+ */
+export interface OracleQuery {
+  readonly sql: string;
+  /** Result columns that hold timestamps as epoch ms in DuckDB and TIMESTAMP in Floe. */
+  readonly timestampColumns: readonly number[];
+}
+
+const ms = (col: string) => `epoch_ms(${col})`;
+const tumble = (col: string, size: number) => `(${ms(col)} - (${ms(col)} % ${size}))`;
+const day = (col: string) => `strftime(${col}, '%Y-%m-%d')`;
+
+const rankCounts = `
+  count(*) AS total_bids,
+  count(*) FILTER (WHERE price < 10000) AS rank1_bids,
+  count(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bids,
+  count(*) FILTER (WHERE price >= 1000000) AS rank3_bids`;
+
+const distinctCounts = `
+  count(DISTINCT bidder) AS total_bidders,
+  count(DISTINCT bidder) FILTER (WHERE price < 10000) AS rank1_bidders,
+  count(DISTINCT bidder) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bidders,
+  count(DISTINCT bidder) FILTER (WHERE price >= 1000000) AS rank3_bidders,
+  count(DISTINCT auction) AS total_auctions,
+  count(DISTINCT auction) FILTER (WHERE price < 10000) AS rank1_auctions,
+  count(DISTINCT auction) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_auctions,
+  count(DISTINCT auction) FILTER (WHERE price >= 1000000) AS rank3_auctions`;
+
+const CHANNEL_ID = `'(&|^)channel_id=([^&]*)'`;
+const channelIdOrNull = `CASE WHEN regexp_matches(url, ${CHANNEL_ID}) THEN regexp_extract(url, ${CHANNEL_ID}, 2) END`;
+
+export const ORACLE: Readonly<Record<string, OracleQuery>> = {
+  q0: { sql: `SELECT auction, bidder, price, ${ms('dateTime')}, extra FROM bid`, timestampColumns: [3] },
+  q1: { sql: `SELECT auction, bidder, 0.908 * price AS price, ${ms('dateTime')}, extra FROM bid`, timestampColumns: [3] },
+  q2: { sql: `SELECT auction, price FROM bid WHERE auction % 123 = 0`, timestampColumns: [] },
+  q5: {
+    sql: `
+      WITH windows AS (
+        SELECT auction, (${ms('dateTime')} - ${ms('dateTime')} % 2000) - k * 2000 AS ws
+        FROM bid, range(0, 5) AS t(k)
+      ),
+      counts AS (SELECT auction, ws, count(*) AS num FROM windows GROUP BY auction, ws),
+      maxes AS (SELECT ws, max(num) AS maxn FROM counts GROUP BY ws)
+      SELECT c.auction, c.num FROM counts c JOIN maxes m ON c.ws = m.ws AND c.num >= m.maxn`,
+    timestampColumns: [],
+  },
+  q7: {
+    sql: `
+      WITH b1 AS (
+        SELECT max(price) AS maxprice, ${tumble('dateTime', 10000)} + 10000 AS we FROM bid GROUP BY ${tumble('dateTime', 10000)}
+      )
+      SELECT b.auction, b.price, b.bidder, ${ms('b.dateTime')}, b.extra
+      FROM bid b JOIN b1 ON b.price = b1.maxprice
+      WHERE ${ms('b.dateTime')} BETWEEN b1.we - 10000 AND b1.we`,
+    timestampColumns: [3],
+  },
+  q8: {
+    sql: `
+      WITH p AS (SELECT DISTINCT id, name, ${tumble('dateTime', 10000)} AS ws FROM person),
+           a AS (SELECT DISTINCT seller, ${tumble('dateTime', 10000)} AS ws FROM auction)
+      SELECT p.id, p.name, p.ws FROM p JOIN a ON p.id = a.seller AND p.ws = a.ws`,
+    timestampColumns: [2],
+  },
+  q14: {
+    sql: `
+      SELECT auction, bidder, 0.908 * price AS price,
+        CASE WHEN hour(dateTime) >= 8 AND hour(dateTime) <= 18 THEN 'dayTime'
+             WHEN hour(dateTime) <= 6 OR hour(dateTime) >= 20 THEN 'nightTime'
+             ELSE 'otherTime' END AS bidTimeType,
+        ${ms('dateTime')}, extra,
+        length(extra) - length(replace(extra, 'c', '')) AS c_counts
+      FROM bid
+      WHERE 0.908 * price > 1000000 AND 0.908 * price < 50000000`,
+    timestampColumns: [4],
+  },
+  q15: { sql: `SELECT ${day('dateTime')} AS day, ${rankCounts}, ${distinctCounts} FROM bid GROUP BY ${day('dateTime')}`, timestampColumns: [] },
+  q16: {
+    sql: `SELECT channel, ${day('dateTime')} AS day, max(strftime(dateTime, '%H:%M')) AS minute, ${rankCounts}, ${distinctCounts}
+          FROM bid GROUP BY channel, ${day('dateTime')}`,
+    timestampColumns: [],
+  },
+  q17: {
+    sql: `SELECT auction, ${day('dateTime')} AS day, ${rankCounts},
+            min(price) AS min_price, max(price) AS max_price,
+            CAST(sum(price) // count(price) AS BIGINT) AS avg_price, CAST(sum(price) AS BIGINT) AS sum_price
+          FROM bid GROUP BY auction, ${day('dateTime')}`,
+    timestampColumns: [],
+  },
+  q21: {
+    sql: `
+      SELECT auction, bidder, price, channel,
+        CASE WHEN lower(channel) = 'apple' THEN '0'
+             WHEN lower(channel) = 'google' THEN '1'
+             WHEN lower(channel) = 'facebook' THEN '2'
+             WHEN lower(channel) = 'baidu' THEN '3'
+             ELSE ${channelIdOrNull} END AS channel_id
+      FROM bid
+      WHERE ${channelIdOrNull} IS NOT NULL OR lower(channel) IN ('apple', 'google', 'facebook', 'baidu')`,
+    timestampColumns: [],
+  },
+  q22: {
+    sql: `SELECT auction, bidder, price, channel,
+            split_part(url, '/', 4) AS dir1, split_part(url, '/', 5) AS dir2, split_part(url, '/', 6) AS dir3
+          FROM bid`,
+    timestampColumns: [],
+  },
+};
