@@ -75,7 +75,10 @@ async function presentResult(result: StatementResult, options: ScriptOptions): P
 }
 
 async function waitWithProgress(handle: JobHandle, job: JobSpec, options: ScriptOptions): Promise<void> {
-  const progress = options.progress ? new ProgressLine(job, handle, options.err) : null;
+  // A job that prints to the terminal itself (a `print` sink) shows its rows instead: a progress line
+  // redrawn in place would interleave with them.
+  const printsToTerminal = job.nodes.some((n) => n.operator.type === 'sink' && n.operator.connector === 'print');
+  const progress = options.progress && !printsToTerminal ? new ProgressLine(job, handle, options.err) : null;
   progress?.start();
   try {
     await handle.done;

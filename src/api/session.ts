@@ -9,7 +9,9 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FloeError, describeConfigOption, userError, validateConfig } from '../common/index.js';
+import { MaterializedTable } from './result-output.js';
 import { parseScript, substituteVariables, type Statement } from '../sql/index.js';
+import { bindFunctionIdentifier } from '../catalog/index.js';
 import { CatalogManager, executeDdl, explain, planInserts, planQuery, type PlannerContext } from '../plan/index.js';
 import { executeJob, type JobHandle } from '../runtime/index.js';
 import type { ChangelogMode, JobSpec } from '../spec/index.js';
@@ -73,6 +75,45 @@ export class Session {
   set(key: string, value: string): void {
     validateConfig({ [key]: value });
     this.config.set(key, value);
+  }
+
+  /**
+   * Registers a scalar function implemented by an export of a JS module, like `CREATE TEMPORARY SYSTEM
+   * FUNCTION name AS 'file:…#export'`. The module is loaded by every worker thread that runs the function,
+   * so it is named by location rather than passed as a function object. The export is a function, or an
+   * object `{ eval, returnType, deterministic? }` (a plain function needs `fn.returnType = 'BIGINT'`).
+   *
+   * @example
+   * session.registerFunction('count_char', new URL('./udf.js', import.meta.url), 'countChar');
+   */
+  registerFunction(name: string, module: string | URL, exportName = 'default'): void {
+    const path = module instanceof URL ? fileURLToPath(module) : resolve(this.baseDir, module);
+    const identifier = `file:${path}#${exportName}`;
+    const ref = bindFunctionIdentifier(identifier, 'JAVASCRIPT', { baseDir: this.baseDir, config: this.configuration(), span: undefined });
+    this.catalogs.createFunction([name], { identifier, language: 'JAVASCRIPT', ref }, { temporary: true, system: true });
+  }
+
+  /**
+   * Runs SQL statements and returns the final rows of the last query as objects keyed by column name
+   * (bounded input). DDL, SET and INSERT statements before it run first; each INSERT is waited for.
+   *
+   * @example
+   * const rows = await session.query<{ customer: string; n: number }>('SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer');
+   */
+  async query<Row extends Record<string, unknown> = Record<string, unknown>>(sql: string): Promise<Row[]> {
+    let rows: Row[] = [];
+    for (const statement of this.parse(sql)) {
+      const result = await this.execute(statement);
+      if (result.kind === 'job') await result.handle.done;
+      if (result.kind !== 'query') continue;
+      const { resultType, batches, handle } = result.query;
+      const names = resultType.fields.map((f) => f.name);
+      const table = new MaterializedTable(resultType);
+      for await (const batch of batches) table.apply(batch);
+      await handle.done;
+      rows = table.snapshot().map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]])) as Row);
+    }
+    return rows;
   }
 
   /** Parses a script (after `${VAR}` substitution) into statements; throws FloeError(s) with line:column. */

@@ -8,10 +8,11 @@
  * prints one JSON line with its measurements.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { userError } from '../common/index.js';
+import { nexmarkDir, userError } from '../common/index.js';
 import { runScript, Session } from '../api/index.js';
 
 interface Measurement {
@@ -25,20 +26,13 @@ interface Measurement {
 
 const ALL_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q21', 'q22'];
 
-function defaultNexmarkDir(): string {
-  // From src/cli or dist/src/cli up to the project root, then ../shared/nexmark.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5 && !existsSync(join(dir, 'package.json')); i++) dir = dirname(dir);
-  return resolve(dir, '..', 'shared', 'nexmark');
-}
-
 /** The script the upstream harness would run for one query: DDL, views, query, with its variables. */
-export function nexmarkScript(nexmarkDir: string, query: string): string {
-  const read = (p: string) => readFileSync(join(nexmarkDir, p), 'utf8');
+export function nexmarkScript(dir: string, query: string): string {
+  const read = (p: string) => readFileSync(join(dir, p), 'utf8');
   return [read('ddl/ddl_gen.sql'), read('ddl/ddl_views.sql'), read(`queries/${query}.sql`)].join(';\n');
 }
 
-export function nexmarkVars(events: number, nexmarkDir: string): Record<string, string> {
+export function nexmarkVars(events: number, dir: string): Record<string, string> {
   return {
     TPS: '10000000',
     EVENTS_NUM: String(events),
@@ -47,15 +41,15 @@ export function nexmarkVars(events: number, nexmarkDir: string): Record<string, 
     BID_PROPORTION: '46',
     NEXMARK_TABLE: 'datagen',
     BOOTSTRAP_SERVERS: '',
-    FLINK_HOME: nexmarkDir,
-    NEXMARK_DIR: join(nexmarkDir, '..', 'tmp-nexmark-out'),
+    FLINK_HOME: dir,
+    NEXMARK_DIR: join(tmpdir(), 'floe-nexmark-out'),
     SUBMIT_TIME: 'bench',
   };
 }
 
-function readReference(nexmarkDir: string): Map<string, number> {
+function readReference(dir: string): Map<string, number> {
   const out = new Map<string, number>();
-  const lines = readFileSync(join(nexmarkDir, 'reference-throughput.csv'), 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(join(dir, 'reference-throughput.csv'), 'utf8').trim().split('\n').slice(1);
   for (const line of lines) {
     const [q, , , perCore] = line.split(',');
     if (q && perCore) out.set(q, Number(perCore));
@@ -64,12 +58,12 @@ function readReference(nexmarkDir: string): Map<string, number> {
 }
 
 /** Runs one query in this process and returns its measurement. */
-async function measureOne(nexmarkDir: string, query: string, events: number, parallelism: number): Promise<Measurement> {
-  const session = new Session({ config: { 'parallelism.default': String(parallelism) }, baseDir: nexmarkDir, warn: () => {} });
-  const script = nexmarkScript(nexmarkDir, query);
+async function measureOne(dir: string, query: string, events: number, parallelism: number): Promise<Measurement> {
+  const session = new Session({ config: { 'parallelism.default': String(parallelism) }, baseDir: dir, warn: () => {} });
+  const script = nexmarkScript(dir, query);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  await runScript(session, script, { vars: nexmarkVars(events, nexmarkDir), out: () => {}, err: (t) => process.stderr.write(t) });
+  await runScript(session, script, { vars: nexmarkVars(events, dir), out: () => {}, err: (t) => process.stderr.write(t) });
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   return {
@@ -82,9 +76,9 @@ async function measureOne(nexmarkDir: string, query: string, events: number, par
   };
 }
 
-function runChild(query: string, events: number, parallelism: number, nexmarkDir: string): Promise<Measurement> {
+function runChild(query: string, events: number, parallelism: number, dir: string): Promise<Measurement> {
   const main = fileURLToPath(new URL(`./main${fileURLToPath(import.meta.url).endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-  const args = [...process.execArgv, main, 'bench', 'nexmark', '--single', query, '--events', String(events), '-p', String(parallelism), '--nexmark-dir', nexmarkDir];
+  const args = [...process.execArgv, main, 'bench', 'nexmark', '--single', query, '--events', String(events), '-p', String(parallelism), '--nexmark-dir', dir];
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -101,21 +95,21 @@ function runChild(query: string, events: number, parallelism: number, nexmarkDir
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : n.toFixed(0));
 
 export async function runNexmarkBench(options: Record<string, string | undefined>): Promise<void> {
-  const nexmarkDir = resolve(options['nexmarkDir'] ?? defaultNexmarkDir());
+  const dir = resolve(options['dir'] ?? nexmarkDir());
   const events = Number(options['events'] ?? 1_000_000);
   const parallelism = Number(options['parallelism'] ?? 1);
   if (options['single']) {
-    const m = await measureOne(nexmarkDir, options['single'], events, parallelism);
+    const m = await measureOne(dir, options['single'], events, parallelism);
     process.stdout.write(JSON.stringify(m) + '\n');
     return;
   }
   const list = options['queries'] === 'all' || !options['queries'] ? ALL_QUERIES : options['queries'].split(',').map((q) => q.trim());
-  const reference = readReference(nexmarkDir);
+  const reference = readReference(dir);
   const rows: (Measurement & { throughput: number; perCore: number; cores: number; flink: number | null; ratio: number | null })[] = [];
   process.stdout.write(`Nexmark: ${events} events per query, parallelism ${parallelism}, generator 'nexmark' (seeded, Flink distributions)\n`);
   process.stdout.write('query   events/s   cores   events/s/core   Flink/core   ratio   peak RSS\n');
   for (const q of list) {
-    const m = await runChild(q, events, parallelism, nexmarkDir);
+    const m = await runChild(q, events, parallelism, dir);
     const throughput = m.events / m.wallSeconds;
     const perCore = m.events / m.cpuSeconds;
     const flink = reference.get(q) ?? null;

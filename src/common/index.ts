@@ -20,3 +20,4 @@ export {
   readOption,
 } from './config.js';
 export type { ConfigOption, OptionType } from './config.js';
+export { sharedDataDir, nexmarkDir } from './shared-data.js';

@@ -1,7 +1,8 @@
 /**
  * User-defined scalar functions (`UdfCallIR`). Implementations are found by `ref`:
  * - `file:/abs/path/udf.js#exportName`: a JS module on disk; `loadUdfs` imports it (once per process) before
- *   compiling. The export is a function, or an object `{ eval(...args), returnType?: 'BIGINT', deterministic? }`.
+ *   compiling. The export is a function (optionally with `returnType`/`deterministic` properties), or an
+ *   object `{ eval(...args), returnType?: 'BIGINT', deterministic? }`.
  * - `builtin:name`: a JS implementation Floe ships (`registerBuiltinUdf`), e.g. `builtin:count_char`.
  *
  * UDFs receive NULL arguments as `null` (they decide what NULL means, like Flink's eval methods) and return a
@@ -32,8 +33,9 @@ export interface LoadedUdf {
 const loaded = new Map<string, LoadedUdf>();
 
 function normalise(ref: string, impl: unknown): LoadedUdf {
-  if (typeof impl === 'function') return { fn: impl as UdfFunction, returnType: null, deterministic: true };
-  if (impl !== null && typeof impl === 'object' && typeof (impl as UdfObject).eval === 'function') {
+  // A plain function may carry its metadata as properties (`fn.returnType = 'BIGINT'`).
+  const isFunction = typeof impl === 'function';
+  if (isFunction || (impl !== null && typeof impl === 'object' && typeof (impl as UdfObject).eval === 'function')) {
     const o = impl as UdfObject;
     let returnType: LogicalType | null = null;
     if (o.returnType !== undefined) {
@@ -43,7 +45,8 @@ function normalise(ref: string, impl: unknown): LoadedUdf {
         throw userError('EXPR.UDF_TYPE', `function ${ref} declares returnType '${o.returnType}', which is not a type`, { cause });
       }
     }
-    return { fn: o.eval.bind(o) as UdfFunction, returnType, deterministic: o.deterministic ?? true };
+    const fn = isFunction ? (impl as UdfFunction) : (o.eval.bind(o) as UdfFunction);
+    return { fn, returnType, deterministic: o.deterministic ?? true };
   }
   throw userError('EXPR.UDF_SHAPE', `function ${ref} must export a function or an object with an eval(...) method`);
 }

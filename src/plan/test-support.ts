@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CatalogManager } from '../catalog/index.js';
+import { nexmarkDir } from '../common/index.js';
 import { parseScript, substituteVariables } from '../sql/index.js';
 import type { ExplainStatement, InsertStatement, QueryStatement, Statement } from '../sql/index.js';
 import type { JobSpec } from '../spec/index.js';
@@ -11,7 +12,7 @@ import { executeDdl, type DdlResult } from './ddl.js';
 import { explain, planInserts, planQuery, type PlannedQuery } from './planner.js';
 import type { PlannerContext } from './planner-context.js';
 
-export const NEXMARK_DIR = new URL('../../../shared/nexmark/', import.meta.url).pathname;
+export const NEXMARK_DIR = nexmarkDir() + '/';
 
 export const NEXMARK_VARS: Readonly<Record<string, string>> = {
   TPS: '10000',

@@ -23,8 +23,9 @@ import type {
 } from './ast.js';
 import { parseExpression, parseQuery, parseScript, parseStatement } from './parser.js';
 import { substituteVariables } from './substitute-variables.js';
+import { nexmarkDir } from '../common/index.js';
 
-const NEXMARK = '/work/shared/nexmark';
+const NEXMARK = nexmarkDir();
 const NEXMARK_VARS: Record<string, string> = {
   TPS: '10000',
   EVENTS_NUM: '100000',

@@ -11,14 +11,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MaterializedTable, Session, runScript } from '../../src/api/index.js';
 import type { InsertStatement } from '../../src/sql/index.js';
 import { formatValueText, type RowType } from '../../src/types/index.js';
 import { ORACLE } from './nexmark-oracle.js';
+import { nexmarkDir } from '../../src/common/index.js';
 
-const NEXMARK = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'nexmark');
+const NEXMARK = nexmarkDir();
 const EVENTS = 30_000;
 /** Events per second of event time: 30k events span 60 s, so 10 s windows and 2 s hops are many. */
 const RATE = 500;
