@@ -13,11 +13,12 @@ import { filesystemSource } from './filesystem/filesystem-source.js';
 import { nexmarkSource } from './nexmark/nexmark-source.js';
 import { checkOptionValue, optionError } from './option-values.js';
 import { printSink } from './print-sink.js';
+import { valuesSource } from './values-source.js';
 
-const SOURCES = new Map<string, SourceConnector>([datagenSource, filesystemSource, nexmarkSource].map((c) => [c.name, c]));
+const SOURCES = new Map<string, SourceConnector>([datagenSource, filesystemSource, nexmarkSource, valuesSource].map((c) => [c.name, c]));
 const SINKS = new Map<string, SinkConnector>([blackholeSink, filesystemSink, printSink, collectSink].map((c) => [c.name, c]));
 
-/** Names starting with `__` are engine-internal (the collect sink) and not usable in DDL. */
+/** Names starting with `__` are engine-internal (the collect sink, the values source) and not usable in DDL. */
 const isInternal = (name: string): boolean => name.startsWith('__');
 
 export interface ConnectorInfo {

@@ -22,5 +22,6 @@ export { registerConnectorOperators } from './register-operators.js';
 export { ScanOperator, DEFAULT_BATCH_SIZE, batchSizeFrom, idleTimeoutFrom } from './scan-operator.js';
 export { SinkOperator } from './sink-operator.js';
 export type { CollectMessage } from './collect-sink.js';
+export { VALUES_CONNECTOR } from './values-source.js';
 export { formatPrintRow, printPrefix } from './print-sink.js';
 export { DEFAULT_NEXMARK_BASE_TIME } from './nexmark/nexmark-source.js';

@@ -6,5 +6,4 @@ export type { PlannerContext, RuntimeMode } from './planner-context.js';
 export { runtimeMode, defaultParallelism } from './planner-context.js';
 export { CatalogManager } from '../catalog/index.js';
 export { chainsOf } from './explain.js';
-export { VALUES_CONNECTOR } from './physical-planner.js';
 export { logicalTypeFromAst } from './type-from-ast.js';

@@ -15,6 +15,7 @@
  */
 import { unsupported, userError } from '../common/index.js';
 import { formatIdentifier } from '../catalog/index.js';
+import { VALUES_CONNECTOR } from '../connectors/index.js';
 import type { ExprIR } from '../expr/index.js';
 import type {
   AggregateCall,
@@ -606,8 +607,6 @@ export function sourceSpec(node: ScanNode): SourceSpec {
 }
 
 /** Constant rows run as the internal `__values` source: the rows travel in its options as JSON. */
-export const VALUES_CONNECTOR = '__values';
-
 function valuesSpec(node: ValuesNode): SourceSpec {
   return {
     type: 'source',

@@ -49,9 +49,6 @@ export function buildScanTable(
   if (!connectorName) {
     throw userError('PLAN.NO_CONNECTOR', `table ${name} has no 'connector' option`, { span, help: `add WITH ('connector' = '…')` });
   }
-  validateConnectorOptions('source', name, options);
-  const connector = getSourceConnector(connectorName);
-
   const physical: RowField[] = [];
   const physicalPos = new Map<string, number>();
   for (const c of table.columns) {
@@ -59,6 +56,9 @@ export function buildScanTable(
     physicalPos.set(c.name, physical.length);
     physical.push({ name: c.name, type: c.type });
   }
+  // With the physical row type, connectors also check the table's shape (nexmark's columns, datagen's fields.*).
+  validateConnectorOptions('source', name, options, { fields: physical });
+  const connector = getSourceConnector(connectorName);
   const physicalType: RowType = { fields: physical };
   const physicalBinder = new ExprBinder(Scope.of(null, physicalType), { ...ctx, path: { catalog: id.catalog, database: id.database } }, 'computed column');
   const computed: { name: string; expr: ExprIR }[] = [];

@@ -17,6 +17,7 @@
  * Warning: a batch passed to `processBatch` is owned by the caller and may be shared with other
  * consumers; do not mutate its arrays. A batch passed to `ctx.emit` must not be mutated afterwards.
  */
+import { internalError } from '../common/index.js';
 import type { RecordBatch, RowType } from '../types/index.js';
 import type { JobSpec, NodeSpec, OperatorSpec } from '../spec/index.js';
 import type { KeyedStateBackend, KeyGroupRange } from '../state/index.js';
@@ -124,7 +125,7 @@ export class OperatorRegistry {
 
   create(spec: OperatorSpec, node: NodeSpec): Operator {
     const factory = this.factories.get(spec.type);
-    if (!factory) throw new Error(`no operator registered for spec type '${spec.type}' (node ${node.id} ${node.name})`);
+    if (!factory) throw internalError(`no operator registered for spec type '${spec.type}' (node ${node.id} ${node.name})`);
     return factory(spec, node);
   }
 

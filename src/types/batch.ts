@@ -70,8 +70,11 @@ export function emptyBatch(columnCount: number): RecordBatch {
 }
 
 /**
- * Appends rows column by column, growing typed arrays by doubling. `finish()` hands out a batch and
- * resets the builder; the arrays handed out are never written again (a fresh set is allocated).
+ * Builds batches of one row type, growing typed arrays by doubling. Rows are appended whole
+ * (`appendRow`, `appendFrom`) or cell by cell (`beginRow`, then `set` / `copyFrom` / `setNull` for every
+ * column) when an operator assembles a row from several places (a batch row and state, join pairs, window
+ * bounds) without allocating a row array. `finish()` hands out the batch and starts over with fresh arrays,
+ * so arrays handed out are never written again.
  */
 export class BatchBuilder {
   private readonly storages: readonly ('bool' | 'int32' | 'float64' | 'object')[];
@@ -95,63 +98,71 @@ export class BatchBuilder {
 
   /** Appends one row of JS values (see the value table in logical-type.ts). */
   appendRow(values: readonly unknown[], kind: RowKind = RowKind.INSERT): void {
-    if (this.rows === this.capacity) this.grow();
-    const r = this.rows;
-    for (let c = 0; c < this.storages.length; c++) this.setValue(c, r, values[c] ?? null);
-    this.setKind(r, kind);
-    this.rows = r + 1;
+    this.beginRow(kind);
+    for (let c = 0; c < this.storages.length; c++) this.set(c, values[c] ?? null);
   }
 
   /** Appends row `row` of `batch` (same schema), optionally with another kind. */
   appendFrom(batch: RecordBatch, row: number, kind: RowKind = rowKindAt(batch, row)): void {
-    if (this.rows === this.capacity) this.grow();
-    const r = this.rows;
-    for (let c = 0; c < this.storages.length; c++) {
-      const src = batch.columns[c]!;
-      const isNull = src.nulls !== null ? src.nulls[row] === 1 : src.data[row] === null;
-      if (isNull) this.setNull(c, r);
-      else (this.data[c] as unknown[])[r] = src.data[row];
-    }
-    this.setKind(r, kind);
-    this.rows = r + 1;
+    this.beginRow(kind);
+    for (let c = 0; c < this.storages.length; c++) this.copyFrom(c, batch, c, row);
   }
 
-  private setKind(r: number, kind: RowKind): void {
+  /** Starts a new row; every cell of it must be set before the next `beginRow` or `finish`. */
+  beginRow(kind: RowKind): void {
+    if (this.rows === this.capacity) this.grow();
+    const r = this.rows++;
     if (kind !== RowKind.INSERT && this.kinds === null) this.kinds = new Uint8Array(this.capacity);
     if (this.kinds !== null) this.kinds[r] = kind;
   }
 
-  private setNull(c: number, r: number): void {
-    if (this.storages[c] === 'object') {
-      (this.data[c] as unknown[])[r] = null;
-      return;
+  /** Copies cell (`srcCol`, `row`) of `batch` into column `col` of the current row (same storage). */
+  copyFrom(col: number, batch: RecordBatch, srcCol: number, row: number): void {
+    const src = batch.columns[srcCol]!;
+    const r = this.rows - 1;
+    if (src.nulls !== null && src.nulls[row] === 1) this.setNullAt(col, r);
+    else {
+      const v = src.data[row];
+      if (v === null || v === undefined) this.setNullAt(col, r);
+      else (this.data[col] as unknown[])[r] = v;
     }
-    let n = this.nulls[c];
-    if (n == null) {
-      n = new Uint8Array(this.capacity);
-      this.nulls[c] = n;
-    }
-    n[r] = 1;
   }
 
-  private setValue(c: number, r: number, value: unknown): void {
-    if (value === null) {
-      this.setNull(c, r);
+  /** Sets column `col` of the current row from a JS value (`null` is SQL NULL). */
+  set(col: number, value: unknown): void {
+    const r = this.rows - 1;
+    if (value === null || value === undefined) {
+      this.setNullAt(col, r);
       return;
     }
-    switch (this.storages[c]) {
+    switch (this.storages[col]) {
       case 'bool':
-        (this.data[c] as Uint8Array)[r] = value ? 1 : 0;
+        (this.data[col] as Uint8Array)[r] = value === true || value === 1 ? 1 : 0;
         break;
-      case 'int32':
-        (this.data[c] as Int32Array)[r] = value as number;
-        break;
-      case 'float64':
-        (this.data[c] as Float64Array)[r] = value as number;
+      case 'object':
+        (this.data[col] as unknown[])[r] = value;
         break;
       default:
-        (this.data[c] as unknown[])[r] = value;
+        (this.data[col] as Float64Array)[r] = value as number;
     }
+  }
+
+  setNull(col: number): void {
+    this.setNullAt(col, this.rows - 1);
+  }
+
+  private setNullAt(col: number, r: number): void {
+    if (this.storages[col] === 'object') {
+      (this.data[col] as unknown[])[r] = null;
+      return;
+    }
+    let n = this.nulls[col];
+    if (n == null) {
+      n = new Uint8Array(this.capacity);
+      this.nulls[col] = n;
+    }
+    n[r] = 1;
+    (this.data[col] as Float64Array)[r] = 0;
   }
 
   finish(): RecordBatch {

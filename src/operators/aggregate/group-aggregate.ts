@@ -24,10 +24,9 @@ import type { Operator, OperatorContext } from '../../runtime/index.js';
 import type { GroupAggregateSpec } from '../../spec/index.js';
 import { encodeBatchKeys } from '../../state/index.js';
 import type { ValueState } from '../../state/index.js';
-import { isAccumulate, RowKind } from '../../types/index.js';
+import { BatchBuilder, isAccumulate, RowKind } from '../../types/index.js';
 import type { RecordBatch, RowType } from '../../types/index.js';
 import { readCell, sameValues } from '../common/cell.js';
-import { RowWriter } from '../common/row-writer.js';
 import { AggregateSet } from './aggregate-set.js';
 import type { AggState } from './aggregate-set.js';
 
@@ -44,7 +43,7 @@ export class GroupAggregateOperator implements Operator {
   private ctx!: OperatorContext;
   private aggs!: AggregateSet;
   private state!: ValueState<GroupState>;
-  private writer!: RowWriter;
+  private writer!: BatchBuilder;
   private boolKeyColumns!: ReadonlySet<number>;
   private keyIsBool!: readonly boolean[];
   private batchMode = false;
@@ -66,7 +65,7 @@ export class GroupAggregateOperator implements Operator {
     const withRetraction = this.spec.inputMode.kind !== 'insert-only';
     this.aggs = new AggregateSet(this.spec.aggregates, inputType, withRetraction);
     this.state = ctx.keyedState().valueState<GroupState>({ name: 'group-agg', ttlMs: this.spec.stateTtlMs });
-    this.writer = new RowWriter(ctx.outputType);
+    this.writer = new BatchBuilder(ctx.outputType);
     this.keyIsBool = this.spec.groupKeys.map((c) => inputType.fields[c]?.type.kind === 'BOOLEAN');
     this.boolKeyColumns = new Set(this.spec.groupKeys.filter((_, i) => this.keyIsBool[i]));
     this.batchMode = ctx.config('execution.runtime-mode') === 'batch';
@@ -162,8 +161,7 @@ export class GroupAggregateOperator implements Operator {
       this.writeRow(writer, RowKind.UPDATE_AFTER, batch, row, after);
     }
     await this.writeBack(uniqueKeys, states);
-    const out = writer.finish();
-    if (out !== null) this.ctx.emit(out);
+    if (writer.numRows > 0) this.ctx.emit(writer.finish());
   }
 
   processWatermark(watermark: number): void {
@@ -187,15 +185,14 @@ export class GroupAggregateOperator implements Operator {
         for (let i = 0; i < values.length; i++) this.writer.set(this.nKeys + i, values[i]);
         emitted++;
       }
-      const out = this.writer.finish();
-      if (out !== null) this.ctx.emit(out);
+      if (this.writer.numRows > 0) this.ctx.emit(this.writer.finish());
     }
     if (emitted === 0 && this.nKeys === 0) {
       // SQL: a global aggregate over no rows yields one row of the aggregates' initial results.
       this.aggs.getValues(this.aggs.createState(), values);
       this.writer.beginRow(RowKind.INSERT);
       for (let i = 0; i < values.length; i++) this.writer.set(i, values[i]);
-      this.ctx.emit(this.writer.finish()!);
+      this.ctx.emit(this.writer.finish());
     }
   }
 
@@ -212,7 +209,7 @@ export class GroupAggregateOperator implements Operator {
     return st;
   }
 
-  private writeRow(writer: RowWriter, kind: RowKind, batch: RecordBatch, row: number, values: readonly unknown[]): void {
+  private writeRow(writer: BatchBuilder, kind: RowKind, batch: RecordBatch, row: number, values: readonly unknown[]): void {
     writer.beginRow(kind);
     const groupKeys = this.spec.groupKeys;
     for (let k = 0; k < groupKeys.length; k++) writer.copyFrom(k, batch, groupKeys[k]!, row);

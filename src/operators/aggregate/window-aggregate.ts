@@ -25,10 +25,9 @@ import type { OperatorContext, TimeDomain, TimerOperator } from '../../runtime/i
 import type { WindowAggregateSpec } from '../../spec/index.js';
 import { encodeBatchKeys } from '../../state/index.js';
 import type { MapState } from '../../state/index.js';
-import { RowKind } from '../../types/index.js';
+import { BatchBuilder, RowKind } from '../../types/index.js';
 import type { RecordBatch } from '../../types/index.js';
 import { readCell } from '../common/cell.js';
-import { RowWriter } from '../common/row-writer.js';
 import { WindowAssigner } from '../window/window-assigner.js';
 import { AggregateSet } from './aggregate-set.js';
 import type { AggState } from './aggregate-set.js';
@@ -45,7 +44,7 @@ export class WindowAggregateOperator implements TimerOperator {
   private ctx!: OperatorContext;
   private aggs!: AggregateSet;
   private state!: MapState<WindowState>;
-  private writer!: RowWriter;
+  private writer!: BatchBuilder;
   private boolKeyColumns!: ReadonlySet<number>;
   private keyIsBool!: readonly boolean[];
   private lateDropped!: { inc(n?: number): void };
@@ -71,7 +70,7 @@ export class WindowAggregateOperator implements TimerOperator {
     // Window aggregation consumes insert-only input (the spec says so), so no retracting accumulators.
     this.aggs = new AggregateSet(this.spec.aggregates, inputType, false);
     this.state = ctx.keyedState().mapState<WindowState>({ name: 'window-agg' });
-    this.writer = new RowWriter(ctx.outputType);
+    this.writer = new BatchBuilder(ctx.outputType);
     this.keyIsBool = this.spec.groupKeys.map((c) => inputType.fields[c]?.type.kind === 'BOOLEAN');
     this.boolKeyColumns = new Set(this.spec.groupKeys.filter((_, i) => this.keyIsBool[i]));
     this.lateDropped = ctx.metrics().counter('numLateRecordsDropped');
@@ -181,8 +180,7 @@ export class WindowAggregateOperator implements TimerOperator {
       writer.set(nKeys + width + 2, end - 1);
     }
     await this.state.putEntries(keys, userKeys, new Array<WindowState | undefined>(n));
-    const out = writer.finish();
-    if (out !== null) this.ctx.emit(out);
+    if (writer.numRows > 0) this.ctx.emit(writer.finish());
   }
 
   processWatermark(watermark: number): void {

@@ -32,10 +32,9 @@ import type { Operator, OperatorContext } from '../../runtime/index.js';
 import type { JoinSpec } from '../../spec/index.js';
 import { encodeBatchKeys } from '../../state/index.js';
 import type { MapState } from '../../state/index.js';
-import { columnStorageOf, isAccumulate, newColumnData, RowKind } from '../../types/index.js';
+import { BatchBuilder, columnStorageOf, isAccumulate, newColumnData, RowKind } from '../../types/index.js';
 import type { Column, ColumnData, RecordBatch, RowType } from '../../types/index.js';
 import { readCell } from '../common/cell.js';
-import { RowWriter } from '../common/row-writer.js';
 
 /** One distinct row of one side, as kept in state. */
 export interface JoinRecord {
@@ -66,7 +65,7 @@ interface Side {
 export class JoinOperator implements Operator {
   private ctx!: OperatorContext;
   private sides!: [Side, Side];
-  private writer!: RowWriter;
+  private writer!: BatchBuilder;
   private condition: ((left: RecordBatch, lrow: number, right: RecordBatch, rrow: number) => boolean) | null = null;
   private readonly semi: boolean;
   private readonly anti: boolean;
@@ -106,7 +105,7 @@ export class JoinOperator implements Operator {
       side(spec.leftType, spec.leftKeys, spec.leftUniqueKey, t === 'LEFT' || t === 'FULL' || this.semi || this.anti, 'join-left', spec.leftStateTtlMs),
       side(spec.rightType, spec.rightKeys, spec.rightUniqueKey, t === 'RIGHT' || t === 'FULL', 'join-right', spec.rightStateTtlMs),
     ];
-    this.writer = new RowWriter(ctx.outputType);
+    this.writer = new BatchBuilder(ctx.outputType);
     if (spec.condition !== null) {
       await loadUdfs([spec.condition]);
       const context = { timeZone: ctx.config('table.local-time-zone') ?? 'UTC' };
@@ -220,8 +219,7 @@ export class JoinOperator implements Operator {
       for (const [rec, i] of otherChanged) values[i] = rec;
       await other.state.putEntries(changedKeys, changedUserKeys, values);
     }
-    const out = this.writer.finish();
-    if (out !== null) this.ctx.emit(out);
+    if (this.writer.numRows > 0) this.ctx.emit(this.writer.finish());
   }
 
   processWatermark(watermark: number): void {

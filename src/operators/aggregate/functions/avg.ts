@@ -6,7 +6,8 @@
  * NULL when no value is counted.
  */
 import type { AggregateFunction, AggregateSignature } from '../aggregate-function.js';
-import { divideHalfUp, pow10, scaleOf } from './numeric-result.js';
+import { divideHalfUp, pow10 } from '../../../types/index.js';
+import { scaleOf } from './numeric-result.js';
 import type { DecimalSumAcc, NumberSumAcc } from './sum.js';
 
 export function createAvg(sig: AggregateSignature): AggregateFunction {

@@ -5,7 +5,8 @@
  * the result type's scale (HALF_UP) when they differ.
  */
 import type { AggregateFunction, AggregateSignature } from '../aggregate-function.js';
-import { rescaleDecimal, scaleOf } from './numeric-result.js';
+import { rescale } from '../../../types/index.js';
+import { scaleOf } from './numeric-result.js';
 
 export interface NumberSumAcc {
   sum: number;
@@ -43,7 +44,7 @@ export function createSum(sig: AggregateSignature): AggregateFunction {
         acc.count += other.count;
         return acc;
       },
-      getValue: (acc) => (acc.count === 0 && !zero ? null : rescaleDecimal(acc.sum, from, to)),
+      getValue: (acc) => (acc.count === 0 && !zero ? null : rescale(acc.sum, from, to)),
     };
     return fn as AggregateFunction;
   }
