@@ -91,3 +91,15 @@ test('floe sql -f runs a file; floe sql reads statements from stdin', () => {
   assert.match(interactive.stdout, /\| +6 +\|/);
   assert.match(interactive.stdout, /nope/);
 });
+
+test('malformed rows: the job fails naming file, line and column, or skips them with a warning', () => {
+  const table = (lenient: boolean) =>
+    `CREATE TABLE nums (id BIGINT, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '${DATA}/bad.csv', 'format' = 'csv'${lenient ? ", 'csv.ignore-parse-errors' = 'true'" : ''});\nSELECT SUM(n) AS total FROM nums;`;
+  const strict = floe(['run', script(table(false))]);
+  assert.equal(strict.code, 1);
+  assert.match(strict.stderr, /bad\.csv, line 2, column 'n'.*expected BIGINT, found 'oops'/);
+  const lenient = floe(['run', script(table(true)), '--format', 'csv']);
+  assert.equal(lenient.code, 0, lenient.stderr);
+  assert.equal(lenient.stdout.trim(), 'total\n40');
+  assert.match(lenient.stderr, /skipped 1 malformed row/);
+});

@@ -4,7 +4,7 @@
  * EXPLAIN text printed, errors thrown as FloeErrors for the caller to report.
  */
 import type { Statement } from '../sql/index.js';
-import type { JobHandle } from '../runtime/index.js';
+import type { JobHandle, JobResult } from '../runtime/index.js';
 import type { JobSpec } from '../spec/index.js';
 import { ChangelogPrinter, MaterializedTable, renderFinal, renderTable, type OutputFormat, type ResultMode } from './result-output.js';
 import { ProgressLine } from './progress-line.js';
@@ -68,9 +68,23 @@ async function presentResult(result: StatementResult, options: ScriptOptions): P
         }
         options.out(renderFinal(q.resultType, table.snapshot(), format));
       }
-      await q.handle.done;
+      reportSkippedRows(await q.handle.done, q.job, options);
       return;
     }
+  }
+}
+
+/**
+ * Rows a source skipped as unparsable (a format's ignore-parse-errors option) are not an error, but the user
+ * must learn of them: one line per source on stderr.
+ */
+function reportSkippedRows(result: JobResult, job: JobSpec, options: ScriptOptions): void {
+  for (const node of result.metrics.nodes) {
+    const skipped = node.gauges['numSkippedRecords'] ?? 0;
+    if (skipped <= 0) continue;
+    const spec = job.nodes.find((n) => n.id === node.nodeId)?.operator;
+    const table = spec?.type === 'source' ? spec.tableName : node.name;
+    options.err(`WARNING: table ${table}: skipped ${skipped} malformed row${skipped === 1 ? '' : 's'} (ignore-parse-errors is set)\n`);
   }
 }
 
@@ -80,9 +94,11 @@ async function waitWithProgress(handle: JobHandle, job: JobSpec, options: Script
   const printsToTerminal = job.nodes.some((n) => n.operator.type === 'sink' && n.operator.connector === 'print');
   const progress = options.progress && !printsToTerminal ? new ProgressLine(job, handle, options.err) : null;
   progress?.start();
+  let result: JobResult;
   try {
-    await handle.done;
+    result = await handle.done;
   } finally {
     progress?.stop();
   }
+  reportSkippedRows(result, job, options);
 }
