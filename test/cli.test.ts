@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,8 +13,12 @@ const ROOT = join(import.meta.dirname, '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 const DATA = join(import.meta.dirname, 'sql', 'data');
 
+/** Interactive history goes to a scratch file, not the user's home. */
+const HISTORY = join(mkdtempSync(join(tmpdir(), 'floe-history-')), 'history');
+
 function floe(args: readonly string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, encoding: 'utf8', input, timeout: 120_000 });
+  const env = { ...process.env, FLOE_HISTORY_FILE: HISTORY };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, encoding: 'utf8', input, timeout: 120_000, env });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -90,6 +94,7 @@ test('floe sql -f runs a file; floe sql reads statements from stdin', () => {
   assert.equal(interactive.code, 0, interactive.stderr);
   assert.match(interactive.stdout, /\| +6 +\|/);
   assert.match(interactive.stdout, /nope/);
+  assert.match(readFileSync(HISTORY, 'utf8'), /SELECT COUNT\(\*\)   AS n FROM orders;/, 'statements are kept in the history file');
 });
 
 test('malformed rows: the job fails naming file, line and column, or skips them with a warning', () => {

@@ -1,6 +1,7 @@
 /**
  * `floe sql`: an interactive client. Reads statements (possibly over several lines, ended by `;`), runs
- * each in the session, shows results as tables, keeps history in `~/.floe_history` across sessions.
+ * each in the session, shows results as tables, keeps history in `~/.floe_history` (or
+ * `$FLOE_HISTORY_FILE`) across sessions.
  * A failing statement prints its error and the client goes on.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { createInterface } from 'node:readline';
 import { runStatement, type OutputFormat, type ResultMode, type Session } from '../api/index.js';
 import { reportErrorText } from './report-error.js';
 
-const HISTORY_FILE = join(homedir(), '.floe_history');
+/** `$FLOE_HISTORY_FILE`, else `~/.floe_history`. */
+const HISTORY_FILE = process.env['FLOE_HISTORY_FILE'] ?? join(homedir(), '.floe_history');
 const HISTORY_LIMIT = 1000;
 
 function loadHistory(): string[] {

@@ -6,9 +6,9 @@
  * NULL when no value is counted.
  */
 import type { AggregateFunction, AggregateSignature } from '../aggregate-function.js';
-import { divideHalfUp, pow10 } from '../../../types/index.js';
+import { decimalToNumber, divideHalfUp, pow10 } from '../../../types/index.js';
 import { scaleOf } from './numeric-result.js';
-import type { DecimalSumAcc, NumberSumAcc } from './sum.js';
+import { decimalSumAccumulator, numberSumAccumulator, type DecimalSumAcc, type NumberSumAcc } from './sum.js';
 
 export function createAvg(sig: AggregateSignature): AggregateFunction {
   const arg = sig.argTypes[0];
@@ -18,29 +18,11 @@ export function createAvg(sig: AggregateSignature): AggregateFunction {
     const to = scaleOf(result);
     const resultIsDecimal = result.kind === 'DECIMAL';
     const fn: AggregateFunction<DecimalSumAcc> = {
+      ...decimalSumAccumulator,
       name: 'AVG',
-      supportsRetraction: true,
-      init: () => ({ sum: 0n, count: 0 }),
-      accumulate(acc, value) {
-        if (value === null) return acc;
-        acc.sum += typeof value === 'bigint' ? value : BigInt(value as number);
-        acc.count++;
-        return acc;
-      },
-      retract(acc, value) {
-        if (value === null) return acc;
-        acc.sum -= typeof value === 'bigint' ? value : BigInt(value as number);
-        acc.count--;
-        return acc;
-      },
-      merge(acc, other) {
-        acc.sum += other.sum;
-        acc.count += other.count;
-        return acc;
-      },
       getValue(acc) {
         if (acc.count === 0) return null;
-        if (!resultIsDecimal) return Number(acc.sum) / 10 ** from / acc.count;
+        if (!resultIsDecimal) return decimalToNumber(acc.sum, from) / acc.count;
         const n = BigInt(acc.count);
         return to >= from ? divideHalfUp(acc.sum * pow10(to - from), n) : divideHalfUp(acc.sum, n * pow10(from - to));
       },
@@ -49,26 +31,8 @@ export function createAvg(sig: AggregateSignature): AggregateFunction {
   }
   const integral = result.kind === 'TINYINT' || result.kind === 'SMALLINT' || result.kind === 'INT' || result.kind === 'BIGINT';
   const fn: AggregateFunction<NumberSumAcc> = {
+    ...numberSumAccumulator,
     name: 'AVG',
-    supportsRetraction: true,
-    init: () => ({ sum: 0, count: 0 }),
-    accumulate(acc, value) {
-      if (value === null) return acc;
-      acc.sum += value as number;
-      acc.count++;
-      return acc;
-    },
-    retract(acc, value) {
-      if (value === null) return acc;
-      acc.sum -= value as number;
-      acc.count--;
-      return acc;
-    },
-    merge(acc, other) {
-      acc.sum += other.sum;
-      acc.count += other.count;
-      return acc;
-    },
     getValue(acc) {
       if (acc.count === 0) return null;
       const q = acc.sum / acc.count;

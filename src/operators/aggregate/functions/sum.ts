@@ -17,58 +17,69 @@ export interface DecimalSumAcc {
   count: number;
 }
 
+/**
+ * The accumulating half of SUM (init, accumulate, retract, merge) over JS numbers or unscaled DECIMAL
+ * bigints; SUM, SUM0 and AVG differ only in how they read the result (`getValue`).
+ */
+export const numberSumAccumulator: Omit<AggregateFunction<NumberSumAcc>, 'name' | 'getValue'> = {
+  supportsRetraction: true,
+  init: () => ({ sum: 0, count: 0 }),
+  accumulate(acc, value) {
+    if (value === null) return acc;
+    acc.sum += value as number;
+    acc.count++;
+    return acc;
+  },
+  retract(acc, value) {
+    if (value === null) return acc;
+    acc.sum -= value as number;
+    acc.count--;
+    return acc;
+  },
+  merge(acc, other) {
+    acc.sum += other.sum;
+    acc.count += other.count;
+    return acc;
+  },
+};
+
+export const decimalSumAccumulator: Omit<AggregateFunction<DecimalSumAcc>, 'name' | 'getValue'> = {
+  supportsRetraction: true,
+  init: () => ({ sum: 0n, count: 0 }),
+  accumulate(acc, value) {
+    if (value === null) return acc;
+    acc.sum += typeof value === 'bigint' ? value : BigInt(value as number);
+    acc.count++;
+    return acc;
+  },
+  retract(acc, value) {
+    if (value === null) return acc;
+    acc.sum -= typeof value === 'bigint' ? value : BigInt(value as number);
+    acc.count--;
+    return acc;
+  },
+  merge(acc, other) {
+    acc.sum += other.sum;
+    acc.count += other.count;
+    return acc;
+  },
+};
+
 export function createSum(sig: AggregateSignature): AggregateFunction {
   const zero = sig.fn === 'SUM0';
-  const arg = sig.argTypes[0];
   if (sig.resultType.kind === 'DECIMAL') {
-    const from = scaleOf(arg);
+    const from = scaleOf(sig.argTypes[0]);
     const to = sig.resultType.scale;
     const fn: AggregateFunction<DecimalSumAcc> = {
+      ...decimalSumAccumulator,
       name: sig.fn,
-      supportsRetraction: true,
-      init: () => ({ sum: 0n, count: 0 }),
-      accumulate(acc, value) {
-        if (value === null) return acc;
-        acc.sum += typeof value === 'bigint' ? value : BigInt(value as number);
-        acc.count++;
-        return acc;
-      },
-      retract(acc, value) {
-        if (value === null) return acc;
-        acc.sum -= typeof value === 'bigint' ? value : BigInt(value as number);
-        acc.count--;
-        return acc;
-      },
-      merge(acc, other) {
-        acc.sum += other.sum;
-        acc.count += other.count;
-        return acc;
-      },
       getValue: (acc) => (acc.count === 0 && !zero ? null : rescale(acc.sum, from, to)),
     };
     return fn as AggregateFunction;
   }
   const fn: AggregateFunction<NumberSumAcc> = {
+    ...numberSumAccumulator,
     name: sig.fn,
-    supportsRetraction: true,
-    init: () => ({ sum: 0, count: 0 }),
-    accumulate(acc, value) {
-      if (value === null) return acc;
-      acc.sum += value as number;
-      acc.count++;
-      return acc;
-    },
-    retract(acc, value) {
-      if (value === null) return acc;
-      acc.sum -= value as number;
-      acc.count--;
-      return acc;
-    },
-    merge(acc, other) {
-      acc.sum += other.sum;
-      acc.count += other.count;
-      return acc;
-    },
     getValue: (acc) => (acc.count === 0 ? (zero ? 0 : null) : acc.sum),
   };
   return fn as AggregateFunction;
