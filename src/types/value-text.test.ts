@@ -75,3 +75,9 @@ test('parseTypeString', () => {
   assert.throws(() => parseTypeString('BIGNUM'), { code: 'TYPE.PARSE' });
   assert.throws(() => parseTypeString('DECIMAL(40, 2)'), { code: 'TYPE.PARSE' });
 });
+
+test('BIGINT text beyond ±2^53−1 is refused rather than rounded', () => {
+  assert.equal(parseValueText('9007199254740991', Types.bigint()), 9007199254740991);
+  assert.equal(parseValueText('-9007199254740991', Types.bigint()), -9007199254740991);
+  assert.throws(() => parseValueText('9007199254740993', Types.bigint()), /expected BIGINT, found '9007199254740993' \(beyond/);
+});

@@ -182,6 +182,8 @@ export function parseValueText(text: string, type: LogicalType, timeZone = 'UTC'
       const n = Number(text.trim());
       const [lo, hi] = INT_RANGES[type.kind]!;
       if (n < lo || n > hi) throw parseError(type, text, 'out of range');
+      // BIGINT values are JS numbers (see logical-type.ts): refuse what would silently lose digits.
+      if (!Number.isSafeInteger(n)) throw parseError(type, text, 'beyond ±2^53−1, the range Floe keeps exact');
       return n;
     }
     case 'FLOAT':
