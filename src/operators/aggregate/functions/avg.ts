@@ -6,9 +6,9 @@
  * NULL when no value is counted.
  */
 import type { AggregateFunction, AggregateSignature } from '../aggregate-function.js';
-import { decimalToNumber, divideHalfUp, pow10 } from '../../../types/index.js';
+import { decimalToNumber, divideHalfUp, isExactIntegerType, pow10 } from '../../../types/index.js';
 import { scaleOf } from './numeric-result.js';
-import { decimalSumAccumulator, numberSumAccumulator, type DecimalSumAcc, type NumberSumAcc } from './sum.js';
+import { decimalSumAccumulator, exactSum, integerSumAccumulator, numberSumAccumulator, type DecimalSumAcc, type IntegerSumAcc, type NumberSumAcc } from './sum.js';
 
 export function createAvg(sig: AggregateSignature): AggregateFunction {
   const arg = sig.argTypes[0];
@@ -29,15 +29,21 @@ export function createAvg(sig: AggregateSignature): AggregateFunction {
     };
     return fn as AggregateFunction;
   }
-  const integral = result.kind === 'TINYINT' || result.kind === 'SMALLINT' || result.kind === 'INT' || result.kind === 'BIGINT';
+  if (isExactIntegerType(result)) {
+    const fn: AggregateFunction<IntegerSumAcc> = {
+      ...integerSumAccumulator,
+      name: 'AVG',
+      getValue(acc) {
+        const sum = exactSum(acc, 'AVG', result);
+        return acc.count === 0 ? null : Math.trunc(sum / acc.count);
+      },
+    };
+    return fn as AggregateFunction;
+  }
   const fn: AggregateFunction<NumberSumAcc> = {
     ...numberSumAccumulator,
     name: 'AVG',
-    getValue(acc) {
-      if (acc.count === 0) return null;
-      const q = acc.sum / acc.count;
-      return integral ? Math.trunc(q) : q;
-    },
+    getValue: (acc) => (acc.count === 0 ? null : acc.sum / acc.count),
   };
   return fn as AggregateFunction;
 }
