@@ -17,9 +17,19 @@
  *
  * Ownership: values handed out are the backend's own objects (see state-api.ts): callers treat them as
  * read-only unless they put them back. `ListState.addMany` appends to the stored array in place.
+ *
+ * Snapshots (`snapshot`, `restoreHeapKeyedStateBackend`): full snapshots in the format of
+ * heap-snapshot-file.ts, one file per contiguous key-group range. `snapshot` encodes synchronously when
+ * called (that instant is the snapshot's consistency point; operators mutate values in place, so a lazy
+ * copy would not be consistent) and then writes the files asynchronously while processing goes on.
  */
 import { internalError } from '../common/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import { encodeSnapshotFiles, readSnapshotFile, snapshotFileKey, SNAPSHOT_FILE_FORMAT_VERSION } from './heap-snapshot-file.js';
+import type { EncodedSnapshotFile, StateTables } from './heap-snapshot-file.js';
 import { keyGroupOf } from './key-codec.js';
+import { incompatibleSnapshot, KEYED_STATE_SNAPSHOT_FORMAT, rangesOverlap } from './keyed-state-snapshot.js';
+import type { KeyedStateKind, KeyedStateSnapshot, SnapshotFileInfo, SnapshotStateInfo } from './keyed-state-snapshot.js';
 import type {
   KeyedStateBackend,
   KeyGroupRange,
@@ -29,6 +39,7 @@ import type {
   StateKey,
   ValueState,
 } from './state-api.js';
+import { STATE_VALUE_CODEC_VERSION } from './value-codec.js';
 
 export interface HeapKeyedStateBackendOptions {
   readonly maxParallelism: number;
@@ -37,6 +48,8 @@ export interface HeapKeyedStateBackendOptions {
   readonly clock?: () => number;
   /** Entries visited by the incremental TTL cleanup per state access call (Flink's default is 5 per access). */
   readonly cleanupEntriesPerAccess?: number;
+  /** Snapshot files are cut at a key-group boundary once they reach this size (default 64 MiB). */
+  readonly snapshotTargetFileBytes?: number;
 }
 
 export function createHeapKeyedStateBackend(options: HeapKeyedStateBackendOptions): KeyedStateBackend {
@@ -44,6 +57,14 @@ export function createHeapKeyedStateBackend(options: HeapKeyedStateBackendOption
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const DEFAULT_TARGET_FILE_BYTES = 64 * 1024 * 1024;
+/** Snapshot files fetched at once during a restore. */
+const RESTORE_FETCH_PARALLELISM = 8;
+
+/** What each state implementation exposes to snapshots: its raw per-key-group tables. */
+interface HeapState {
+  stateTables(info: SnapshotStateInfo): StateTables;
+}
 
 /**
  * One state's storage: per key group a Map key → value, and (with TTL) a parallel Map key → last write
@@ -111,8 +132,9 @@ class HeapKeyedStateBackend implements KeyedStateBackend {
   readonly clock: () => number;
   readonly cleanupPerAccess: number;
   private readonly groupCount: number;
-  private readonly states = new Map<string, { kind: 'value' | 'map' | 'list'; ttlMs: number; impl: unknown }>();
+  private readonly states = new Map<string, { kind: KeyedStateKind; ttlMs: number; impl: HeapState }>();
   private readonly tables: KeyGroupTables<unknown>[] = [];
+  private readonly targetFileBytes: number;
 
   constructor(options: HeapKeyedStateBackendOptions) {
     const { maxParallelism, keyGroupRange } = options;
@@ -126,6 +148,7 @@ class HeapKeyedStateBackend implements KeyedStateBackend {
     this.clock = options.clock ?? Date.now;
     this.cleanupPerAccess = options.cleanupEntriesPerAccess ?? 5;
     this.groupCount = keyGroupRange.end - keyGroupRange.start + 1;
+    this.targetFileBytes = options.snapshotTargetFileBytes ?? DEFAULT_TARGET_FILE_BYTES;
   }
 
   /** Index of `key`'s key group within this backend's range. */
@@ -140,7 +163,7 @@ class HeapKeyedStateBackend implements KeyedStateBackend {
     return g - this.keyGroupRange.start;
   }
 
-  private register<S>(kind: 'value' | 'map' | 'list', descriptor: StateDescriptor, make: (ttl: number) => S): S {
+  private register<S extends HeapState>(kind: KeyedStateKind, descriptor: StateDescriptor, make: (ttl: number) => S): S {
     const ttlMs = descriptor.ttlMs ?? 0;
     if (!(ttlMs >= 0)) throw internalError(`state '${descriptor.name}': ttlMs must be >= 0, got ${ttlMs}`);
     const existing = this.states.get(descriptor.name);
@@ -148,7 +171,7 @@ class HeapKeyedStateBackend implements KeyedStateBackend {
       if (existing.kind !== kind || existing.ttlMs !== ttlMs) {
         throw internalError(`state '${descriptor.name}' was registered as ${existing.kind} state with ttl ${existing.ttlMs} ms`);
       }
-      return existing.impl as S;
+      return existing.impl as unknown as S;
     }
     const impl = make(ttlMs);
     this.states.set(descriptor.name, { kind, ttlMs, impl });
@@ -182,6 +205,152 @@ class HeapKeyedStateBackend implements KeyedStateBackend {
   dispose(): Promise<void> {
     for (const t of this.tables) t.clear();
     return RESOLVED;
+  }
+
+  /** Registered states, sorted by name (the order of the snapshot's state table). */
+  stateTables(): StateTables[] {
+    const names = [...this.states.keys()].sort();
+    return names.map((name) => {
+      const s = this.states.get(name)!;
+      return s.impl.stateTables({ name, kind: s.kind, ttlMs: s.ttlMs });
+    });
+  }
+
+  /** Registers a snapshotted state (restore) with its kind and TTL and returns its tables. */
+  restoreState(info: SnapshotStateInfo): StateTables {
+    const d: StateDescriptor = { name: info.name, ttlMs: info.ttlMs };
+    const impl: HeapState =
+      info.kind === 'value'
+        ? this.register('value', d, (ttl) => new HeapValueState<unknown>(this, ttl))
+        : info.kind === 'list'
+          ? this.register('list', d, (ttl) => new HeapListState<unknown>(this, ttl))
+          : this.register('map', d, (ttl) => new HeapMapState<unknown>(this, ttl));
+    return impl.stateTables(info);
+  }
+
+  snapshot(store: ObjectStore, prefix: string): Promise<KeyedStateSnapshot> {
+    // Encode now (synchronously): this instant is the consistency point. Only the writes are async.
+    let encoded: EncodedSnapshotFile[];
+    const now = this.clock();
+    const states = this.stateTables();
+    try {
+      encoded = encodeSnapshotFiles(states, this.maxParallelism, this.keyGroupRange, now, this.targetFileBytes);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const files: SnapshotFileInfo[] = encoded.map((f) => ({
+      key: snapshotFileKey(prefix, f.keyGroupRange),
+      keyGroupRange: f.keyGroupRange,
+      size: f.bytes.length,
+      crc32: f.crc32,
+      entries: f.entries,
+    }));
+    const manifest: KeyedStateSnapshot = {
+      format: KEYED_STATE_SNAPSHOT_FORMAT,
+      formatVersion: SNAPSHOT_FILE_FORMAT_VERSION,
+      valueCodecVersion: STATE_VALUE_CODEC_VERSION,
+      maxParallelism: this.maxParallelism,
+      keyGroupRange: { start: this.keyGroupRange.start, end: this.keyGroupRange.end },
+      takenAtMs: now,
+      states: states.map((s) => s.info),
+      files,
+      totalBytes: files.reduce((n, f) => n + f.size, 0),
+    };
+    return Promise.all(encoded.map((f, i) => store.put(files[i]!.key, f.bytes))).then(() => manifest);
+  }
+}
+
+/**
+ * Builds a heap backend holding exactly the key groups of `options.keyGroupRange`, from the snapshots of
+ * one operator (one per old subtask, in any order). This is also rescaling: the old subtasks' snapshots
+ * cover all key groups, and each new subtask takes its range from whichever files hold it.
+ *
+ * Fails with `STATE.INCOMPATIBLE_SNAPSHOT` when a snapshot was taken with another maxParallelism, when
+ * snapshots overlap or do not cover the range, or when one state name has different kinds or TTLs; with
+ * `STATE.CORRUPT_SNAPSHOT` (naming the file) when a file is missing, truncated or fails its checksum.
+ */
+export async function restoreHeapKeyedStateBackend(
+  store: ObjectStore,
+  snapshots: readonly KeyedStateSnapshot[],
+  options: HeapKeyedStateBackendOptions,
+): Promise<KeyedStateBackend> {
+  const backend = new HeapKeyedStateBackend(options);
+  const target = backend.keyGroupRange;
+  const relevant = snapshots.filter((s) => {
+    if (s.format !== KEYED_STATE_SNAPSHOT_FORMAT) throw incompatibleSnapshot(`not a keyed-state snapshot manifest (format '${String(s.format)}')`);
+    if (s.formatVersion !== SNAPSHOT_FILE_FORMAT_VERSION || s.valueCodecVersion !== STATE_VALUE_CODEC_VERSION) {
+      throw incompatibleSnapshot(
+        `snapshot of key groups [${s.keyGroupRange.start}, ${s.keyGroupRange.end}] has format version ${s.formatVersion} and value codec version ${s.valueCodecVersion}; this Floe reads ${SNAPSHOT_FILE_FORMAT_VERSION} and ${STATE_VALUE_CODEC_VERSION}`,
+      );
+    }
+    if (s.maxParallelism !== options.maxParallelism) {
+      throw incompatibleSnapshot(
+        `snapshot was taken with maxParallelism ${s.maxParallelism}, the restoring operator has ${options.maxParallelism}; key groups cannot be remapped`,
+      );
+    }
+    return rangesOverlap(s.keyGroupRange, target);
+  });
+  checkCoverage(relevant, target);
+  // Register every state of every snapshot, even those without data in this range, so a later snapshot
+  // of this backend lists them too and a kind/TTL conflict surfaces now.
+  const byName = new Map<string, StateTables>();
+  for (const s of snapshots) {
+    for (const info of s.states) {
+      const seen = byName.get(info.name);
+      if (seen !== undefined) {
+        if (seen.info.kind !== info.kind || seen.info.ttlMs !== info.ttlMs) {
+          throw incompatibleSnapshot(
+            `state '${info.name}' is ${seen.info.kind} state with ttl ${seen.info.ttlMs} ms in one snapshot and ${info.kind} state with ttl ${info.ttlMs} ms in another`,
+          );
+        }
+        continue;
+      }
+      byName.set(info.name, backend.restoreState(info));
+    }
+  }
+  const tablesFor = (info: SnapshotStateInfo): StateTables => {
+    const t = byName.get(info.name);
+    if (t === undefined || t.info.kind !== info.kind || t.info.ttlMs !== info.ttlMs) {
+      throw incompatibleSnapshot(`a snapshot file holds state '${info.name}' (${info.kind}, ttl ${info.ttlMs} ms) that its manifest does not list`);
+    }
+    return t;
+  };
+  const files = relevant.flatMap((s) => s.files.filter((f) => rangesOverlap(f.keyGroupRange, target)).map((f) => ({ s, f })));
+  // Bounded parallel fetch; each file decodes into disjoint key groups, so order does not matter.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const { s, f } = files[next++]!;
+      await readSnapshotFile(store, f, s.maxParallelism, target, tablesFor);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(RESTORE_FETCH_PARALLELISM, files.length) }, worker));
+  } catch (e) {
+    await backend.dispose();
+    throw e;
+  }
+  return backend;
+}
+
+/** The snapshots meeting `target` must not overlap and must together cover it (else state would be lost). */
+function checkCoverage(snapshots: readonly KeyedStateSnapshot[], target: KeyGroupRange): void {
+  const ranges = snapshots.map((s) => s.keyGroupRange).sort((a, b) => a.start - b.start);
+  let covered = target.start - 1;
+  let previousEnd = -1;
+  for (const r of ranges) {
+    // Intervals that meet `target` and each other share a key group inside `target` (Helly, in 1-D).
+    if (r.start <= previousEnd) {
+      throw incompatibleSnapshot(`snapshots overlap at key group ${Math.max(r.start, target.start)}: each key group must come from exactly one snapshot`);
+    }
+    previousEnd = r.end;
+    if (r.start > covered + 1) break;
+    covered = Math.max(covered, r.end);
+  }
+  if (covered < target.end) {
+    throw incompatibleSnapshot(
+      `the snapshots do not cover key group ${covered + 1} of the restored range [${target.start}, ${target.end}]: pass the snapshots of every subtask`,
+    );
   }
 }
 
@@ -247,10 +416,14 @@ class PerKeyTtlStore<V> {
   }
 }
 
-class HeapValueState<V> implements ValueState<V> {
+class HeapValueState<V> implements ValueState<V>, HeapState {
   private readonly store: PerKeyTtlStore<V>;
   constructor(backend: HeapKeyedStateBackend, ttlMs: number) {
     this.store = new PerKeyTtlStore<V>(backend, ttlMs);
+  }
+
+  stateTables(info: SnapshotStateInfo): StateTables {
+    return { info, values: this.store.t.values, times: this.store.t.times, userKeyTimes: null };
   }
 
   getMany(keys: readonly StateKey[]): Promise<(V | undefined)[]> {
@@ -283,10 +456,14 @@ class HeapValueState<V> implements ValueState<V> {
   }
 }
 
-class HeapListState<V> implements ListState<V> {
+class HeapListState<V> implements ListState<V>, HeapState {
   private readonly store: PerKeyTtlStore<V[]>;
   constructor(backend: HeapKeyedStateBackend, ttlMs: number) {
     this.store = new PerKeyTtlStore<V[]>(backend, ttlMs);
+  }
+
+  stateTables(info: SnapshotStateInfo): StateTables {
+    return { info, values: this.store.t.values, times: this.store.t.times, userKeyTimes: null };
   }
 
   getMany(keys: readonly StateKey[]): Promise<V[][]> {
@@ -339,7 +516,7 @@ class HeapListState<V> implements ListState<V> {
  * Map state: per key a `Map<userKey, V>`; with TTL a parallel `Map<userKey, writeTime>` per key. A key
  * whose map becomes empty is removed, so `approximateKeyCount` and snapshots see only live keys.
  */
-class HeapMapState<V> implements MapState<V> {
+class HeapMapState<V> implements MapState<V>, HeapState {
   private readonly t: KeyGroupTables<Map<StateKey, V>>;
   /** Per key group: key → (user key → last write time); only with TTL. */
   private readonly times: Map<StateKey, Map<StateKey, number>>[] | null;
@@ -353,6 +530,10 @@ class HeapMapState<V> implements MapState<V> {
     this.t = backend.newTables<Map<StateKey, V>>(false);
     this.times = ttlMs > 0 ? this.t.values.map(() => new Map<StateKey, Map<StateKey, number>>()) : null;
     this.visit = (g, key, map) => this.expire(g, key, map);
+  }
+
+  stateTables(info: SnapshotStateInfo): StateTables {
+    return { info, values: this.t.values, times: null, userKeyTimes: this.times };
   }
 
   private begin(): void {

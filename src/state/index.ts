@@ -11,3 +11,8 @@ export type {
 export { encodeValue, encodeKey, encodeBatchKeys, murmur3String, keyGroupOf, DEFAULT_MAX_PARALLELISM } from './key-codec.js';
 export { createHeapKeyedStateBackend } from './heap-backend.js';
 export type { HeapKeyedStateBackendOptions } from './heap-backend.js';
+export { restoreHeapKeyedStateBackend } from './heap-backend.js';
+export { KEYED_STATE_SNAPSHOT_FORMAT } from './keyed-state-snapshot.js';
+export type { KeyedStateSnapshot, SnapshotFileInfo, SnapshotStateInfo, KeyedStateKind } from './keyed-state-snapshot.js';
+export { SNAPSHOT_FILE_FORMAT_VERSION } from './heap-snapshot-file.js';
+export { encodeStateValue, decodeStateValue, STATE_VALUE_CODEC_VERSION } from './value-codec.js';

@@ -19,6 +19,9 @@
  * hands out its own objects; a remote backend hands out decoded copies; code must work with both).
  */
 
+import type { ObjectStore } from '../storage/index.js';
+import type { KeyedStateSnapshot } from './keyed-state-snapshot.js';
+
 export type StateKey = string;
 
 /** Per-state time-to-live: entries not written for `ttlMs` are expired (0 = never). */
@@ -53,8 +56,7 @@ export interface ListState<V> {
 
 /**
  * The keyed state of one operator subtask, covering the key groups `keyGroupRange` of `maxParallelism`.
- * Snapshots (the checkpoint issue) will be taken per key group, so implementations keep entries grouped
- * by key group.
+ * Snapshots are taken per key group, so implementations keep entries grouped by key group.
  */
 export interface KeyedStateBackend {
   readonly maxParallelism: number;
@@ -64,6 +66,14 @@ export interface KeyedStateBackend {
   listState<V>(descriptor: StateDescriptor): ListState<V>;
   /** Approximate number of keys held (all states), for metrics. */
   approximateKeyCount(): number;
+  /**
+   * Writes the state as of this call (the consistency point is the call itself: changes made after it
+   * returns its promise are not included) as immutable files under `prefix` in `store`, and resolves to
+   * the manifest to keep in the checkpoint. Files are named uniquely per call, so a retried snapshot
+   * never overwrites a committed one. Restore with the backend's restore function (e.g.
+   * `restoreHeapKeyedStateBackend`), at any parallelism with the same `maxParallelism`.
+   */
+  snapshot(store: ObjectStore, prefix: string): Promise<KeyedStateSnapshot>;
   dispose(): Promise<void>;
 }
 

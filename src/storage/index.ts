@@ -1,4 +1,4 @@
-export { toLocalPath, isDataFileName, listDataFiles, TextFileReader, TextFileWriter, commitFile, removeFile } from './local-files.js';
+export { toLocalPath, isDataFileName, listDataFiles, TextFileReader, TextFileWriter, commitFile, commitFileOnce, fileExists, writeMarkerFile, removeFile } from './local-files.js';
 export { parseError, expectedFound } from './file-format.js';
 export type { FileFormatName, DecodeLocation, RecordDecoder, RecordEncoder } from './file-format.js';
 export { CsvDecoder, CsvEncoder, csvFormatOptions, decodeCsvText, DEFAULT_CSV_OPTIONS } from './csv-format.js';
@@ -6,3 +6,9 @@ export type { CsvFormatOptions } from './csv-format.js';
 export { JsonLinesDecoder, JsonLinesEncoder, jsonFormatOptions, decodeJsonLinesText, DEFAULT_JSON_OPTIONS } from './json-lines-format.js';
 export type { JsonFormatOptions, TimestampStandard, MapNullKeyMode } from './json-lines-format.js';
 export { FILE_FORMATS, isFileFormatName, createRecordDecoder, createRecordEncoder } from './format-factory.js';
+export { checkObjectKey } from './object-store.js';
+export type { ObjectStore, ObjectInfo } from './object-store.js';
+export { MemoryObjectStore } from './memory-object-store.js';
+export { LocalFileObjectStore } from './local-file-object-store.js';
+export type { LocalFileObjectStoreOptions } from './local-file-object-store.js';
+export { createObjectStore } from './create-object-store.js';

@@ -145,6 +145,40 @@ export async function commitFile(from: string, to: string): Promise<void> {
   }
 }
 
+/**
+ * Idempotent commit: moves `from` to `to` when `from` still exists; when it does not but `to` does, the
+ * move already happened (a repeated commit, e.g. replayed after recovery) and nothing is done. Returns
+ * whether this call moved the file. Throws STORAGE.WRITE when neither exists (the pending file was lost).
+ */
+export async function commitFileOnce(from: string, to: string): Promise<boolean> {
+  try {
+    await fsp.rename(from, to);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && (await fileExists(to))) return false;
+    throw ioError('STORAGE.WRITE', `cannot rename '${from}' to '${to}'`, { cause: e });
+  }
+}
+
+export async function fileExists(file: string): Promise<boolean> {
+  try {
+    await fsp.stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes an empty marker file (`_SUCCESS`), replacing one that exists; parent directories are created. */
+export async function writeMarkerFile(file: string): Promise<void> {
+  try {
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.writeFile(file, '');
+  } catch (e) {
+    throw ioError('STORAGE.WRITE', `cannot write marker file '${file}'`, { cause: e });
+  }
+}
+
 /** Removes a file if it exists (cleanup of abandoned in-progress files). */
 export async function removeFile(file: string): Promise<void> {
   await fsp.rm(file, { force: true });
