@@ -60,6 +60,17 @@ export interface SinkWriter {
   /** End of input: flush everything durable. */
   finish(): Promise<void> | void;
   close(): Promise<void> | void;
+  /**
+   * Optional: the sink's input watermark advanced (epoch ms; +Infinity after the input ended). Sinks that
+   * act on event-time progress (the filesystem sink's `partition-time` commit) implement it.
+   */
+  onWatermark?(watermark: number): Promise<void> | void;
+  /**
+   * Optional: called by the sink operator every `processingTimeIntervalMs` of processing time (a positive
+   * interval; never after `finish`), with the current processing time — for time-based rolling and commit.
+   */
+  onProcessingTime?(nowMs: number): Promise<void> | void;
+  readonly processingTimeIntervalMs?: number;
 }
 
 export interface SinkContext extends ConnectorContext {
@@ -67,6 +78,8 @@ export interface SinkContext extends ConnectorContext {
   readonly parallelism: number;
   /** Sends a message to the job client (used by the internal `collect` sink that returns SELECT results). */
   sendToClient(message: unknown): void;
+  /** Current processing time (epoch ms); absent means `Date.now()`. Tests inject a clock here. */
+  processingTime?(): number;
 }
 
 export interface SourceConnector {

@@ -1,23 +1,43 @@
 /**
- * The `filesystem` sink: appends insert-only rows as CSV or JSON Lines part files under `path`.
+ * The `filesystem` sink: appends insert-only rows as CSV or JSON Lines part files under `path`, with
+ * Flink's rolling policy and partition commit.
  *
- * Layout (Flink's): `<path>/[k1=v1/k2=v2/]part-<writer-id>-<subtask>-<n>.<ext>`; partition columns
- * (`PARTITIONED BY`) become Hive-style directories and are not written into the files; NULL or empty
- * partition values use `partition.default-name`. A part file is written under an in-progress name
- * (`.part-…inprogress`, hidden from readers) and renamed to its final name when it rolls
- * (`sink.rolling-policy.file-size` / `rollover-interval`) or when the input ends. With
- * `sink.partition-commit.policy.kind` containing `success-file`, every written partition gets a marker
- * file (`_SUCCESS`) at the end.
+ * Layout (Flink's): `<path>/[k1=v1/k2=v2/]part-<writer-uuid>-<subtask>-<counter>.<ext>`; partition columns
+ * (`PARTITIONED BY`) become Hive-style directories (values escaped as Hive does) and are not written into
+ * the files; NULL or empty partition values use `partition.default-name`. A part file is written under a
+ * hidden in-progress name (`.part-….inprogress`) and becomes visible by an atomic rename.
  *
- * Exactly-once (pre-commit on checkpoint, commit on completion) comes later; the in-progress → final
- * rename is the commit step it will reuse.
+ * Per partition this subtask keeps at most one in-progress file. Its life:
+ * 1. rolling (rolling-policy.ts): on size after a write, or on rollover/inactivity time at each
+ *    `sink.rolling-policy.check-interval` — the file is closed and renamed (visible, not yet committed);
+ * 2. partition commit (partition-commit.ts), when the trigger says the partition is complete (watermark
+ *    for `partition-time`, processing time for `process-time`) and for every partition at end of input:
+ *    - pre-commit: the in-progress file is closed (durable, still hidden) → a `PartitionCommit` record;
+ *    - commit: `applyPartitionCommit` renames the record's files and writes the success file.
+ *    The partition is then forgotten; rows that arrive for it later (late data) open a new file, and the
+ *    partition is committed again (the marker is rewritten — commit is idempotent).
+ * In batch mode (`execution.runtime-mode` = 'batch') triggers are not consulted: as in Flink, partitions
+ * are committed when the input ends.
+ *
+ * Exactly-once hook (for the checkpoint issue): today pre-commit and commit run back to back. With
+ * checkpoints, `preCommitPartition` runs at the checkpoint barrier — for the partitions whose trigger fired
+ * and for rolled files (which would then stay hidden instead of being renamed at once) — and the resulting
+ * `PartitionCommit` records are stored in the checkpoint; `applyPartitionCommit` runs for them in
+ * notify-checkpoint-complete, and again on recovery from the restored records (safe: it is idempotent);
+ * in-progress files that no record names are discarded on recovery (`removeFile`). The split is already
+ * in place: `commitPartitionNow` is the only caller that pairs the two steps.
+ *
+ * Known gap: each subtask commits its own files. With parallelism > 1 the success file of a partition is
+ * written by the first subtask whose trigger fires, possibly shortly before another subtask's files of
+ * that partition become visible; Flink avoids this with a single global committer operator that waits for
+ * all subtasks, which needs a planner change (and checkpoints) here.
  */
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { runtimeError } from '../../common/index.js';
-import { RowKind, formatValueText, selectRows, type LogicalType, type RecordBatch, type RowType } from '../../types/index.js';
+import { RowKind, formatValueText, selectRows, validateTimeZone, type LogicalType, type RecordBatch, type RowType } from '../../types/index.js';
 import {
-  commitFile,
+  commitFileOnce,
   createRecordEncoder,
   TextFileWriter,
   toLocalPath,
@@ -28,14 +48,78 @@ import { OptionReader } from '../option-values.js';
 import { FILESYSTEM_OPTIONS } from './filesystem-options.js';
 import { dataColumns } from './filesystem-source.js';
 import { validateFormatOptions } from './format-option-check.js';
+import {
+  applyPartitionCommit,
+  parseCommitPolicies,
+  partitionTimeCommittable,
+  procTimeCommittable,
+  type CommitPolicies,
+  type CommitTrigger,
+  type PartitionCommit,
+  type PendingFile,
+} from './partition-commit.js';
+import { PartitionTimeExtractor, partitionInstant } from './partition-time-extractor.js';
+import { RollingPolicy } from './rolling-policy.js';
 
-interface OpenPart {
+interface InProgressFile {
   readonly writer: TextFileWriter;
   readonly finalPath: string;
   readonly openedAt: number;
+  lastWriteAt: number;
 }
 
-/** Escapes a partition value for a directory name (Hive escapes `/`, `=`, `%` and control characters). */
+/** One partition this subtask wrote to since its last commit. */
+interface PartitionState {
+  /** Relative directory (`dt=2024-01-01/hm=10%3A05`), '' for an unpartitioned table. */
+  readonly dir: string;
+  readonly folder: string;
+  /** Processing time of the first write since the last commit (`process-time` trigger). */
+  readonly createdAt: number;
+  /** The partition time as an instant (`partition-time` trigger), else NaN. */
+  readonly partitionInstant: number;
+  inProgress: InProgressFile | null;
+}
+
+/** The commit settings of a table, read once from its options. */
+export interface PartitionCommitSettings {
+  readonly trigger: CommitTrigger;
+  readonly delayMs: number;
+  readonly watermarkTimeZone: string;
+  readonly policies: CommitPolicies;
+  /** Null for unpartitioned tables or the `process-time` trigger. */
+  readonly extractor: PartitionTimeExtractor | null;
+}
+
+/** Reads and checks the commit options (plan time and writer creation). */
+export function readPartitionCommitSettings(
+  tableName: string,
+  options: Readonly<Record<string, string>>,
+  partitionKeyNames: readonly string[],
+): PartitionCommitSettings {
+  const o = new OptionReader(tableName, options, FILESYSTEM_OPTIONS);
+  const trigger = o.enumValue('sink.partition-commit.trigger', ['process-time', 'partition-time'] as const);
+  const watermarkTimeZone = o.string('sink.partition-commit.watermark-time-zone')!;
+  validateTimeZone(watermarkTimeZone);
+  const policies = parseCommitPolicies(tableName, o.string('sink.partition-commit.policy.kind'), o.string('sink.partition-commit.success-file.name')!);
+  // Built (and so checked) for every partitioned table, used by the `partition-time` trigger only.
+  const extractor =
+    partitionKeyNames.length === 0
+      ? null
+      : new PartitionTimeExtractor(tableName, partitionKeyNames, {
+          kind: o.string('partition.time-extractor.kind'),
+          pattern: o.string('partition.time-extractor.timestamp-pattern'),
+          formatter: o.string('partition.time-extractor.timestamp-formatter'),
+        });
+  return {
+    trigger,
+    delayMs: o.durationMs('sink.partition-commit.delay'),
+    watermarkTimeZone,
+    policies,
+    extractor: trigger === 'partition-time' ? extractor : null,
+  };
+}
+
+/** Escapes a partition value for a directory name (Hive escapes `/`, `=`, `%`, `:` and control characters). */
 function escapePartitionValue(v: string): string {
   return v.replace(/[\u0000-\u001f"#%'*/:=?\\\u007f{}[\]^]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
 }
@@ -47,13 +131,16 @@ export class FileSystemSinkWriter implements SinkWriter {
   private readonly dataIndex: readonly number[];
   private readonly partitionKeys: readonly number[];
   private readonly writerId = randomUUID();
-  private readonly fileSize: number;
-  private readonly rolloverMs: number;
+  private readonly rolling: RollingPolicy;
+  private readonly commit: PartitionCommitSettings;
+  private readonly streaming: boolean;
   private readonly defaultPartition: string;
-  private readonly successFile: string | null;
-  private readonly parts = new Map<string, OpenPart>();
-  private readonly writtenPartitions = new Set<string>();
+  private readonly clock: () => number;
+  private readonly partitions = new Map<string, PartitionState>();
   private counter = 0;
+  private watermark = -Infinity;
+  private finished = false;
+  readonly processingTimeIntervalMs: number;
 
   constructor(private readonly ctx: SinkContext) {
     const o = new OptionReader(ctx.tableName, ctx.options, FILESYSTEM_OPTIONS);
@@ -61,11 +148,17 @@ export class FileSystemSinkWriter implements SinkWriter {
     this.partitionKeys = ctx.partitionKeys ?? [];
     ({ dataType: this.dataType, dataIndex: this.dataIndex } = dataColumns(ctx.physicalType, this.partitionKeys));
     this.encoder = createRecordEncoder(o.requiredString('format'), this.dataType, ctx.options);
-    this.fileSize = o.memoryBytes('sink.rolling-policy.file-size');
-    this.rolloverMs = o.durationMs('sink.rolling-policy.rollover-interval');
+    this.rolling = new RollingPolicy({
+      fileSizeBytes: o.memoryBytes('sink.rolling-policy.file-size'),
+      rolloverIntervalMs: o.durationMs('sink.rolling-policy.rollover-interval'),
+      inactivityIntervalMs: o.durationMs('sink.rolling-policy.inactivity-interval'),
+      checkIntervalMs: o.durationMs('sink.rolling-policy.check-interval'),
+    });
+    this.processingTimeIntervalMs = Math.max(1, this.rolling.options.checkIntervalMs);
+    this.commit = readPartitionCommitSettings(ctx.tableName, ctx.options, this.partitionKeys.map((k) => ctx.physicalType.fields[k]!.name));
+    this.streaming = (ctx.config('execution.runtime-mode') ?? 'streaming').trim().toLowerCase() !== 'batch';
     this.defaultPartition = o.string('partition.default-name')!;
-    const policies = (o.string('sink.partition-commit.policy.kind') ?? '').split(',').map((s) => s.trim().toLowerCase());
-    this.successFile = policies.includes('success-file') ? o.string('sink.partition-commit.success-file.name')! : null;
+    this.clock = ctx.processingTime ?? Date.now;
   }
 
   async write(batch: RecordBatch): Promise<void> {
@@ -74,74 +167,145 @@ export class FileSystemSinkWriter implements SinkWriter {
       throw runtimeError('SINK.UNEXPECTED_CHANGELOG', `table '${this.ctx.tableName}': the filesystem sink only accepts inserts, but received updates or deletes`);
     }
     if (this.partitionKeys.length === 0) {
-      await this.append('', batch);
+      await this.append(this.partitionState('', null), batch);
       return;
     }
     // Group rows by partition directory, keeping the input order within a partition.
-    const groups = new Map<string, number[]>();
+    const groups = new Map<string, { values: string[]; rows: number[] }>();
+    const values: string[] = new Array<string>(this.partitionKeys.length);
     for (let r = 0; r < batch.numRows; r++) {
-      const dir = this.partitionDir(batch, r);
+      const dir = this.partitionDir(batch, r, values);
       let g = groups.get(dir);
-      if (g === undefined) groups.set(dir, (g = []));
-      g.push(r);
+      if (g === undefined) groups.set(dir, (g = { values: values.slice(), rows: [] }));
+      g.rows.push(r);
     }
-    for (const [dir, rows] of groups) await this.append(dir, selectRows(batch, rows));
+    for (const [dir, g] of groups) await this.append(this.partitionState(dir, g.values), selectRows(batch, g.rows));
   }
 
-  private partitionDir(batch: RecordBatch, r: number): string {
-    const segs: string[] = [];
-    for (const k of this.partitionKeys) {
+  /** The partition's directory; fills `values` with its (unescaped) partition value texts. */
+  private partitionDir(batch: RecordBatch, r: number, values: string[]): string {
+    let dir = '';
+    for (let i = 0; i < this.partitionKeys.length; i++) {
+      const k = this.partitionKeys[i]!;
       const f = this.ctx.physicalType.fields[k]!;
       const col = batch.columns[k]!;
       const isNull = col.nulls !== null ? col.nulls[r] === 1 : col.data[r] === null;
       const text = isNull ? '' : valueText(f.type, f.type.kind === 'BOOLEAN' ? col.data[r] === 1 : col.data[r]);
-      segs.push(`${f.name}=${text === '' ? this.defaultPartition : escapePartitionValue(text)}`);
+      const value = text === '' ? this.defaultPartition : text;
+      values[i] = value;
+      dir += (i === 0 ? '' : '/') + f.name + '=' + (text === '' ? value : escapePartitionValue(value));
     }
-    return segs.join('/');
+    return dir;
   }
 
-  private async append(dir: string, batch: RecordBatch): Promise<void> {
+  private partitionState(dir: string, values: readonly string[] | null): PartitionState {
+    let s = this.partitions.get(dir);
+    if (s === undefined) {
+      const extractor = this.commit.extractor;
+      s = {
+        dir,
+        folder: dir === '' ? this.root : path.join(this.root, ...dir.split('/')),
+        createdAt: this.clock(),
+        partitionInstant:
+          extractor === null || values === null ? NaN : partitionInstant(extractor.extract(values), this.commit.watermarkTimeZone),
+        inProgress: null,
+      };
+      this.partitions.set(dir, s);
+    }
+    return s;
+  }
+
+  private async append(s: PartitionState, batch: RecordBatch): Promise<void> {
     const data: RecordBatch =
       this.partitionKeys.length === 0 ? batch : { numRows: batch.numRows, kinds: null, columns: this.dataIndex.map((i) => batch.columns[i]!) };
-    let part = this.parts.get(dir);
-    if (part === undefined) part = await this.openPart(dir);
+    const part = s.inProgress ?? (await this.openPart(s));
     await part.writer.write(this.encoder.encodeBatch(data));
-    this.writtenPartitions.add(dir);
-    if (part.writer.bytesWritten >= this.fileSize || Date.now() - part.openedAt >= this.rolloverMs) await this.commitPart(dir);
+    part.lastWriteAt = this.clock();
+    if (this.rolling.shouldRollOnWrite(part.writer.bytesWritten)) await this.roll(s);
   }
 
-  private async openPart(dir: string): Promise<OpenPart> {
+  private async openPart(s: PartitionState): Promise<InProgressFile> {
     const name = `part-${this.writerId}-${this.ctx.subtaskIndex}-${this.counter++}.${this.encoder.extension}`;
-    const folder = dir === '' ? this.root : path.join(this.root, ...dir.split('/'));
-    const writer = await TextFileWriter.create(path.join(folder, `.${name}.inprogress`));
-    const part: OpenPart = { writer, finalPath: path.join(folder, name), openedAt: Date.now() };
-    this.parts.set(dir, part);
+    const writer = await TextFileWriter.create(path.join(s.folder, `.${name}.inprogress`));
+    const now = this.clock();
+    const part: InProgressFile = { writer, finalPath: path.join(s.folder, name), openedAt: now, lastWriteAt: now };
+    s.inProgress = part;
     return part;
   }
 
-  private async commitPart(dir: string): Promise<void> {
-    const part = this.parts.get(dir);
-    if (part === undefined) return;
-    this.parts.delete(dir);
+  /** Closes the in-progress file of `s` (if any) and returns it as a pending file: the pre-commit of one file. */
+  private async closeInProgress(s: PartitionState): Promise<PendingFile | null> {
+    const part = s.inProgress;
+    if (part === null) return null;
+    s.inProgress = null;
     await part.writer.close();
-    await commitFile(part.writer.path, part.finalPath);
+    return { inProgressPath: part.writer.path, finalPath: part.finalPath };
   }
 
-  async finish(): Promise<void> {
-    for (const dir of [...this.parts.keys()]) await this.commitPart(dir);
-    if (this.successFile !== null) {
-      for (const dir of this.writtenPartitions) {
-        if (dir === '') continue;
-        const marker = await TextFileWriter.create(path.join(this.root, ...dir.split('/'), this.successFile));
-        await marker.close();
-      }
+  /** Rolling: the file is finished and made visible; the partition stays open (not committed). */
+  private async roll(s: PartitionState): Promise<void> {
+    const pending = await this.closeInProgress(s);
+    if (pending === null) return;
+    await commitFileOnce(pending.inProgressPath, pending.finalPath);
+  }
+
+  /**
+   * Pre-commit of a partition: its in-progress file is closed (durable, hidden) and the partition is
+   * forgotten by this writer. The returned record is everything `applyPartitionCommit` needs.
+   */
+  async preCommitPartition(dir: string): Promise<PartitionCommit | null> {
+    const s = this.partitions.get(dir);
+    if (s === undefined) return null;
+    this.partitions.delete(dir);
+    const pending = await this.closeInProgress(s);
+    return { folder: s.folder, isPartition: dir !== '', files: pending === null ? [] : [pending] };
+  }
+
+  /** Pre-commit and commit back to back (no checkpoints yet; see the module comment). */
+  private async commitPartitionNow(dir: string): Promise<void> {
+    const record = await this.preCommitPartition(dir);
+    if (record !== null) await applyPartitionCommit(record, this.commit.policies);
+  }
+
+  /** Partitions (relative directories) written since their last commit, in creation order. */
+  get openPartitions(): readonly string[] {
+    return [...this.partitions.keys()];
+  }
+
+  async onWatermark(watermark: number): Promise<void> {
+    if (watermark <= this.watermark) return;
+    this.watermark = watermark;
+    if (this.finished || !this.streaming || this.commit.trigger !== 'partition-time' || this.commit.extractor === null) return;
+    const due: string[] = [];
+    for (const s of this.partitions.values()) {
+      if (partitionTimeCommittable(s.partitionInstant, watermark, this.commit.delayMs)) due.push(s.dir);
     }
+    for (const dir of due) await this.commitPartitionNow(dir);
+  }
+
+  async onProcessingTime(now: number): Promise<void> {
+    if (this.finished) return;
+    for (const s of this.partitions.values()) {
+      const part = s.inProgress;
+      if (part !== null && this.rolling.shouldRollOnProcessingTime(part.openedAt, part.lastWriteAt, now)) await this.roll(s);
+    }
+    if (!this.streaming || this.commit.trigger !== 'process-time' || this.partitionKeys.length === 0) return;
+    const due: string[] = [];
+    for (const s of this.partitions.values()) if (procTimeCommittable(s.createdAt, now, this.commit.delayMs)) due.push(s.dir);
+    for (const dir of due) await this.commitPartitionNow(dir);
+  }
+
+  /** End of input: every partition is committed, whatever its trigger says. */
+  async finish(): Promise<void> {
+    if (this.finished) return;
+    for (const dir of [...this.partitions.keys()]) await this.commitPartitionNow(dir);
+    this.finished = true;
   }
 
   async close(): Promise<void> {
     // After a failure the in-progress files stay (hidden) for a later recovery to resume or discard.
-    for (const part of this.parts.values()) await part.writer.close().catch(() => undefined);
-    this.parts.clear();
+    for (const s of this.partitions.values()) await s.inProgress?.writer.close().catch(() => undefined);
+    this.partitions.clear();
   }
 }
 
@@ -156,6 +320,7 @@ export const filesystemSink: SinkConnector = {
   validate(ctx: ConnectorContext): void {
     validateFormatOptions(ctx.tableName, ctx.options);
     createRecordEncoder(ctx.options['format'] ?? '', ctx.physicalType, ctx.options);
+    readPartitionCommitSettings(ctx.tableName, ctx.options, (ctx.partitionKeys ?? []).map((k) => ctx.physicalType.fields[k]!.name));
   },
   createWriter(ctx: SinkContext): SinkWriter {
     return new FileSystemSinkWriter(ctx);
