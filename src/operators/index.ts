@@ -11,6 +11,8 @@ export { WindowTableFunctionOperator } from './window/window-table-function.js';
 export { WindowAssigner, windowStart } from './window/window-assigner.js';
 export { JoinOperator } from './join/join-operator.js';
 export type { JoinRecord } from './join/join-operator.js';
+export { RankOperator } from './rank/rank-operator.js';
+export { DeduplicateOperator } from './rank/deduplicate-operator.js';
 // Test support: changelog literals and a one-operator harness, for operator and connector tests.
 export { changelogBatch, changelogLines, parseCell, formatCell } from './test-support/changelog.js';
 export { OperatorHarness } from './test-support/harness.js';

@@ -10,6 +10,8 @@ import { GroupAggregateOperator } from './aggregate/group-aggregate.js';
 import { WindowAggregateOperator } from './aggregate/window-aggregate.js';
 import { CalcOperator } from './calc/calc-operator.js';
 import { JoinOperator } from './join/join-operator.js';
+import { DeduplicateOperator } from './rank/deduplicate-operator.js';
+import { RankOperator } from './rank/rank-operator.js';
 import { UnionOperator } from './union/union-operator.js';
 import { WindowTableFunctionOperator } from './window/window-table-function.js';
 
@@ -23,6 +25,8 @@ export const OPERATOR_SPEC_VERSIONS = {
   'window-aggregate': 1,
   'window-table-function': 1,
   join: 1,
+  rank: 1,
+  deduplicate: 1,
 } as const;
 
 type OperatorType = keyof typeof OPERATOR_SPEC_VERSIONS;
@@ -49,4 +53,6 @@ export function registerOperators(registry: OperatorRegistry): void {
   registry.register('window-aggregate', checked('window-aggregate', (s) => new WindowAggregateOperator(s)));
   registry.register('window-table-function', checked('window-table-function', (s) => new WindowTableFunctionOperator(s)));
   registry.register('join', checked('join', (s) => new JoinOperator(s)));
+  registry.register('rank', checked('rank', (s) => new RankOperator(s)));
+  registry.register('deduplicate', checked('deduplicate', (s) => new DeduplicateOperator(s)));
 }

@@ -30,7 +30,7 @@ import { accessField, type Scope } from './scope.js';
 import { logicalTypeFromAst } from './type-from-ast.js';
 
 /** Which clause is being bound (decides the error for a misplaced aggregate). */
-export type Clause = 'SELECT' | 'WHERE' | 'GROUP BY' | 'HAVING' | 'ON' | 'VALUES' | 'aggregate argument' | 'computed column' | 'watermark' | 'window argument';
+export type Clause = 'SELECT' | 'WHERE' | 'QUALIFY' | 'GROUP BY' | 'HAVING' | 'ON' | 'VALUES' | 'aggregate argument' | 'computed column' | 'watermark' | 'window argument';
 
 /** Niladic functions Flink accepts without parentheses. */
 const NILADIC = new Set(['CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME', 'LOCALTIMESTAMP', 'CURRENT_ROW_TIMESTAMP', 'NOW']);
@@ -90,17 +90,28 @@ export class ExprBinder {
   readonly ctx: BinderContext;
   readonly clause: Clause;
   readonly agg: AggregateScope | null;
+  /**
+   * `f() OVER (…)` calls the query binder has already planned (a Top-N's ROW_NUMBER), by AST node, and the
+   * column that holds each result. Any other OVER call is PLAN.UNSUPPORTED_OVER.
+   */
+  readonly overRefs: ReadonlyMap<FunctionCall, ExprIR> | null;
 
-  constructor(scope: Scope, ctx: BinderContext, clause: Clause, agg: AggregateScope | null = null) {
+  constructor(scope: Scope, ctx: BinderContext, clause: Clause, agg: AggregateScope | null = null, overRefs: ReadonlyMap<FunctionCall, ExprIR> | null = null) {
     this.scope = scope;
     this.ctx = ctx;
     this.clause = clause;
     this.agg = agg;
+    this.overRefs = overRefs;
   }
 
   /** The same scope for another clause (or in grouped mode). */
   withClause(clause: Clause, agg: AggregateScope | null = this.agg): ExprBinder {
-    return new ExprBinder(this.scope, this.ctx, clause, agg);
+    return new ExprBinder(this.scope, this.ctx, clause, agg, this.overRefs);
+  }
+
+  /** The same binder resolving the given OVER calls to columns. */
+  withOverRefs(overRefs: ReadonlyMap<FunctionCall, ExprIR>): ExprBinder {
+    return new ExprBinder(this.scope, this.ctx, this.clause, this.agg, overRefs);
   }
 
   bind(ast: Expr): ExprIR {
@@ -260,6 +271,8 @@ export class ExprBinder {
     const parts = ast.name.parts.map((p) => p.value);
     const name = parts[parts.length - 1]!;
     if (ast.over) {
+      const planned = this.overRefs?.get(ast);
+      if (planned !== undefined) return planned;
       throw unsupported('PLAN.UNSUPPORTED_OVER', `OVER windows are not supported yet (${name} OVER …)`, { span: ast.span });
     }
     if (parts.length === 1 && isAggregateName(ast)) {

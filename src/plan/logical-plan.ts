@@ -14,9 +14,12 @@
  * - `WindowAggregate`: output = group keys, aggregates, window_start, window_end, window_time.
  * - `Join`: left columns then right columns; `condition` over the same layout.
  * - `Union`: UNION ALL of inputs with equal row types.
+ * - `Rank`: `ROW_NUMBER() OVER (PARTITION BY … ORDER BY …)`: input columns, then the row number when
+ *   `outputRankNumber`. As bound, the range is open (`rankEnd` null: every row, numbered); the rank-range
+ *   rule narrows it from a filter on the number (`rn <= N`), as Flink's FlinkLogicalRankRule does.
  */
 import type { ExprIR, JsonValue } from '../expr/index.js';
-import type { AggregateCall, JoinSpec, WindowSpec } from '../spec/index.js';
+import type { AggregateCall, JoinSpec, SortField, WindowSpec } from '../spec/index.js';
 import type { ObjectIdentifier } from '../catalog/index.js';
 import type { RowType } from '../types/index.js';
 
@@ -100,7 +103,20 @@ export interface UnionNode {
   readonly rowType: RowType;
 }
 
-export type LogicalNode = ScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | WindowAggregateNode | JoinNode | UnionNode;
+export interface RankNode {
+  readonly kind: 'Rank';
+  readonly input: LogicalNode;
+  readonly partitionKeys: readonly number[];
+  readonly orderBy: readonly SortField[];
+  /** 1-based, inclusive. */
+  readonly rankStart: number;
+  /** Null while no filter bounds the number (not executable as Top-N). */
+  readonly rankEnd: number | null;
+  readonly outputRankNumber: boolean;
+  readonly rowType: RowType;
+}
+
+export type LogicalNode = ScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | WindowAggregateNode | JoinNode | UnionNode | RankNode;
 
 export function inputsOf(node: LogicalNode): readonly LogicalNode[] {
   switch (node.kind) {
@@ -111,6 +127,7 @@ export function inputsOf(node: LogicalNode): readonly LogicalNode[] {
     case 'Aggregate':
     case 'WindowTvf':
     case 'WindowAggregate':
+    case 'Rank':
       return [node.input];
     case 'Join':
       return [node.left, node.right];
@@ -129,6 +146,7 @@ export function withInputs(node: LogicalNode, inputs: readonly LogicalNode[]): L
     case 'Aggregate':
     case 'WindowTvf':
     case 'WindowAggregate':
+    case 'Rank':
       return inputs[0] === node.input ? node : { ...node, input: inputs[0]! };
     case 'Join':
       return inputs[0] === node.left && inputs[1] === node.right ? node : { ...node, left: inputs[0]!, right: inputs[1]! };

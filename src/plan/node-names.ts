@@ -6,9 +6,9 @@
 import { formatIdentifier } from '../catalog/index.js';
 import { formatExprIR } from '../expr/index.js';
 import type { ExprIR } from '../expr/index.js';
-import type { AggregateCall, WindowSpec } from '../spec/index.js';
+import type { AggregateCall, SortField, WindowSpec } from '../spec/index.js';
 import type { RowType } from '../types/index.js';
-import type { JoinType, LogicalNode } from './logical-plan.js';
+import type { JoinType, LogicalNode, RankNode } from './logical-plan.js';
 
 const names = (t: RowType): string[] => t.fields.map((f) => f.name);
 
@@ -90,6 +90,37 @@ export function joinName(joinType: JoinType, condition: ExprIR | null, out: RowT
   return `Join(joinType=[${JOIN_TYPE_NAMES[joinType]}], where=[${where}], select=[${names(out).join(', ')}])`;
 }
 
+/** Flink's collation display: `price DESC`; NULL placement only when it is not the default (ASC NULLS FIRST, DESC NULLS LAST). */
+export function formatOrderBy(orderBy: readonly SortField[], inNames: readonly string[]): string {
+  return orderBy
+    .map((o) => {
+      const nulls = o.nullsFirst === !o.descending ? '' : o.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
+      return `${inNames[o.index]} ${o.descending ? 'DESC' : 'ASC'}${nulls}`;
+    })
+    .join(', ');
+}
+
+/** `Rank(strategy=[AppendFastStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=10], partitionBy=[auction], orderBy=[price DESC], select=[…])`. */
+export function rankName(node: Pick<RankNode, 'input' | 'partitionKeys' | 'orderBy' | 'rankStart' | 'rankEnd' | 'rowType'>, strategy: string | null): string {
+  const inNames = names(node.input.rowType);
+  const range = node.rankEnd === null ? `rankStart=${node.rankStart}, rankEnd=unbounded` : `rankStart=${node.rankStart}, rankEnd=${node.rankEnd}`;
+  const parts = [
+    ...(strategy === null ? [] : [`strategy=[${strategy}]`]),
+    'rankType=[ROW_NUMBER]',
+    `rankRange=[${range}]`,
+    `partitionBy=[${node.partitionKeys.map((k) => inNames[k]).join(', ')}]`,
+    `orderBy=[${formatOrderBy(node.orderBy, inNames)}]`,
+    `select=[${names(node.rowType).join(', ')}]`,
+  ];
+  return `Rank(${parts.join(', ')})`;
+}
+
+/** `Deduplicate(keep=[LastRow], key=[bidder, auction], order=[ROWTIME])`. */
+export function deduplicateName(keys: readonly number[], keepLast: boolean, rowtime: boolean, input: RowType): string {
+  const inNames = names(input);
+  return `Deduplicate(keep=[${keepLast ? 'LastRow' : 'FirstRow'}], key=[${keys.map((k) => inNames[k]).join(', ')}], order=[${rowtime ? 'ROWTIME' : 'PROCTIME'}])`;
+}
+
 /** One-line description of a logical node (the "Abstract Syntax Tree" section of EXPLAIN). */
 export function logicalNodeName(node: LogicalNode): string {
   switch (node.kind) {
@@ -112,5 +143,7 @@ export function logicalNodeName(node: LogicalNode): string {
       return 'Logical' + joinName(node.joinType, node.condition, node.rowType, node.left.rowType, node.right.rowType);
     case 'Union':
       return `LogicalUnion(all=[true], union=[${names(node.rowType).join(', ')}])`;
+    case 'Rank':
+      return 'Logical' + rankName(node, null);
   }
 }

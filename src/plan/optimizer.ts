@@ -9,6 +9,7 @@ import { constantFoldingRule } from './rules/constant-folding.js';
 import { joinFilterPushDownRule } from './rules/join-filter-push-down.js';
 import { joinKeyExtractionRule } from './rules/join-key-extraction.js';
 import { joinProjectionPushDownRule } from './rules/join-projection-push-down.js';
+import { rankRangeRule } from './rules/rank-range.js';
 import type { Rule } from './rules/rule.js';
 import { scanPushDownRule } from './rules/scan-push-down.js';
 import { windowAggregateRule } from './rules/window-aggregate.js';
@@ -19,6 +20,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
   joinKeyExtractionRule,
   joinProjectionPushDownRule,
   windowAggregateRule,
+  rankRangeRule,
   calcMergeRule,
   scanPushDownRule,
 ];

@@ -31,8 +31,8 @@ import { JOB_SPEC_VERSION } from '../spec/index.js';
 import { withoutTimeAttribute, type RowType } from '../types/index.js';
 import { KIND_D, KIND_I, KIND_UA, KIND_UB, isUpdating, toChangelogMode, type RowKinds } from './changelog-mode.js';
 import { conjuncts, andAll, inputIndices, remapInputs, sameValueType } from './ir-utils.js';
-import type { JoinType, LogicalNode, ScanNode, ValuesNode, WindowAggregateNode } from './logical-plan.js';
-import { calcName, formatWindow, groupAggregateName, joinName, windowAggregateName } from './node-names.js';
+import type { JoinType, LogicalNode, RankNode, ScanNode, ValuesNode, WindowAggregateNode } from './logical-plan.js';
+import { calcName, deduplicateName, formatWindow, groupAggregateName, joinName, rankName, windowAggregateName } from './node-names.js';
 import { formatExprIR } from '../expr/index.js';
 import { defaultParallelism, runtimeMode, stateTtlMs, type RuntimeMode } from './planner-context.js';
 
@@ -70,6 +70,8 @@ type DraftOp =
       readonly condition: ExprIR | null;
     }
   | { readonly t: 'union' }
+  | { readonly t: 'rank'; readonly node: RankNode }
+  | { readonly t: 'dedup'; readonly keys: readonly number[]; readonly timeIndex: number; readonly keepLast: boolean; readonly rowtime: boolean }
   | { readonly t: 'sink'; readonly target: SinkTarget };
 
 /** A physical node while modes are being inferred (mutable only inside this module). */
@@ -77,7 +79,8 @@ interface Draft {
   readonly op: DraftOp;
   readonly inputs: Draft[];
   readonly rowType: RowType;
-  readonly name: string;
+  /** Fixed at translation, except a Rank's strategy, which depends on its input's inferred mode. */
+  name: string;
   parallelism: number;
   partitioning: Partitioning[];
   /** Kinds emitted, -U not yet decided. */
@@ -227,6 +230,8 @@ class PhysicalPlanner {
           ],
         );
       }
+      case 'Rank':
+        return this.translateRank(node);
       case 'Union': {
         const inputs = node.inputs.map((i) => this.translate(i));
         const same = inputs.every((i) => i.parallelism === inputs[0]!.parallelism);
@@ -241,6 +246,36 @@ class PhysicalPlanner {
         );
       }
     }
+  }
+
+  /**
+   * A Rank with a bounded range: Flink's Deduplicate when it keeps row number 1 ordered by one time
+   * attribute and the number is not selected (RankUtil.canConvertToDeduplicate), else a Top-N. Both are
+   * hash-partitioned by the partition keys (one subtask without keys).
+   */
+  private translateRank(node: RankNode): Draft {
+    if (node.rankEnd === null) {
+      throw unsupported(
+        'PLAN.UNSUPPORTED_OVER',
+        `ROW_NUMBER() OVER (…) is only supported as a Top-N or deduplication: filter the number (${node.rowType.fields[node.input.rowType.fields.length]?.name ?? 'rn'}) with <= N, < N, = 1 or BETWEEN 1 AND N in an outer query or QUALIFY`,
+        { help: 'OVER aggregation (a running row number over all rows) is not supported yet' },
+      );
+    }
+    if (node.rankEnd < node.rankStart) {
+      throw userError('PLAN.EMPTY_RANK_RANGE', `the filter on ROW_NUMBER() keeps no row (range ${node.rankStart}..${node.rankEnd})`);
+    }
+    const input = this.translate(node.input);
+    const global = node.partitionKeys.length === 0;
+    const parallelism = global ? 1 : this.parallelism;
+    const partitioning: Partitioning = global ? { kind: 'global' } : { kind: 'hash', keys: node.partitionKeys };
+    const order = node.orderBy[0]!;
+    const timeAttribute = (node.input.rowType.fields[order.index]!.type as { timeAttribute?: 'rowtime' | 'proctime' }).timeAttribute;
+    if (node.orderBy.length === 1 && timeAttribute !== undefined && node.rankStart === 1 && node.rankEnd === 1 && !node.outputRankNumber) {
+      const rowtime = timeAttribute === 'rowtime';
+      const op: DraftOp = { t: 'dedup', keys: node.partitionKeys, timeIndex: order.index, keepLast: order.descending, rowtime };
+      return this.draft(op, [input], node.rowType, deduplicateName(node.partitionKeys, order.descending, rowtime, node.input.rowType), parallelism, [partitioning]);
+    }
+    return this.draft({ t: 'rank', node }, [input], node.rowType, rankName(node, 'AppendFastStrategy'), parallelism, [partitioning]);
   }
 
   // ---- changelog modes --------------------------------------------------------------------------------
@@ -300,6 +335,35 @@ class PhysicalPlanner {
         d.baseKinds = d.inputs.reduce((acc, i) => acc | i.baseKinds, 0);
         d.upsertKey = null;
         return;
+      case 'rank': {
+        const input = d.inputs[0]!;
+        // Over updating input every row is kept so a retraction can pull the next row up (Flink's
+        // RetractStrategy); over insert-only input only the top N (AppendFastStrategy).
+        if (isUpdating(input.baseKinds)) d.name = rankName(op.node, 'RetractStrategy');
+        // With the number, a rank position is the row's identity (upsert key: partition keys + number) and
+        // changes by update; without it, rows only enter (+I) and leave (-D) the top N.
+        if (op.node.outputRankNumber) {
+          d.baseKinds = KIND_I | KIND_UA | KIND_D;
+          d.upsertKey = [...op.node.partitionKeys, op.node.input.rowType.fields.length];
+        } else {
+          d.baseKinds = KIND_I | KIND_D;
+          d.upsertKey = null;
+        }
+        return;
+      }
+      case 'dedup': {
+        const input = d.inputs[0]!;
+        if (isUpdating(input.baseKinds)) {
+          throw unsupported('PLAN.DEDUPLICATE_UPDATING_INPUT', `Deduplicate doesn't support consuming update and delete changes (from ${producerOfUpdates(input)})`, {
+            notes: [`at ${d.name}`],
+            help: 'deduplicate the insert-only input before the operator that produces updates',
+          });
+        }
+        // Only processing-time keep-first never revises its row; the others replace it with updates.
+        d.baseKinds = !op.rowtime && !op.keepLast ? KIND_I : KIND_I | KIND_UA;
+        d.upsertKey = [...op.keys];
+        return;
+      }
       case 'sink': {
         const input = d.inputs[0]!;
         if (isUpdating(input.baseKinds) && !op.target.acceptsUpdates) {
@@ -339,6 +403,7 @@ class PhysicalPlanner {
       }
       case 'agg':
       case 'join':
+      case 'rank':
         for (const i of inputs) this.requireUpdateBefore(i, isUpdating(i.baseKinds));
         return;
       case 'union':
@@ -346,6 +411,7 @@ class PhysicalPlanner {
         return;
       case 'wagg':
       case 'wtvf':
+      case 'dedup':
         this.requireUpdateBefore(inputs[0]!, false);
         return;
     }
@@ -356,6 +422,8 @@ class PhysicalPlanner {
     const op = d.op;
     switch (op.t) {
       case 'agg':
+      case 'rank':
+      case 'dedup':
         d.kinds = d.baseKinds | (d.needUpdateBefore && d.baseKinds & KIND_UA ? KIND_UB : 0);
         return;
       case 'calc':
@@ -494,6 +562,32 @@ class PhysicalPlanner {
       }
       case 'union':
         return { type: 'union', version: 1 };
+      case 'rank': {
+        const n = op.node;
+        return {
+          type: 'rank',
+          version: 1,
+          partitionKeys: n.partitionKeys,
+          orderBy: n.orderBy,
+          rankStart: n.rankStart,
+          rankEnd: n.rankEnd!,
+          outputRankNumber: n.outputRankNumber,
+          inputMode: this.inputMode(d),
+          generateUpdateBefore: this.mode === 'streaming' && (d.kinds & KIND_UB) !== 0,
+          stateTtlMs: this.ttl,
+        };
+      }
+      case 'dedup':
+        return {
+          type: 'deduplicate',
+          version: 1,
+          keys: op.keys,
+          timeIndex: op.timeIndex,
+          keepLast: op.keepLast,
+          rowtime: op.rowtime,
+          generateUpdateBefore: this.mode === 'streaming' && (d.kinds & KIND_UB) !== 0,
+          stateTtlMs: this.ttl,
+        };
       case 'sink': {
         const t = op.target;
         return {

@@ -29,6 +29,7 @@ import { castIfNeeded, inputRef } from './ir-utils.js';
 import type { AggregateNode, CalcNode, JoinType, LogicalNode, ValuesNode } from './logical-plan.js';
 import { buildScanTable } from './scan-table.js';
 import { Scope, type ScopeColumn } from './scope.js';
+import { bindRowNumber, findRowNumberCalls } from './row-number-binder.js';
 
 export interface BoundRelation {
   readonly node: LogicalNode;
@@ -155,7 +156,6 @@ function expandItems(items: readonly SelectItem[], scope: Scope): ItemToBind[] {
 
 function bindSelect(sel: Select, ctx: BinderContext): LogicalNode {
   if (sel.windows.length > 0) throw unsupported('PLAN.UNSUPPORTED_OVER', 'named windows (WINDOW w AS …) are not supported yet', { span: sel.span });
-  if (sel.qualify) throw unsupported('PLAN.UNSUPPORTED_QUALIFY', 'QUALIFY is not supported yet', { span: sel.qualify.span });
   const errors: FloeError[] = [];
   const from: BoundRelation = sel.from
     ? bindTableRef(sel.from, ctx)
@@ -171,8 +171,25 @@ function bindSelect(sel: Select, ctx: BinderContext): LogicalNode {
   const grouped = sel.groupBy.length > 0 || items.some((it) => it.ast !== null && containsAggregate(it.ast)) || (sel.having !== undefined);
   let node: LogicalNode;
   const names = uniquify(items.map((it) => it.name));
+  // ROW_NUMBER() OVER (…) in the SELECT list or QUALIFY: a Rank node appends the number to the rows
+  // (Flink's Top-N / deduplication pattern, completed by the rank-range rule).
+  const rowNumberCalls = grouped ? [] : findRowNumberCalls([...items.map((it) => it.ast ?? undefined), sel.qualify]);
+  if (sel.qualify && rowNumberCalls.length === 0) {
+    throw unsupported('PLAN.UNSUPPORTED_QUALIFY', 'QUALIFY is only supported with ROW_NUMBER() OVER (…) (Top-N)', { span: sel.qualify.span });
+  }
   if (!grouped) {
-    const selectBinder = base.withClause('SELECT');
+    let selectBinder = base.withClause('SELECT');
+    if (rowNumberCalls.length > 0) {
+      throwCollected(errors);
+      const selected = items.findIndex((it) => it.ast !== null && rowNumberCalls.includes(it.ast as (typeof rowNumberCalls)[number]));
+      const rank = bindRowNumber(input, scope, rowNumberCalls, ctx, selected >= 0 ? names[selected]! : null);
+      input = rank.node;
+      selectBinder = selectBinder.withOverRefs(rank.overRefs);
+      if (sel.qualify) {
+        const cond = selectBinder.withClause('QUALIFY').bindCondition(sel.qualify);
+        input = makeCalc(input, identityProjection(input.rowType), input.rowType.fields.map((f) => f.name), cond);
+      }
+    }
     const projection = items.map((it) =>
       it.column ? inputRef(it.column.index, it.column.type) : collect(errors, () => selectBinder.bind(it.ast!), NULL_PLACEHOLDER),
     );

@@ -23,7 +23,7 @@ export const NEXMARK_VARS: Readonly<Record<string, string>> = {
   NEXMARK_TABLE: 'datagen',
 };
 
-export const ACCEPTANCE_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q21', 'q22'] as const;
+export const ACCEPTANCE_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q21', 'q22'] as const;
 
 export class TestSession {
   readonly ctx: PlannerContext;

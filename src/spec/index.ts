@@ -17,4 +17,7 @@ export type {
   WindowAggregateSpec,
   WindowTableFunctionSpec,
   JoinSpec,
+  SortField,
+  RankSpec,
+  DeduplicateSpec,
 } from './job-spec.js';

@@ -74,7 +74,9 @@ export type OperatorSpec =
   | GroupAggregateSpec
   | WindowAggregateSpec
   | WindowTableFunctionSpec
-  | JoinSpec;
+  | JoinSpec
+  | RankSpec
+  | DeduplicateSpec;
 
 export type OperatorType = OperatorSpec['type'];
 
@@ -245,4 +247,60 @@ export interface JoinSpec {
   /** State retention per side in ms; 0 = forever. */
   readonly leftStateTtlMs: number;
   readonly rightStateTtlMs: number;
+}
+
+/** One sort field of a Top-N: input column, direction, and where NULLs go (Flink: ASC NULLS FIRST, DESC NULLS LAST). */
+export interface SortField {
+  readonly index: number;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+/**
+ * Top-N (Flink's Rank with `ROW_NUMBER()`): per partition (`partitionKeys`, hash-partitioned input; global
+ * when empty), rows ordered by `orderBy`, ties in arrival order (an earlier row ranks first, as Flink's
+ * TopNBuffer appends equal sort keys); the rows at ranks `rankStart`..`rankEnd` (1-based, inclusive) are
+ * the output. Output row: the input columns, then (when `outputRankNumber`) the rank as BIGINT NOT NULL.
+ * Streaming emits the changes to that range: with the rank number, a rank whose row changes emits -U old
+ * (only with `generateUpdateBefore`) / +U new, a newly filled rank +I, an emptied rank -D; without it, a
+ * row entering the range +I and a row leaving it -D. `inputMode` insert-only keeps only the top `rankEnd`
+ * rows per partition (Flink's AppendOnlyTopNFunction); an updating input keeps every row, since a
+ * retraction can bring a lower row into the range (RetractableTopNFunction).
+ * Batch mode: the final ranks, as +I, at the end of input.
+ */
+export interface RankSpec {
+  readonly type: 'rank';
+  readonly version: 1;
+  readonly partitionKeys: readonly number[];
+  readonly orderBy: readonly SortField[];
+  readonly rankStart: number;
+  readonly rankEnd: number;
+  readonly outputRankNumber: boolean;
+  readonly inputMode: ChangelogMode;
+  readonly generateUpdateBefore: boolean;
+  /** `table.exec.state.ttl` in ms; 0 = never expire. */
+  readonly stateTtlMs: number;
+}
+
+/**
+ * Deduplication (Flink's Deduplicate: `ROW_NUMBER() OVER (PARTITION BY keys ORDER BY time) = 1` with the
+ * rank not selected): one row per `keys`, insert-only input. Output row = input row.
+ * - processing time (`rowtime: false`): keep-first keeps the first arriving row and emits only +I;
+ *   keep-last replaces the kept row with every new one (-U old / +U new; nothing when equal and no TTL).
+ * - event time (`rowtime: true`, `timeIndex` the rowtime column): keep-last replaces when
+ *   `kept.time <= new.time` (an equal timestamp that arrives later wins), keep-first replaces when
+ *   `new.time < kept.time` (Flink's DeduplicateFunctionHelper.isDuplicate); a later-arriving row with an
+ *   older time never replaces a keep-last row. Both emit updates.
+ * Batch mode: the final row per key, as +I, at the end of input.
+ */
+export interface DeduplicateSpec {
+  readonly type: 'deduplicate';
+  readonly version: 1;
+  readonly keys: readonly number[];
+  readonly timeIndex: number;
+  readonly keepLast: boolean;
+  readonly rowtime: boolean;
+  readonly generateUpdateBefore: boolean;
+  /** `table.exec.state.ttl` in ms; 0 = never expire. */
+  readonly stateTtlMs: number;
 }
