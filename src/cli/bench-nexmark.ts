@@ -24,7 +24,7 @@ interface Measurement {
   readonly peakRssMb: number;
 }
 
-const ALL_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q21', 'q22'];
+const ALL_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q10', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q21', 'q22'];
 
 /** The script the upstream harness would run for one query: DDL, views, query, with its variables. */
 export function nexmarkScript(dir: string, query: string): string {

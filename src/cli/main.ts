@@ -93,7 +93,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .command('bench')
     .description('benchmarks')
     .argument('<suite>', "benchmark suite: 'nexmark'")
-    .option('--queries <list>', "comma-separated queries, or 'all'", 'q0,q1,q2,q5,q7,q8,q14,q15,q16,q17,q21,q22')
+    .option('--queries <list>', "comma-separated queries, or 'all' (every query Floe runs)", 'all')
     .option('--events <n>', 'events per query', '1000000')
     .option('-p, --parallelism <n>', 'parallelism', '1')
     .option('--json <file>', 'also write the results as JSON')
