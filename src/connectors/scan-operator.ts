@@ -114,6 +114,7 @@ export class ScanOperator implements SourceOperator {
       tableName: this.spec.tableName,
       options: this.spec.options,
       physicalType: this.spec.physicalType,
+      ...(this.spec.partitionKeys ? { partitionKeys: this.spec.partitionKeys } : {}),
       config: (key) => ctx.config(key),
     };
   }

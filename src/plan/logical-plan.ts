@@ -29,6 +29,8 @@ export interface ScanTable {
   readonly connector: string;
   readonly options: Readonly<Record<string, string>>;
   readonly physicalType: RowType;
+  /** `PARTITIONED BY` columns as indices into `physicalType`. */
+  readonly partitionKeys: readonly number[];
   /** Computed columns in declaration order, expressions over the physical row. */
   readonly computed: readonly { readonly name: string; readonly expr: ExprIR }[];
   /** Physical then computed columns (rowtime column typed `*ROWTIME*`). */

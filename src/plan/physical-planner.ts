@@ -692,6 +692,7 @@ export function sourceSpec(node: ScanNode): SourceSpec {
     tableName: formatIdentifier(t.id),
     options: t.options,
     physicalType: t.physicalType,
+    ...(t.partitionKeys.length > 0 ? { partitionKeys: t.partitionKeys } : {}),
     computed: keptComputed.map((e) => t.computed[e - nPhys]!),
     watermark: t.watermark ? { rowtimeIndex: map(t.watermark.rowtimeIndex), expr: remapInputs(t.watermark.expr, map) } : null,
     filter: node.filter ? remapInputs(node.filter, map) : null,

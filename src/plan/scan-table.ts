@@ -57,7 +57,8 @@ export function buildScanTable(
     physical.push({ name: c.name, type: c.type });
   }
   // With the physical row type, connectors also check the table's shape (nexmark's columns, datagen's fields.*).
-  validateConnectorOptions('source', name, options, { fields: physical });
+  const partitionKeys = table.partitionKeys.map((k) => physicalPos.get(k)!);
+  validateConnectorOptions('source', name, options, { fields: physical }, partitionKeys);
   const connector = getSourceConnector(connectorName);
   const physicalType: RowType = { fields: physical };
   const physicalBinder = new ExprBinder(Scope.of(null, physicalType), { ...ctx, path: { catalog: id.catalog, database: id.database } }, 'computed column');
@@ -92,10 +93,11 @@ export function buildScanTable(
     tableName: name,
     options,
     physicalType,
+    partitionKeys,
     config: (key: string) => ctx.planner.config[key],
   });
   return {
-    scan: { id, connector: connectorName, options, physicalType, computed, extendedType, watermark, bounded },
+    scan: { id, connector: connectorName, options, physicalType, partitionKeys, computed, extendedType, watermark, bounded },
     columnToExtended,
   };
 }

@@ -97,6 +97,11 @@ export interface SourceSpec {
   readonly options: Readonly<Record<string, string>>;
   /** Physical columns the connector produces (all of them, in declaration order). */
   readonly physicalType: RowType;
+  /**
+   * `PARTITIONED BY` columns (indices into `physicalType`): connectors that store partitions as
+   * directories (`k=v/`) fill them from the path rather than from the data. Absent = none.
+   */
+  readonly partitionKeys?: readonly number[];
   readonly computed: readonly { readonly name: string; readonly expr: ExprIR }[];
   /**
    * Event-time watermark: `expr` over the extended row yields a candidate watermark per row; a split's
