@@ -10,7 +10,7 @@ import { Session } from '../src/api/index.js';
 import { nexmarkDir } from '../src/common/index.js';
 import { nexmarkScript, nexmarkVars } from '../src/cli/bench-nexmark.js';
 
-const QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q21', 'q22'];
+const QUERIES = ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q20', 'q21', 'q22'];
 const EVENTS = 20_000;
 
 async function sinkRows(query: string, mode: 'streaming' | 'batch', parallelism: number): Promise<number> {

@@ -23,7 +23,11 @@ const NEXMARK = nexmarkDir();
 const EVENTS = 30_000;
 /** Events per second of event time: 30k events span 60 s, so 10 s windows and 2 s hops are many. */
 const RATE = 500;
-const QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q21', 'q22'];
+/**
+ * q23 is not here: with Flink's double bidder offset (+2000) no bidder id reaches a person id (1000 + n/50)
+ * until far more than 30k events, so its result on this data set is empty in both engines.
+ */
+const QUERIES = ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q20', 'q21', 'q22'];
 
 const PERSON_COLUMNS = 'id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard VARCHAR, city VARCHAR, state VARCHAR, `dateTime` TIMESTAMP(3), extra VARCHAR';
 const AUCTION_COLUMNS = 'id BIGINT, itemName VARCHAR, description VARCHAR, initialBid BIGINT, reserve BIGINT, `dateTime` TIMESTAMP(3), expires TIMESTAMP(3), seller BIGINT, category BIGINT, extra VARCHAR';

@@ -45,6 +45,21 @@ export const ORACLE: Readonly<Record<string, OracleQuery>> = {
   q0: { sql: `SELECT auction, bidder, price, ${ms('dateTime')}, extra FROM bid`, timestampColumns: [3] },
   q1: { sql: `SELECT auction, bidder, 0.908 * price AS price, ${ms('dateTime')}, extra FROM bid`, timestampColumns: [3] },
   q2: { sql: `SELECT auction, price FROM bid WHERE auction % 123 = 0`, timestampColumns: [] },
+  q3: {
+    sql: `SELECT p.name, p.city, p.state, a.id FROM auction a JOIN person p ON a.seller = p.id
+          WHERE a.category = 10 AND (p.state = 'OR' OR p.state = 'ID' OR p.state = 'CA')`,
+    timestampColumns: [],
+  },
+  q4: {
+    sql: `
+      WITH q AS (
+        SELECT max(b.price) AS final, a.category FROM auction a, bid b
+        WHERE a.id = b.auction AND b.dateTime BETWEEN a.dateTime AND a.expires
+        GROUP BY a.id, a.category
+      )
+      SELECT category, CAST(sum(final) // count(final) AS BIGINT) FROM q GROUP BY category`,
+    timestampColumns: [],
+  },
   q5: {
     sql: `
       WITH windows AS (
@@ -119,6 +134,12 @@ export const ORACLE: Readonly<Record<string, OracleQuery>> = {
           WHERE rn <= 10`,
     timestampColumns: [],
     floeColumns: [0, 2, 7],
+  },
+  q20: {
+    sql: `SELECT b.auction, b.bidder, b.price, b.channel, b.url, ${ms('b.dateTime')}, b.extra,
+            a.itemName, a.description, a.initialBid, a.reserve, ${ms('a.dateTime')}, ${ms('a.expires')}, a.seller, a.category, a.extra
+          FROM bid b JOIN auction a ON b.auction = a.id WHERE a.category = 10`,
+    timestampColumns: [5, 11, 12],
   },
   q21: {
     sql: `
