@@ -22,13 +22,13 @@
 import { internalError } from '../../common/index.js';
 import type { Operator, OperatorContext } from '../../runtime/index.js';
 import type { GroupAggregateSpec } from '../../spec/index.js';
-import { encodeBatchKeys } from '../../state/index.js';
 import type { ValueState } from '../../state/index.js';
 import { BatchBuilder, isAccumulate, RowKind } from '../../types/index.js';
 import type { RecordBatch, RowType } from '../../types/index.js';
 import { readCell, sameValues } from '../common/cell.js';
 import { AggregateSet } from './aggregate-set.js';
 import type { AggState } from './aggregate-set.js';
+import { distinctBatchKeys } from '../common/batch-keys.js';
 
 /** Group state: the aggregation state plus, in batch mode, the group key values for the final emission. */
 interface GroupState extends AggState {
@@ -77,24 +77,7 @@ export class GroupAggregateOperator implements Operator {
   async processBatch(_input: number, batch: RecordBatch): Promise<void> {
     const n = batch.numRows;
     if (n === 0) return;
-    const keys = this.nKeys === 0 ? new Array<string>(n).fill('') : encodeBatchKeys(batch, this.spec.groupKeys, this.boolKeyColumns);
-
-    // Distinct keys of the batch, in first-seen order; `slotOf[r]` is row r's key slot.
-    const slotOf = new Int32Array(n);
-    const slotByKey = new Map<string, number>();
-    const uniqueKeys: string[] = [];
-    const firstRow: number[] = [];
-    for (let r = 0; r < n; r++) {
-      const key = keys[r]!;
-      let slot = slotByKey.get(key);
-      if (slot === undefined) {
-        slot = uniqueKeys.length;
-        slotByKey.set(key, slot);
-        uniqueKeys.push(key);
-        firstRow.push(r);
-      }
-      slotOf[r] = slot;
-    }
+    const { uniqueKeys, slotOf, firstRow } = distinctBatchKeys(batch, this.spec.groupKeys, this.boolKeyColumns);
 
     const states: (GroupState | undefined)[] = await this.state.getMany(uniqueKeys);
     const width = this.aggs.size;

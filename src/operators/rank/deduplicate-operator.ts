@@ -19,12 +19,12 @@
 import { internalError, unsupported } from '../../common/index.js';
 import type { Operator, OperatorContext } from '../../runtime/index.js';
 import type { DeduplicateSpec } from '../../spec/index.js';
-import { encodeBatchKeys } from '../../state/index.js';
 import type { ValueState } from '../../state/index.js';
 import { BatchBuilder, RowKind } from '../../types/index.js';
 import type { RecordBatch, RowType } from '../../types/index.js';
 import { sameValues } from '../common/cell.js';
 import { readRow, type StoredRow } from './row-comparator.js';
+import { distinctBatchKeys } from '../common/batch-keys.js';
 
 /** The kept row, or `true` when only the fact that a row was seen matters (processing-time keep-first). */
 type DedupState = StoredRow | true;
@@ -71,20 +71,7 @@ export class DeduplicateOperator implements Operator {
         }
       }
     }
-    const keys = this.spec.keys.length === 0 ? new Array<string>(n).fill('') : encodeBatchKeys(batch, this.spec.keys, this.boolKeyColumns);
-    const slotOf = new Int32Array(n);
-    const slotByKey = new Map<string, number>();
-    const uniqueKeys: string[] = [];
-    for (let r = 0; r < n; r++) {
-      const key = keys[r]!;
-      let slot = slotByKey.get(key);
-      if (slot === undefined) {
-        slot = uniqueKeys.length;
-        slotByKey.set(key, slot);
-        uniqueKeys.push(key);
-      }
-      slotOf[r] = slot;
-    }
+    const { uniqueKeys, slotOf } = distinctBatchKeys(batch, this.spec.keys, this.boolKeyColumns);
     const states = await this.state.getMany(uniqueKeys);
     const slots = uniqueKeys.length;
     // Per slot: the batch row that is the current candidate (NONE: the state's row, if any, still is),

@@ -20,12 +20,12 @@
 import { internalError } from '../../common/index.js';
 import type { Operator, OperatorContext } from '../../runtime/index.js';
 import type { RankSpec } from '../../spec/index.js';
-import { encodeBatchKeys } from '../../state/index.js';
 import type { ValueState } from '../../state/index.js';
 import { BatchBuilder, isAccumulate, RowKind } from '../../types/index.js';
 import type { RecordBatch, RowType } from '../../types/index.js';
 import { sameValues } from '../common/cell.js';
 import { readRow, RowComparator, type StoredRow } from './row-comparator.js';
+import { distinctBatchKeys } from '../common/batch-keys.js';
 
 /** One partition's rows, sorted; ties in arrival order. */
 interface PartitionState {
@@ -71,20 +71,7 @@ export class RankOperator implements Operator {
   async processBatch(_input: number, batch: RecordBatch): Promise<void> {
     const n = batch.numRows;
     if (n === 0) return;
-    const keys = this.spec.partitionKeys.length === 0 ? new Array<string>(n).fill('') : encodeBatchKeys(batch, this.spec.partitionKeys, this.boolKeyColumns);
-    const slotOf = new Int32Array(n);
-    const slotByKey = new Map<string, number>();
-    const uniqueKeys: string[] = [];
-    for (let r = 0; r < n; r++) {
-      const key = keys[r]!;
-      let slot = slotByKey.get(key);
-      if (slot === undefined) {
-        slot = uniqueKeys.length;
-        slotByKey.set(key, slot);
-        uniqueKeys.push(key);
-      }
-      slotOf[r] = slot;
-    }
+    const { uniqueKeys, slotOf } = distinctBatchKeys(batch, this.spec.partitionKeys, this.boolKeyColumns);
     const states = await this.state.getMany(uniqueKeys);
     const before: StoredRow[][] | null = this.batchMode ? null : states.map((st) => this.visible(st));
 
