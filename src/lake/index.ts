@@ -1,0 +1,24 @@
+export { openPaimonTable, PaimonTable } from './paimon-table.js';
+export type { OpenPaimonTableOptions, ReadSnapshotOptions, DataSplit } from './paimon-table.js';
+export { PaimonWarehouse } from './paimon-warehouse.js';
+export { parseTableSchema, bucketKeys, trimmedPrimaryKeys } from './table-schema.js';
+export type { TableSchema } from './table-schema.js';
+export { parseSnapshot } from './snapshot.js';
+export type { Snapshot, CommitKind } from './snapshot.js';
+export { parsePaimonType, parsePaimonFields } from './paimon-data-type.js';
+export type { PaimonField } from './paimon-data-type.js';
+export { readAvroContainer } from './avro-container.js';
+export type { AvroContainer } from './avro-container.js';
+export { decodeManifestList, decodeManifest, decodeIndexManifest, mergeManifestEntries, FileKind } from './manifest.js';
+export type { ManifestFileMeta, ManifestEntry, DataFileMeta, IndexManifestEntry, DeletionVectorRange, SimpleStats } from './manifest.js';
+export {
+  BinaryRowWriter,
+  decodeBinaryRow,
+  deserializeBinaryRow,
+  encodeBinaryRow,
+  bigintFromTwosComplement,
+  bigintToTwosComplement,
+} from './binary-row.js';
+export { hashBytesByWords, bucketOfHash, bucketOfRow } from './bucket-hash.js';
+export { DeletionVector, readDeletionVector, readRoaringBitmap, writeRoaringBitmap } from './deletion-vector.js';
+export { partitionPath, escapePathName } from './paimon-paths.js';

@@ -1,0 +1,274 @@
+/**
+ * Merge-on-read for primary-key tables, one bucket at a time.
+ *
+ * Each data file of a bucket is a sorted run: rows ordered by primary key, at most one row per key, each
+ * with a `_SEQUENCE_NUMBER` and a row kind. The runs are merged with a k-way heap merge by (key,
+ * sequence number); the rows of one key form a group, ordered by the user sequence fields
+ * (`sequence.field`, when set) and then the sequence number, and the table's merge engine folds the
+ * group into at most one result row:
+ *
+ * - `deduplicate`: the last row wins; a last row of kind -U/-D removes the key (with `ignore-delete`,
+ *   retractions are skipped instead);
+ * - `first-row`: the first +I/+U row wins, retractions are ignored;
+ * - `partial-update`: non-null fields of later rows overwrite earlier ones; retractions are skipped with
+ *   `ignore-delete` / `partial-update.ignore-delete`, reset the key with
+ *   `partial-update.remove-record-on-delete`, and are an error otherwise (as in Paimon).
+ *
+ * `aggregation` and partial-update sequence groups are not supported yet (`LAKE.UNSUPPORTED_MERGE_ENGINE`).
+ */
+import { ioError, unsupported } from '../common/index.js';
+import { RowKind, compareValues, type LogicalType } from '../types/index.js';
+
+/** One data file's rows, columns in read-schema order, with system columns and deleted-row mask. */
+export interface KvRun {
+  readonly file: string;
+  readonly numRows: number;
+  readonly columns: readonly unknown[][];
+  readonly sequence: Float64Array;
+  readonly kinds: Uint8Array;
+  /** 1 = deleted by a deletion vector. */
+  readonly deleted: Uint8Array | null;
+}
+
+export type MergeEngineName = 'deduplicate' | 'first-row' | 'partial-update' | 'aggregation';
+
+export interface MergeSpec {
+  readonly engine: MergeEngineName;
+  readonly keyIndexes: readonly number[];
+  readonly keyTypes: readonly LogicalType[];
+  /** Columns of `sequence.field`, compared before the sequence number. */
+  readonly sequenceIndexes: readonly number[];
+  readonly sequenceTypes: readonly LogicalType[];
+  readonly ignoreDelete: boolean;
+  readonly removeRecordOnDelete: boolean;
+  readonly tableName: string;
+}
+
+/** Receives merged rows: either a whole row of a run, or a row assembled by the merge (partial update). */
+export interface MergedRowSink {
+  copyRow(run: KvRun, row: number): void;
+  appendValues(values: readonly unknown[]): void;
+}
+
+/** Reads the merge settings of a table from its (dynamic) options. */
+export function mergeEngineOf(options: Readonly<Record<string, string>>, tableName: string): MergeEngineName {
+  const engine = (options['merge-engine'] ?? 'deduplicate').toLowerCase();
+  if (engine === 'aggregation') {
+    throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${tableName}: merge engine 'aggregation' is not supported yet`);
+  }
+  if (engine !== 'deduplicate' && engine !== 'first-row' && engine !== 'partial-update') {
+    throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${tableName}: unknown merge engine '${engine}'`);
+  }
+  if (engine === 'partial-update' && Object.keys(options).some((k) => k.endsWith('.sequence-group'))) {
+    throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${tableName}: partial-update sequence groups are not supported yet`);
+  }
+  if (engine === 'partial-update' && Object.keys(options).some((k) => k.endsWith('.aggregate-function'))) {
+    throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${tableName}: partial-update with aggregate functions is not supported yet`);
+  }
+  return engine;
+}
+
+function compareNullable(a: unknown, b: unknown, type: LogicalType): number {
+  if (a === null) return b === null ? 0 : -1;
+  if (b === null) return 1;
+  return compareValues(a, b, type);
+}
+
+function isRetract(kind: number): boolean {
+  return kind === RowKind.UPDATE_BEFORE || kind === RowKind.DELETE;
+}
+
+/** Min-heap of run indices by (key at cursor, sequence number at cursor, run index). */
+class RunHeap {
+  private readonly heap: number[] = [];
+  constructor(
+    private readonly runs: readonly KvRun[],
+    private readonly pos: Int32Array,
+    private readonly spec: MergeSpec,
+  ) {}
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  peek(): number {
+    return this.heap[0]!;
+  }
+
+  compareKeys(ra: number, a: number, rb: number, b: number): number {
+    const { keyIndexes, keyTypes } = this.spec;
+    const ca = this.runs[ra]!.columns;
+    const cb = this.runs[rb]!.columns;
+    for (let k = 0; k < keyIndexes.length; k++) {
+      const c = keyIndexes[k]!;
+      const d = compareNullable(ca[c]![a], cb[c]![b], keyTypes[k]!);
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+
+  private less(x: number, y: number): boolean {
+    const px = this.pos[x]!, py = this.pos[y]!;
+    const d = this.compareKeys(x, px, y, py);
+    if (d !== 0) return d < 0;
+    const sx = this.runs[x]!.sequence[px]!, sy = this.runs[y]!.sequence[py]!;
+    if (sx !== sy) return sx < sy;
+    return x < y;
+  }
+
+  push(run: number): void {
+    const h = this.heap;
+    h.push(run);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  pop(): number {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/**
+ * Merges the runs of one bucket into `sink`, in key order. Rows masked by a deletion vector are skipped
+ * before merging. A run whose keys go backwards is reported as corrupt (the merge would be wrong).
+ */
+export function mergeRuns(runs: readonly KvRun[], spec: MergeSpec, sink: MergedRowSink): void {
+  const pos = new Int32Array(runs.length);
+  const heap = new RunHeap(runs, pos, spec);
+  const advance = (r: number): void => {
+    const run = runs[r]!;
+    const del = run.deleted;
+    while (pos[r]! < run.numRows && del !== null && del[pos[r]!] === 1) pos[r]!++;
+    if (pos[r]! < run.numRows) heap.push(r);
+  };
+  for (let r = 0; r < runs.length; r++) advance(r);
+  const groupRuns: number[] = [];
+  const groupRows: number[] = [];
+  while (heap.size > 0) {
+    groupRuns.length = 0;
+    groupRows.length = 0;
+    const first = heap.pop();
+    const firstRow = pos[first]!;
+    groupRuns.push(first);
+    groupRows.push(firstRow);
+    pos[first]!++;
+    advanceChecked(first, firstRow);
+    while (heap.size > 0) {
+      const next = heap.peek();
+      if (heap.compareKeys(next, pos[next]!, first, firstRow) !== 0) break;
+      heap.pop();
+      groupRuns.push(next);
+      groupRows.push(pos[next]!);
+      const row = pos[next]!;
+      pos[next]!++;
+      advanceChecked(next, row);
+    }
+    foldGroup(runs, groupRuns, groupRows, spec, sink);
+  }
+
+  function advanceChecked(r: number, prevRow: number): void {
+    advance(r);
+    const p = pos[r]!;
+    if (p < runs[r]!.numRows && heap.compareKeys(r, p, r, prevRow) < 0) {
+      throw ioError('LAKE.UNSORTED_RUN', `table ${spec.tableName}: data file '${runs[r]!.file}' is not sorted by primary key (row ${p})`);
+    }
+  }
+}
+
+function foldGroup(runs: readonly KvRun[], gRuns: number[], gRows: number[], spec: MergeSpec, sink: MergedRowSink): void {
+  const n = gRuns.length;
+  // The heap yields a group in sequence-number order; user sequence fields come first when present.
+  if (spec.sequenceIndexes.length > 0 && n > 1) {
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((x, y) => {
+      for (let k = 0; k < spec.sequenceIndexes.length; k++) {
+        const c = spec.sequenceIndexes[k]!;
+        const d = compareNullable(runs[gRuns[x]!]!.columns[c]![gRows[x]!], runs[gRuns[y]!]!.columns[c]![gRows[y]!], spec.sequenceTypes[k]!);
+        if (d !== 0) return d;
+      }
+      const sx = runs[gRuns[x]!]!.sequence[gRows[x]!]!, sy = runs[gRuns[y]!]!.sequence[gRows[y]!]!;
+      return sx - sy || x - y;
+    });
+    const r2 = order.map((i) => gRuns[i]!);
+    const w2 = order.map((i) => gRows[i]!);
+    for (let i = 0; i < n; i++) {
+      gRuns[i] = r2[i]!;
+      gRows[i] = w2[i]!;
+    }
+  }
+  switch (spec.engine) {
+    case 'deduplicate': {
+      for (let i = n - 1; i >= 0; i--) {
+        const run = runs[gRuns[i]!]!;
+        const row = gRows[i]!;
+        if (isRetract(run.kinds[row]!)) {
+          if (spec.ignoreDelete) continue;
+          return;
+        }
+        sink.copyRow(run, row);
+        return;
+      }
+      return;
+    }
+    case 'first-row': {
+      for (let i = 0; i < n; i++) {
+        const run = runs[gRuns[i]!]!;
+        const row = gRows[i]!;
+        if (isRetract(run.kinds[row]!)) continue;
+        sink.copyRow(run, row);
+        return;
+      }
+      return;
+    }
+    case 'partial-update': {
+      let acc: unknown[] | null = null;
+      for (let i = 0; i < n; i++) {
+        const run = runs[gRuns[i]!]!;
+        const row = gRows[i]!;
+        if (isRetract(run.kinds[row]!)) {
+          if (spec.ignoreDelete) continue;
+          if (spec.removeRecordOnDelete && run.kinds[row] === RowKind.DELETE) {
+            acc = null;
+            continue;
+          }
+          throw unsupported(
+            'LAKE.PARTIAL_UPDATE_DELETE',
+            `table ${spec.tableName}: partial-update cannot apply a ${run.kinds[row] === RowKind.DELETE ? '-D' : '-U'} record (file '${run.file}')`,
+            { help: "set 'ignore-delete' = 'true' or 'partial-update.remove-record-on-delete' = 'true'" },
+          );
+        }
+        const cols = run.columns;
+        if (acc === null) acc = new Array<unknown>(cols.length).fill(null);
+        for (let c = 0; c < cols.length; c++) {
+          const v = cols[c]![row];
+          if (v !== null && v !== undefined) acc[c] = v;
+        }
+      }
+      if (acc !== null) sink.appendValues(acc);
+      return;
+    }
+    default:
+      throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${spec.tableName}: merge engine '${spec.engine}' is not supported yet`);
+  }
+}

@@ -1,0 +1,533 @@
+/**
+ * A Paimon table opened for reading: schemas, snapshots, scan planning and the batch read of a snapshot.
+ *
+ * Reading snapshot S:
+ * 1. Plan: the entries of every manifest in S's base and delta manifest lists, applied in order (ADD minus
+ *    DELETE), give the live data files; files are pruned by partition (and bucket) filters, and grouped
+ *    into splits by (partition, bucket). Deletion vectors come from S's index manifest.
+ * 2. Read: append tables concatenate their files; primary-key tables merge the files of each bucket
+ *    (`merge-read.ts`). For tables with deletion vectors or the first-row engine a batch scan reads only
+ *    files above level 0 (level-0 files are not yet compacted; Paimon does the same).
+ *    Columns are matched by field id and cast to the reading schema (`schema-evolution.ts`).
+ * 3. With `scan.fallback-branch`, partitions missing from the main branch are read from the fallback.
+ *
+ * Rows come out as +I in the Floe value representation, in batches of up to `batchSize` rows.
+ */
+import { ioError, unsupported, userError, type FloeError } from '../common/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import { BatchBuilder, RowKind, compareValues, type LogicalType, type RecordBatch, type RowType } from '../types/index.js';
+import { BinaryRowWriter, deserializeBinaryRow, serializedArity } from './binary-row.js';
+import { bucketOfRow } from './bucket-hash.js';
+import { dataFileFormat, finishValue, needsFinish, readDataFile, type FileField } from './data-file-reader.js';
+import { readDeletionVector } from './deletion-vector.js';
+import {
+  FileKind,
+  decodeIndexManifest,
+  decodeManifest,
+  decodeManifestList,
+  mergeManifestEntries,
+  type DataFileMeta,
+  type IndexManifestEntry,
+  type ManifestEntry,
+  type ManifestFileMeta,
+} from './manifest.js';
+import { mergeEngineOf, mergeRuns, type KvRun, type MergeSpec, type MergedRowSink } from './merge-read.js';
+import { MAIN_BRANCH, branchRoot, externalPathKey, joinKey, partitionPath } from './paimon-paths.js';
+import { evolutionCast, type ValueCast } from './schema-evolution.js';
+import { parseSnapshot, type Snapshot } from './snapshot.js';
+import { bucketKeys, fieldByName, parseTableSchema, type TableSchema } from './table-schema.js';
+
+export interface OpenPaimonTableOptions {
+  /** Branch to read (default `main`). */
+  readonly branch?: string;
+  /** Options laid over the table's own (Paimon's dynamic options), e.g. `{ 'ignore-delete': 'true' }`. */
+  readonly dynamicOptions?: Readonly<Record<string, string>>;
+  /** Rows per emitted batch (default 1024). */
+  readonly batchSize?: number;
+}
+
+export interface ReadSnapshotOptions {
+  /** Equality on partition columns (by name); only matching partitions are read. */
+  readonly partitionFilter?: Readonly<Record<string, unknown>>;
+  /**
+   * Equality on every bucket-key column (by name), for fixed-bucket tables: only the bucket those values
+   * hash to is read. Rows of other keys in that bucket are still returned (this prunes, it does not filter).
+   */
+  readonly bucketFilter?: Readonly<Record<string, unknown>>;
+  /** Read with this schema instead of the latest one. */
+  readonly schemaId?: number;
+}
+
+/** A unit of reading: the live files of one bucket of one partition, with their deletion vectors. */
+export interface DataSplit {
+  readonly partition: Uint8Array;
+  readonly partitionValues: readonly unknown[];
+  readonly bucket: number;
+  readonly totalBuckets: number;
+  readonly files: readonly DataFileMeta[];
+  /** Data file name → deletion vector location. */
+  readonly deletionVectors: ReadonlyMap<string, { readonly indexFile: string; readonly offset: number; readonly length: number }>;
+  /** The branch whose snapshot planned this split (fallback reads name the fallback branch). */
+  readonly branch: string;
+}
+
+/** Equality of partition column `index` (in partition-key order) with `value`. */
+interface PartitionCheck {
+  readonly index: number;
+  readonly value: unknown;
+}
+
+const SEQUENCE_FIELD_ID = 2147483646;
+const VALUE_KIND_FIELD_ID = 2147483645;
+const SEQUENCE_FIELD: FileField = { id: SEQUENCE_FIELD_ID, name: '_SEQUENCE_NUMBER', type: { kind: 'BIGINT', nullable: false } };
+const VALUE_KIND_FIELD: FileField = { id: VALUE_KIND_FIELD_ID, name: '_VALUE_KIND', type: { kind: 'TINYINT', nullable: false } };
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+function notFound(e: unknown): boolean {
+  return (e as FloeError | null)?.code === 'IO.NOT_FOUND';
+}
+
+export class PaimonTable {
+  private readonly schemas: ReadonlyMap<number, TableSchema>;
+  private readonly latest: TableSchema;
+  readonly options: Readonly<Record<string, string>>;
+  private readonly batchSize: number;
+  private readonly fallback: PaimonTable | null;
+
+  private constructor(
+    readonly store: ObjectStore,
+    readonly tablePath: string,
+    readonly branch: string,
+    schemas: Map<number, TableSchema>,
+    dynamicOptions: Readonly<Record<string, string>>,
+    batchSize: number,
+    fallback: PaimonTable | null,
+  ) {
+    this.schemas = schemas;
+    this.latest = [...schemas.values()].reduce((a, b) => (b.id > a.id ? b : a));
+    this.options = { ...this.latest.options, ...dynamicOptions };
+    this.batchSize = batchSize;
+    this.fallback = fallback;
+  }
+
+  /** Opens the table at `tablePath` (an object key prefix, e.g. `db.db/orders`) in `store`. */
+  static async open(store: ObjectStore, tablePath: string, options: OpenPaimonTableOptions = {}): Promise<PaimonTable> {
+    const branch = options.branch ?? MAIN_BRANCH;
+    const path = tablePath.replace(/^\/+|\/+$/g, '');
+    const root = branchRoot(path, branch);
+    const listed = await store.list(joinKey(root, 'schema', 'schema-'));
+    const schemas = new Map<number, TableSchema>();
+    for (const obj of listed) {
+      const name = obj.key.slice(obj.key.lastIndexOf('/') + 1);
+      if (!/^schema-\d+$/.test(name) || obj.key !== joinKey(root, 'schema', name)) continue;
+      const schema = parseTableSchema(new TextDecoder().decode(await store.get(obj.key)), obj.key);
+      schemas.set(schema.id, schema);
+    }
+    if (schemas.size === 0) {
+      throw userError('LAKE.TABLE_NOT_FOUND', `no Paimon table at '${path}' in ${store.uri}${branch === MAIN_BRANCH ? '' : ` (branch '${branch}')`}: it has no schema files`);
+    }
+    const dynamicOptions = options.dynamicOptions ?? {};
+    const batchSize = options.batchSize ?? 1024;
+    const latest = [...schemas.values()].reduce((a, b) => (b.id > a.id ? b : a));
+    const fallbackName = { ...latest.options, ...dynamicOptions }['scan.fallback-branch'];
+    let fallback: PaimonTable | null = null;
+    if (fallbackName !== undefined && fallbackName !== '' && fallbackName !== branch) {
+      fallback = await PaimonTable.open(store, path, { branch: fallbackName, batchSize, dynamicOptions: { 'scan.fallback-branch': '' } });
+    }
+    return new PaimonTable(store, path, branch, schemas, dynamicOptions, batchSize, fallback);
+  }
+
+  /** The schema with `id`, or the latest one. */
+  schema(id?: number): TableSchema {
+    if (id === undefined) return this.latest;
+    const s = this.schemas.get(id);
+    if (s === undefined) throw ioError('LAKE.SCHEMA_NOT_FOUND', `table '${this.tablePath}' has no schema ${id}`);
+    return s;
+  }
+
+  get rowType(): RowType {
+    return this.latest.rowType;
+  }
+  get primaryKeys(): readonly string[] {
+    return this.latest.primaryKeys;
+  }
+  get partitionKeys(): readonly string[] {
+    return this.latest.partitionKeys;
+  }
+  /** The fixed bucket count, or -1 (dynamic / bucket-unaware). */
+  get numBuckets(): number {
+    return Number(this.options['bucket'] ?? '-1');
+  }
+
+  private get root(): string {
+    return branchRoot(this.tablePath, this.branch);
+  }
+
+  private async readText(key: string): Promise<string> {
+    return new TextDecoder().decode(await this.store.get(key));
+  }
+
+  /** Ids of all snapshots present, ascending. */
+  async snapshotIds(): Promise<number[]> {
+    const prefix = joinKey(this.root, 'snapshot', 'snapshot-');
+    const ids: number[] = [];
+    for (const o of await this.store.list(prefix)) {
+      const rest = o.key.slice(prefix.length);
+      if (/^\d+$/.test(rest)) ids.push(Number(rest));
+    }
+    return ids.sort((a, b) => a - b);
+  }
+
+  async snapshot(id: number): Promise<Snapshot> {
+    const key = joinKey(this.root, 'snapshot', `snapshot-${id}`);
+    try {
+      return parseSnapshot(await this.readText(key), key);
+    } catch (e) {
+      if (notFound(e)) throw userError('LAKE.SNAPSHOT_NOT_FOUND', `table '${this.tablePath}' has no snapshot ${id}`, { cause: e });
+      throw e;
+    }
+  }
+
+  async snapshots(): Promise<Snapshot[]> {
+    const out: Snapshot[] = [];
+    for (const id of await this.snapshotIds()) out.push(await this.snapshot(id));
+    return out;
+  }
+
+  /**
+   * The latest snapshot id: the LATEST hint when it is current (no snapshot-(hint+1) exists), else the
+   * highest listed id; undefined for a table without snapshots.
+   */
+  async latestSnapshotId(): Promise<number | undefined> {
+    const dir = joinKey(this.root, 'snapshot');
+    try {
+      const hint = Number((await this.readText(joinKey(dir, 'LATEST'))).trim());
+      if (Number.isSafeInteger(hint) && (await this.store.exists(joinKey(dir, `snapshot-${hint}`))) && !(await this.store.exists(joinKey(dir, `snapshot-${hint + 1}`)))) {
+        return hint;
+      }
+    } catch (e) {
+      if (!notFound(e)) throw e;
+    }
+    const ids = await this.snapshotIds();
+    return ids.length === 0 ? undefined : ids[ids.length - 1];
+  }
+
+  /** The earliest snapshot id (EARLIEST hint when that snapshot still exists, else the lowest listed). */
+  async earliestSnapshotId(): Promise<number | undefined> {
+    const dir = joinKey(this.root, 'snapshot');
+    try {
+      const hint = Number((await this.readText(joinKey(dir, 'EARLIEST'))).trim());
+      if (Number.isSafeInteger(hint) && (await this.store.exists(joinKey(dir, `snapshot-${hint}`)))) return hint;
+    } catch (e) {
+      if (!notFound(e)) throw e;
+    }
+    return (await this.snapshotIds())[0];
+  }
+
+  async latestSnapshot(): Promise<Snapshot | undefined> {
+    const id = await this.latestSnapshotId();
+    return id === undefined ? undefined : this.snapshot(id);
+  }
+
+  private partitionTypes(schema: TableSchema): LogicalType[] {
+    return schema.partitionKeys.map((k) => fieldByName(schema, k).type);
+  }
+
+  /** Fails unless manifests are Avro (`manifest.format`): Floe has no ORC reader yet. */
+  private checkManifestFormat(file: string): void {
+    const format = (this.options['manifest.format'] ?? 'avro').toLowerCase();
+    if (format !== 'avro') {
+      throw unsupported('LAKE.UNSUPPORTED_FORMAT', `manifest file '${file}' is in ${format.toUpperCase()} format (manifest.format), which Floe cannot read yet`, {
+        help: 'Floe reads Paimon tables whose manifests are Avro',
+      });
+    }
+  }
+
+  /**
+   * Live manifest entries of a snapshot (ADD minus DELETE over its base and delta manifest lists).
+   * With `partitionFilter`, manifests whose partition statistics rule the filter out are not read: a
+   * manifest's DELETE entries only cancel ADDs of the same partition, so skipping it is safe.
+   */
+  async manifestEntries(snapshot: Snapshot, partitionFilter?: Readonly<Record<string, unknown>>): Promise<ManifestEntry[]> {
+    this.checkManifestFormat(joinKey(this.tablePath, 'manifest', snapshot.baseManifestList));
+    const checks = this.partitionChecks(partitionFilter);
+    const entries: ManifestEntry[] = [];
+    for (const list of [snapshot.baseManifestList, snapshot.deltaManifestList]) {
+      const listKey = joinKey(this.tablePath, 'manifest', list);
+      for (const meta of decodeManifestList(await this.store.get(listKey), listKey)) {
+        if (!this.manifestMayMatch(meta, checks)) continue;
+        const key = joinKey(this.tablePath, 'manifest', meta.fileName);
+        for (const e of decodeManifest(await this.store.get(key), key)) entries.push(e);
+      }
+    }
+    return mergeManifestEntries(entries);
+  }
+
+  private manifestMayMatch(meta: ManifestFileMeta, checks: readonly PartitionCheck[]): boolean {
+    const stats = meta.partitionStats;
+    if (checks.length === 0 || stats === null) return true;
+    const types = this.partitionTypes(this.latest);
+    if (serializedArity(stats.minValues) !== types.length || serializedArity(stats.maxValues) !== types.length) return true;
+    const min = deserializeBinaryRow(stats.minValues, types, `partition stats of '${meta.fileName}'`);
+    const max = deserializeBinaryRow(stats.maxValues, types, `partition stats of '${meta.fileName}'`);
+    for (const c of checks) {
+      const lo = min[c.index], hi = max[c.index], v = c.value;
+      if (v === null || v === undefined || lo === null || hi === null || typeof v !== typeof lo) continue;
+      const type = types[c.index]!;
+      if (compareValues(v, lo, type) < 0 || compareValues(v, hi, type) > 0) return false;
+    }
+    return true;
+  }
+
+  /** Live index files of a snapshot. */
+  async indexEntries(snapshot: Snapshot): Promise<IndexManifestEntry[]> {
+    if (snapshot.indexManifest === undefined) return [];
+    const key = joinKey(this.tablePath, 'manifest', snapshot.indexManifest);
+    this.checkManifestFormat(key);
+    const live = new Map<string, IndexManifestEntry>();
+    for (const e of decodeIndexManifest(await this.store.get(key), key)) {
+      const id = `${hex(e.partition)}/${e.bucket}/${e.fileName}`;
+      if (e.kind === FileKind.ADD) live.set(id, e);
+      else live.delete(id);
+    }
+    return [...live.values()];
+  }
+
+  /** Plans the batch read of a snapshot (latest when `snapshotId` is undefined). */
+  async plan(snapshotId?: number, options: ReadSnapshotOptions = {}): Promise<DataSplit[]> {
+    const id = snapshotId ?? (await this.latestSnapshotId());
+    if (id === undefined) return [];
+    const snapshot = await this.snapshot(id);
+    const schema = this.latest;
+    const pTypes = this.partitionTypes(schema);
+    const checks = this.partitionChecks(options.partitionFilter);
+    const bucketWanted = this.bucketFromFilter(options.bucketFilter);
+    const skipLevel0 = schema.primaryKeys.length > 0 && (this.options['deletion-vectors.enabled'] === 'true' || this.options['merge-engine'] === 'first-row');
+    const dvs = new Map<string, Map<string, { indexFile: string; offset: number; length: number }>>();
+    for (const e of await this.indexEntries(snapshot)) {
+      if (e.indexType !== 'DELETION_VECTORS' || e.deletionVectorRanges === null) continue;
+      const group = `${hex(e.partition)}/${e.bucket}`;
+      let m = dvs.get(group);
+      if (m === undefined) dvs.set(group, (m = new Map()));
+      for (const r of e.deletionVectorRanges) m.set(r.dataFile, { indexFile: e.fileName, offset: r.offset, length: r.length });
+    }
+    const splits = new Map<string, { partition: Uint8Array; partitionValues: unknown[]; bucket: number; totalBuckets: number; files: DataFileMeta[] }>();
+    for (const e of await this.manifestEntries(snapshot, options.partitionFilter)) {
+      if (skipLevel0 && e.file.level === 0) continue;
+      if (bucketWanted !== undefined && e.bucket !== bucketWanted) continue;
+      const group = `${hex(e.partition)}/${e.bucket}`;
+      let split = splits.get(group);
+      if (split === undefined) {
+        const values = pTypes.length === 0 && serializedArity(e.partition) === 0 ? [] : deserializeBinaryRow(e.partition, pTypes, `partition of '${e.file.fileName}'`);
+        if (!checks.every((c) => sameValue(values[c.index], c.value))) continue;
+        splits.set(group, (split = { partition: e.partition, partitionValues: values, bucket: e.bucket, totalBuckets: e.totalBuckets, files: [] }));
+      }
+      split.files.push(e.file);
+    }
+    const out: DataSplit[] = [];
+    for (const [group, s] of splits) out.push({ ...s, deletionVectors: dvs.get(group) ?? new Map(), branch: this.branch });
+    if (this.fallback !== null) {
+      const present = new Set(out.map((s) => hex(s.partition)));
+      for (const s of await this.fallback.plan(undefined, { partitionFilter: options.partitionFilter })) {
+        if (!present.has(hex(s.partition))) out.push(s);
+      }
+    }
+    return out;
+  }
+
+  private partitionChecks(filter: Readonly<Record<string, unknown>> | undefined): PartitionCheck[] {
+    if (filter === undefined) return [];
+    const keys = this.latest.partitionKeys;
+    return Object.entries(filter).map(([name, value]) => {
+      const index = keys.indexOf(name);
+      if (index < 0) throw userError('LAKE.NOT_A_PARTITION_KEY', `table '${this.tablePath}': '${name}' is not a partition key (partition keys: ${keys.join(', ') || 'none'})`);
+      return { index, value };
+    });
+  }
+
+  private bucketFromFilter(filter: Readonly<Record<string, unknown>> | undefined): number | undefined {
+    if (filter === undefined) return undefined;
+    const n = this.numBuckets;
+    if (!(n > 0)) throw userError('LAKE.NO_FIXED_BUCKETS', `table '${this.tablePath}' has no fixed bucket count, so it cannot prune by bucket`);
+    const keys = bucketKeys(this.latest);
+    const writer = new BinaryRowWriter(keys.length);
+    keys.forEach((k, i) => {
+      if (!(k in filter)) throw userError('LAKE.INCOMPLETE_BUCKET_FILTER', `table '${this.tablePath}': a bucket filter needs every bucket key (${keys.join(', ')}); '${k}' is missing`);
+      writer.set(i, filter[k] ?? null, fieldByName(this.latest, k).type);
+    });
+    return bucketOfRow(writer.bytes(), n);
+  }
+
+  /** Key of a data file of a split in the store. */
+  dataFileKey(split: DataSplit, file: DataFileMeta): string {
+    if (file.externalPath !== null) return externalPathKey(file.externalPath, this.store.uri);
+    const schema = this.latest;
+    const pPath = partitionPath(
+      schema.partitionKeys,
+      this.partitionTypes(schema),
+      split.partitionValues,
+      this.options['partition.default-name'] ?? '__DEFAULT_PARTITION__',
+      (this.options['partition.legacy-name'] ?? 'true') !== 'false',
+    );
+    const bucketDir = split.bucket === -2 ? 'bucket-postpone' : `bucket-${split.bucket}`;
+    return joinKey(this.tablePath, pPath, bucketDir, file.fileName);
+  }
+
+  /** Reads a snapshot (the latest when `snapshotId` is undefined) as batches of +I rows in the reading schema. */
+  async *readSnapshot(snapshotId?: number, options: ReadSnapshotOptions = {}): AsyncGenerator<RecordBatch> {
+    const readSchema = options.schemaId === undefined ? this.latest : this.schema(options.schemaId);
+    if ((this.options['data-evolution.enabled'] ?? 'false') === 'true') {
+      // Data evolution splits a row's columns over several files joined by row id; not read yet.
+      throw unsupported('LAKE.UNSUPPORTED_FEATURE', `table '${this.tablePath}' uses data evolution (data-evolution.enabled), which Floe cannot read yet`);
+    }
+    for (const split of await this.plan(snapshotId, options)) yield* this.readSplit(split, readSchema);
+  }
+
+  /** Reads one split with `readSchema`. */
+  async *readSplit(split: DataSplit, readSchema: TableSchema = this.latest): AsyncGenerator<RecordBatch> {
+    const isPk = readSchema.primaryKeys.length > 0;
+    const out = new SplitOutput(readSchema.rowType, this.batchSize);
+    const runs: KvRun[] = [];
+    for (const file of split.files) {
+      const run = await this.readFile(split, file, readSchema, isPk);
+      if (!isPk) {
+        for (let r = 0; r < run.numRows; r++) if (run.deleted === null || run.deleted[r] === 0) out.copyRow(run, r);
+        yield* out.drain();
+      } else runs.push(run);
+    }
+    if (isPk) {
+      mergeRuns(runs, this.mergeSpec(readSchema), out);
+    }
+    yield* out.drain(true);
+  }
+
+  private mergeSpec(schema: TableSchema): MergeSpec {
+    const index = (name: string): number => schema.fields.findIndex((f) => f.name === name);
+    const seqNames = (this.options['sequence.field'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    for (const n of seqNames) fieldByName(schema, n);
+    const opt = (k: string): boolean => (this.options[k] ?? 'false').toLowerCase() === 'true';
+    return {
+      engine: mergeEngineOf(this.options, this.tablePath),
+      keyIndexes: schema.primaryKeys.map(index),
+      keyTypes: schema.primaryKeys.map((k) => fieldByName(schema, k).type),
+      sequenceIndexes: seqNames.map(index),
+      sequenceTypes: seqNames.map((k) => fieldByName(schema, k).type),
+      ignoreDelete: opt('ignore-delete') || opt('partial-update.ignore-delete') || opt('first-row.ignore-delete') || opt('deduplicate.ignore-delete'),
+      removeRecordOnDelete: opt('partial-update.remove-record-on-delete'),
+      tableName: this.tablePath,
+    };
+  }
+
+  /** Reads one data file, projected and cast to `readSchema`, with its deletion vector applied as a mask. */
+  private async readFile(split: DataSplit, file: DataFileMeta, readSchema: TableSchema, isPk: boolean): Promise<KvRun> {
+    const key = this.dataFileKey(split, file);
+    const dataSchema = this.schemaFor(file.schemaId, split.branch);
+    const wanted: FileField[] = dataSchema.fields.map((f) => ({ id: f.id, name: f.name, type: f.type }));
+    if (isPk) wanted.push(SEQUENCE_FIELD, VALUE_KIND_FIELD);
+    const bytes = await this.store.get(key);
+    const cols = await readDataFile(bytes, key, dataFileFormat(file.fileName, this.options['file.format']), wanted);
+    const n = cols.numRows;
+    const columns: unknown[][] = readSchema.fields.map((f) => {
+      const from = dataSchema.fields.find((d) => d.id === f.id);
+      if (from === undefined) return new Array<unknown>(n).fill(null);
+      const values = cols.columns.get(f.id)!;
+      const cast: ValueCast | null = evolutionCast(from.type, f.type, `column '${f.name}' of '${key}'`);
+      if (cast === null) return values;
+      const outv = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) outv[i] = values[i] === null ? null : cast(values[i]);
+      return outv;
+    });
+    const sequence = new Float64Array(n);
+    const kinds = new Uint8Array(n);
+    if (isPk) {
+      const seq = cols.columns.get(SEQUENCE_FIELD_ID)!;
+      const kind = cols.columns.get(VALUE_KIND_FIELD_ID)!;
+      for (let i = 0; i < n; i++) {
+        sequence[i] = (seq[i] as number | null) ?? 0;
+        kinds[i] = (kind[i] as number | null) ?? RowKind.INSERT;
+      }
+    }
+    let deleted: Uint8Array | null = null;
+    const dv = split.deletionVectors.get(file.fileName);
+    if (dv !== undefined) {
+      const indexKey = joinKey(this.tablePath, 'index', dv.indexFile);
+      const indexBytes = await this.store.getRange(indexKey, 0, dv.offset + dv.length + 8);
+      deleted = readDeletionVector(indexBytes, dv.offset, dv.length, `deletion vector of '${file.fileName}' in '${indexKey}'`).toMask(n);
+    }
+    return { file: key, numRows: n, columns, sequence, kinds, deleted };
+  }
+
+  private schemaFor(id: number, branch: string): TableSchema {
+    if (branch !== this.branch && this.fallback !== null && this.fallback.branch === branch) return this.fallback.schema(id);
+    return this.schema(id);
+  }
+}
+
+/** Equality of a partition value and a filter value (numbers, strings, bigints, bytes). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'bigint' || typeof b === 'bigint') {
+    try {
+      return BigInt(a as number) === BigInt(b as number);
+    } catch {
+      return false;
+    }
+  }
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return false;
+}
+
+/** Collects merged/copied rows into batches of the reading schema, converting to the Floe representation. */
+class SplitOutput implements MergedRowSink {
+  private readonly builder: BatchBuilder;
+  private readonly types: readonly LogicalType[];
+  private readonly finish: readonly boolean[];
+  private readonly ready: RecordBatch[] = [];
+
+  constructor(rowType: RowType, private readonly batchSize: number) {
+    this.builder = new BatchBuilder(rowType, Math.min(batchSize, 1024));
+    this.types = rowType.fields.map((f) => f.type);
+    this.finish = this.types.map(needsFinish);
+  }
+
+  copyRow(run: KvRun, row: number): void {
+    const b = this.builder;
+    b.beginRow(RowKind.INSERT);
+    const cols = run.columns;
+    for (let c = 0; c < cols.length; c++) {
+      const v = cols[c]![row] ?? null;
+      b.set(c, this.finish[c] ? finishValue(v, this.types[c]!) : v);
+    }
+    this.cut();
+  }
+
+  appendValues(values: readonly unknown[]): void {
+    const b = this.builder;
+    b.beginRow(RowKind.INSERT);
+    for (let c = 0; c < values.length; c++) {
+      const v = values[c] ?? null;
+      b.set(c, this.finish[c] ? finishValue(v, this.types[c]!) : v);
+    }
+    this.cut();
+  }
+
+  private cut(): void {
+    if (this.builder.numRows >= this.batchSize) this.ready.push(this.builder.finish());
+  }
+
+  *drain(all = false): Generator<RecordBatch> {
+    if (all && this.builder.numRows > 0) this.ready.push(this.builder.finish());
+    while (this.ready.length > 0) yield this.ready.shift()!;
+  }
+}
+
+/** Opens a Paimon table stored under `tablePath` in `store`. */
+export function openPaimonTable(store: ObjectStore, tablePath: string, options?: OpenPaimonTableOptions): Promise<PaimonTable> {
+  return PaimonTable.open(store, tablePath, options);
+}
+
