@@ -49,6 +49,11 @@ const OPTIONS: readonly ConfigOption[] = [
   { key: 'state.backend.type', type: 'enum', enumValues: ['heap', 'hashmap', 'lsm'], default: 'heap', description: 'Keyed state backend.' },
   { key: 'execution.checkpointing.interval', type: 'duration', default: null, description: 'Checkpoint interval.', noEffect: 'checkpoints are not implemented yet (issue 4).' },
   { key: 'execution.checkpointing.dir', type: 'string', default: null, description: 'Checkpoint directory.', noEffect: 'checkpoints are not implemented yet (issue 4).' },
+  { key: 's3.endpoint', type: 'string', default: null, description: 'URL of an S3-compatible service for s3:// locations (e.g. http://127.0.0.1:7480); default: AWS_ENDPOINT_URL, else AWS S3.' },
+  { key: 's3.access-key', type: 'string', default: null, description: 'Access key id for s3:// locations; default: AWS_ACCESS_KEY_ID, else the AWS SDK credential chain.' },
+  { key: 's3.secret-key', type: 'string', default: null, description: 'Secret access key for s3:// locations; default: AWS_SECRET_ACCESS_KEY.' },
+  { key: 's3.region', type: 'string', default: 'us-east-1', description: 'Signing region for s3:// locations; default: AWS_REGION, else us-east-1.' },
+  { key: 's3.path.style.access', type: 'boolean', default: null, description: 'Address buckets as endpoint/bucket rather than bucket.endpoint; default: true when an endpoint is set (s3.endpoint or AWS_ENDPOINT_URL).' },
 ];
 
 const BY_KEY = new Map(OPTIONS.map((o) => [o.key, o]));

@@ -12,3 +12,7 @@ export { MemoryObjectStore } from './memory-object-store.js';
 export { LocalFileObjectStore } from './local-file-object-store.js';
 export type { LocalFileObjectStoreOptions } from './local-file-object-store.js';
 export { createObjectStore } from './create-object-store.js';
+export type { CreateObjectStoreOptions } from './create-object-store.js';
+export { S3ObjectStore, parseS3Uri, s3OptionsFromConfig } from './s3-object-store.js';
+export type { S3ObjectStoreOptions, S3Location, ConfigSource } from './s3-object-store.js';
+export { prefixedObjectStore } from './prefixed-object-store.js';
