@@ -4,10 +4,11 @@
  * EXPLAIN text printed, errors thrown as FloeErrors for the caller to report.
  */
 import type { Statement } from '../sql/index.js';
+import { readCheckpointSettings } from '../runtime/index.js';
 import type { JobHandle, JobResult } from '../runtime/index.js';
 import type { JobSpec } from '../spec/index.js';
 import { ChangelogPrinter, MaterializedTable, renderFinal, renderTable, type OutputFormat, type ResultMode } from './result-output.js';
-import { ProgressLine } from './progress-line.js';
+import { formatBytes, ProgressLine } from './progress-line.js';
 import type { Session, StatementResult } from './session.js';
 
 export interface ScriptOptions {
@@ -22,11 +23,25 @@ export interface ScriptOptions {
   readonly progress?: boolean;
   /** Print a line per DDL/SET statement (interactive use). */
   readonly verbose?: boolean;
+  /**
+   * Ctrl-C (SIGINT) or SIGTERM during a job stops it: with a savepoint when the job checkpoints (the path
+   * is printed, to resume with `--from-savepoint`), else by cancelling; a second signal cancels at once.
+   * The rest of the script is not run.
+   */
+  readonly stopOnSignal?: boolean;
 }
+
+/** The script stopped because the user interrupted a job (see `ScriptOptions.stopOnSignal`). */
+class Interrupted {}
 
 export async function runScript(session: Session, text: string, options: ScriptOptions): Promise<void> {
   const statements = session.parse(text, options.vars ?? {});
-  for (const statement of statements) await runStatement(session, statement, options);
+  try {
+    for (const statement of statements) await runStatement(session, statement, options);
+  } catch (e) {
+    if (e instanceof Interrupted) return;
+    throw e;
+  }
 }
 
 export async function runStatement(session: Session, statement: Statement, options: ScriptOptions): Promise<void> {
@@ -94,11 +109,64 @@ async function waitWithProgress(handle: JobHandle, job: JobSpec, options: Script
   const printsToTerminal = job.nodes.some((n) => n.operator.type === 'sink' && n.operator.connector === 'print');
   const progress = options.progress && !printsToTerminal ? new ProgressLine(job, handle, options.err) : null;
   progress?.start();
+  let interrupted = false;
+  const onSignal = (): void => {
+    progress?.stop();
+    if (interrupted) {
+      options.err('cancelling\n');
+      void handle.cancel();
+      return;
+    }
+    interrupted = true;
+    if (readCheckpointSettings(job.config, job.name) === null) {
+      options.err(`[${job.name}] cancelling (no checkpointing, so no savepoint)\n`);
+      void handle.cancel();
+      return;
+    }
+    options.err(`[${job.name}] stopping with a savepoint (interrupt again to cancel without one)\n`);
+    handle.stopWithSavepoint().then(
+      (path) => options.err(`[${job.name}] savepoint: ${path}\n  resume with: floe run <script> --from-savepoint ${path}\n`),
+      (e: unknown) => {
+        options.err(`[${job.name}] savepoint failed (${e instanceof Error ? e.message : String(e)}); cancelling\n`);
+        void handle.cancel();
+      },
+    );
+  };
+  if (options.stopOnSignal) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
   let result: JobResult;
   try {
     result = await handle.done;
   } finally {
     progress?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   reportSkippedRows(result, job, options);
+  reportCheckpoints(result, job, options);
+  if (interrupted) throw new Interrupted();
+}
+
+/**
+ * After a job that checkpointed, restarted or was restored: one summary line, and each checkpoint's
+ * figures (the same as `<checkpoint dir>/<job>/checkpoints.json` keeps). Long histories show the last ten.
+ */
+function reportCheckpoints(result: JobResult, job: JobSpec, options: ScriptOptions): void {
+  const list = result.checkpoints;
+  if (list.length === 0 && result.restarts === 0 && result.restoredFrom === null) return;
+  const parts = [`${list.length} checkpoint${list.length === 1 ? '' : 's'}`];
+  if (result.restoredFrom !== null) parts.push(`restored from checkpoint ${result.restoredFrom}`);
+  if (result.restarts > 0) parts.push(`${result.restarts} restart${result.restarts === 1 ? '' : 's'} after task failures`);
+  options.err(`[${job.name}] ${parts.join(', ')}\n`);
+  const shown = list.slice(-10);
+  if (shown.length === 0) return;
+  if (shown.length < list.length) options.err(`  (last ${shown.length} of ${list.length})\n`);
+  options.err('  id   duration   size        alignment   sync\n');
+  for (const c of shown) {
+    options.err(
+      `  ${String(c.id).padEnd(4)} ${`${c.durationMs} ms`.padEnd(10)} ${formatBytes(c.sizeBytes).padEnd(11)} ${`${c.maxAlignmentMs} ms`.padEnd(11)} ${c.maxSyncMs} ms\n`,
+    );
+  }
 }

@@ -32,6 +32,8 @@ export interface SessionOptions {
   readonly baseDir?: string;
   /** Warnings (deprecated options, …) go here; default: stderr. */
   readonly warn?: (message: string) => void;
+  /** Jobs resume from their latest complete checkpoint (`floe run --recover`); see `ExecuteJobOptions.recover`. */
+  readonly recover?: boolean;
 }
 
 /** What running one statement produced. */
@@ -58,6 +60,7 @@ export class Session {
   private readonly initialConfig: Readonly<Record<string, string>>;
   readonly baseDir: string;
   private readonly warn: (message: string) => void;
+  private readonly recover: boolean;
 
   constructor(options: SessionOptions = {}) {
     this.initialConfig = { ...(options.config ?? {}) };
@@ -65,6 +68,7 @@ export class Session {
     for (const [k, v] of Object.entries(this.initialConfig)) this.config.set(k, v);
     this.baseDir = resolve(options.baseDir ?? process.cwd());
     this.warn = options.warn ?? ((m) => process.stderr.write(`WARNING: ${m}\n`));
+    this.recover = options.recover === true;
   }
 
   /** Current configuration as Flink key → value. */
@@ -181,7 +185,7 @@ export class Session {
   }
 
   private startJob(job: JobSpec, onClientMessage?: (nodeId: number, subtask: number, message: unknown) => void): JobHandle {
-    return executeJob(job, { bootstrapModule: BOOTSTRAP_MODULE, ...(onClientMessage ? { onClientMessage } : {}) });
+    return executeJob(job, { bootstrapModule: BOOTSTRAP_MODULE, warn: this.warn, recover: this.recover, ...(onClientMessage ? { onClientMessage } : {}) });
   }
 
   private async startQuery(statement: Extract<Statement, { kind: 'QueryStatement' }>): Promise<QueryExecution> {

@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,14 +59,22 @@ function readReference(dir: string): Map<string, number> {
 }
 
 /** Runs one query in this process and returns its measurement. */
-async function measureOne(dir: string, query: string, events: number, parallelism: number): Promise<Measurement> {
-  const session = new Session({ config: { 'parallelism.default': String(parallelism) }, baseDir: dir, warn: () => {} });
+async function measureOne(dir: string, query: string, events: number, parallelism: number, settings: BenchSettings): Promise<Measurement> {
+  const config: Record<string, string> = { 'parallelism.default': String(parallelism), 'state.backend.type': settings.stateBackend };
+  let checkpointDir: string | null = null;
+  if (settings.checkpointInterval !== null) {
+    checkpointDir = await mkdtemp(join(tmpdir(), 'floe-bench-chk-'));
+    config['execution.checkpointing.interval'] = settings.checkpointInterval;
+    config['execution.checkpointing.dir'] = checkpointDir;
+  }
+  const session = new Session({ config, baseDir: dir, warn: () => {} });
   const script = nexmarkScript(dir, query);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await runScript(session, script, { vars: nexmarkVars(events, dir), out: () => {}, err: (t) => process.stderr.write(t) });
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
+  if (checkpointDir !== null) await rm(checkpointDir, { recursive: true, force: true });
   return {
     query,
     events,
@@ -76,9 +85,17 @@ async function measureOne(dir: string, query: string, events: number, parallelis
   };
 }
 
-function runChild(query: string, events: number, parallelism: number, dir: string): Promise<Measurement> {
+/** What a bench run varies besides query, events and parallelism (`--state-backend`, `--checkpoint-interval`). */
+interface BenchSettings {
+  readonly stateBackend: string;
+  readonly checkpointInterval: string | null;
+}
+
+function runChild(query: string, events: number, parallelism: number, dir: string, settings: BenchSettings): Promise<Measurement> {
   const main = fileURLToPath(new URL(`./main${fileURLToPath(import.meta.url).endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
   const args = [...process.execArgv, main, 'bench', 'nexmark', '--single', query, '--events', String(events), '-p', String(parallelism), '--nexmark-dir', dir];
+  args.push('--state-backend', settings.stateBackend);
+  if (settings.checkpointInterval !== null) args.push('--checkpoint-interval', settings.checkpointInterval);
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -98,8 +115,9 @@ export async function runNexmarkBench(options: Record<string, string | undefined
   const dir = resolve(options['dir'] ?? nexmarkDir());
   const events = Number(options['events'] ?? 1_000_000);
   const parallelism = Number(options['parallelism'] ?? 1);
+  const settings: BenchSettings = { stateBackend: options['stateBackend'] ?? 'heap', checkpointInterval: options['checkpointInterval'] ?? null };
   if (options['single']) {
-    const m = await measureOne(dir, options['single'], events, parallelism);
+    const m = await measureOne(dir, options['single'], events, parallelism, settings);
     process.stdout.write(JSON.stringify(m) + '\n');
     return;
   }
@@ -109,7 +127,7 @@ export async function runNexmarkBench(options: Record<string, string | undefined
   process.stdout.write(`Nexmark: ${events} events per query, parallelism ${parallelism}, generator 'nexmark' (seeded, Flink distributions)\n`);
   process.stdout.write('query   events/s   cores   events/s/core   Flink/core   ratio   peak RSS\n');
   for (const q of list) {
-    const m = await runChild(q, events, parallelism, dir);
+    const m = await runChild(q, events, parallelism, dir, settings);
     const throughput = m.events / m.wallSeconds;
     const perCore = m.events / m.cpuSeconds;
     const flink = reference.get(q) ?? null;

@@ -20,6 +20,8 @@ interface RunOptions {
   D: string[];
   var: string[];
   progress: boolean;
+  recover?: boolean;
+  fromSavepoint?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -39,6 +41,7 @@ function keyValues(pairs: readonly string[], flag: string): Record<string, strin
 function sessionConfig(options: RunOptions): Record<string, string> {
   const config = keyValues(options.D, '-D');
   if (options.parallelism !== undefined) config['parallelism.default'] = options.parallelism;
+  if (options.fromSavepoint !== undefined) config['execution.savepoint.path'] = options.fromSavepoint;
   return config;
 }
 
@@ -49,12 +52,14 @@ function addRunOptions(command: Command): Command {
     .addOption(new Option('--result-mode <mode>', 'final table, or every change with an op column').choices(['table', 'changelog']).default('table'))
     .option('-D <key=value>', 'configuration option (repeatable)', collect, [])
     .option('--var <name=value>', 'substitute ${name} in the script (repeatable)', collect, [])
-    .option('--no-progress', 'no live progress line on stderr');
+    .option('--no-progress', 'no live progress line on stderr')
+    .option('--recover', "resume each job from its latest complete checkpoint under execution.checkpointing.dir (by 'pipeline.name'); start fresh where there is none")
+    .option('--from-savepoint <path>', 'start the jobs from this checkpoint or savepoint (execution.savepoint.path)');
 }
 
 async function runFile(file: string, options: RunOptions): Promise<void> {
   const text = readFileSync(file, 'utf8');
-  const session = new Session({ config: sessionConfig(options), baseDir: scriptBaseDir(file) });
+  const session = new Session({ config: sessionConfig(options), baseDir: scriptBaseDir(file), recover: options.recover === true });
   await runScript(session, text, {
     vars: keyValues(options.var, '--var'),
     format: options.format,
@@ -62,6 +67,7 @@ async function runFile(file: string, options: RunOptions): Promise<void> {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     progress: options.progress && process.stderr.isTTY === true,
+    stopOnSignal: true,
   });
 }
 
@@ -98,6 +104,8 @@ async function main(argv: readonly string[]): Promise<number> {
     .option('-p, --parallelism <n>', 'parallelism', '1')
     .option('--json <file>', 'also write the results as JSON')
     .option('--nexmark-dir <dir>', 'directory with ddl/ and queries/ (default ../shared/nexmark)')
+    .addOption(new Option('--state-backend <kind>', 'keyed state backend (state.backend.type)').choices(['heap', 'lsm']).default('heap'))
+    .option('--checkpoint-interval <duration>', "checkpoint this often (e.g. '1 s'), into a temporary directory; default: no checkpoints")
     .addOption(new Option('--single <query>', 'run one query in this process and print its measurement as JSON').hideHelp())
     .action((suite: string, options: Record<string, string>) =>
       guard(undefined, async () => {

@@ -51,6 +51,12 @@ export interface SplitReader {
   next(maxRows: number): Promise<RecordBatch | null> | RecordBatch | null;
   /** Rows skipped because they could not be parsed (ignore-parse-errors). */
   readonly skippedRecords: number;
+  /**
+   * The reader's position after the rows returned so far: a structured-cloneable value kept in
+   * checkpoints and handed back to `createReader` on recovery, which must then continue exactly after
+   * those rows. A reader without it cannot take part in a checkpoint.
+   */
+  position?(): unknown;
   close(): Promise<void> | void;
 }
 
@@ -71,6 +77,15 @@ export interface SinkWriter {
    */
   onProcessingTime?(nowMs: number): Promise<void> | void;
   readonly processingTimeIntervalMs?: number;
+  /**
+   * Two-phase commit, for exactly-once sinks when the job checkpoints (`SinkContext.exactlyOnce`).
+   * `preCommit` runs at a checkpoint barrier: everything written so far becomes durable but stays
+   * invisible, and it returns what `commit` needs (structured-cloneable). `commit` runs when that
+   * checkpoint completed, and again on recovery for committables of the restored checkpoint, so it must
+   * be idempotent. A sink without them is at-least-once (print, blackhole: they cannot take rows back).
+   */
+  preCommit?(checkpointId: number): Promise<readonly unknown[]> | readonly unknown[];
+  commit?(committables: readonly unknown[]): Promise<void> | void;
 }
 
 export interface SinkContext extends ConnectorContext {
@@ -78,6 +93,8 @@ export interface SinkContext extends ConnectorContext {
   readonly parallelism: number;
   /** Sends a message to the job client (used by the internal `collect` sink that returns SELECT results). */
   sendToClient(message: unknown): void;
+  /** The job checkpoints: output must become visible only through `preCommit`/`commit`. */
+  readonly exactlyOnce?: boolean;
   /** Current processing time (epoch ms); absent means `Date.now()`. Tests inject a clock here. */
   processingTime?(): number;
 }
@@ -98,7 +115,8 @@ export interface SourceConnector {
    * whose position in the result is its subtask index modulo `parallelism`, so it must be deterministic.
    */
   createSplits(ctx: ConnectorContext, parallelism: number): Promise<readonly SourceSplit[]> | readonly SourceSplit[];
-  createReader(ctx: ConnectorContext, split: SourceSplit): Promise<SplitReader> | SplitReader;
+  /** A reader of `split`, from its start, or from `position` (a value of `SplitReader.position`) on recovery. */
+  createReader(ctx: ConnectorContext, split: SourceSplit, position?: unknown): Promise<SplitReader> | SplitReader;
 }
 
 export interface SinkConnector {
@@ -107,6 +125,6 @@ export interface SinkConnector {
   /** Optional plan-time checks with the table's schema (see `SourceConnector.validate`). */
   validate?(ctx: ConnectorContext): void;
   /** Which row kinds the sink accepts: `insert-only` sinks reject updating input at planning time. */
-  readonly acceptsUpdates: boolean;
+  readonly acceptsUpdates: boolean | ((options: Readonly<Record<string, string>>) => boolean);
   createWriter(ctx: SinkContext): Promise<SinkWriter> | SinkWriter;
 }

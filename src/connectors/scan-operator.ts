@@ -13,9 +13,20 @@
 import { internalError, parseDurationMs, unsupported } from '../common/index.js';
 import { compileCalc, compileProjection, loadUdfs, type CompileOptions, type ExprIR } from '../expr/index.js';
 import type { NodeSpec, SourceSpec } from '../spec/index.js';
-import type { OperatorContext, SourceContext, SourceOperator } from '../runtime/index.js';
+import type { CheckpointedOperator, OperatorContext, SourceContext, SourceOperator } from '../runtime/index.js';
 import type { Column, RecordBatch, RowType } from '../types/index.js';
-import type { ConnectorContext, SourceConnector, SplitReader } from './connector.js';
+import type { ConnectorContext, SourceConnector, SourceSplit, SplitReader } from './connector.js';
+
+/**
+ * One split in a checkpoint: the split itself (so any subtask can take it over after rescaling), the
+ * reader's position and the split's watermark (restored, so downstream does not see late rows become
+ * on-time after a recovery). Finished splits are not kept: a restored source never reads them again.
+ */
+interface SplitCheckpoint {
+  readonly split: SourceSplit;
+  readonly position: unknown;
+  readonly watermark: number;
+}
 
 export const DEFAULT_BATCH_SIZE = 4096;
 
@@ -24,6 +35,7 @@ const POLL_INTERVAL_MS = 5;
 
 interface SplitState {
   readonly id: string;
+  readonly split: SourceSplit;
   readonly reader: SplitReader;
   watermark: number;
   finished: boolean;
@@ -61,7 +73,7 @@ export function idleTimeoutFrom(config: (key: string) => string | undefined): nu
   return ms;
 }
 
-export class ScanOperator implements SourceOperator {
+export class ScanOperator implements SourceOperator, CheckpointedOperator {
   private readonly extendedType: RowType;
   private computedFn: ((batch: RecordBatch) => Column[]) | null = null;
   private watermarkFn: ((batch: RecordBatch) => Column[]) | null = null;
@@ -70,6 +82,8 @@ export class ScanOperator implements SourceOperator {
   private emittedWatermark = -Infinity;
   private markedIdle = false;
   private skippedFinished = 0;
+  private restored: readonly SplitCheckpoint[] | undefined;
+  private started = false;
 
   constructor(
     readonly spec: SourceSpec,
@@ -100,6 +114,19 @@ export class ScanOperator implements SourceOperator {
       this.calcFn = compileCalc(projection, spec.filter, this.extendedType, ctx.outputType, options);
     }
     ctx.metrics().gauge('numSkippedRecords', () => this.skippedRecords);
+    this.restored = ctx.restoredOperatorState as readonly SplitCheckpoint[] | undefined;
+  }
+
+  snapshotOperatorState(): readonly SplitCheckpoint[] {
+    // Called between batches (the runtime injects barriers at `backpressure()`), so positions match the
+    // rows emitted. Before `run` set up the readers, the restored or not-yet-created splits stand.
+    if (this.splits.length === 0 && !this.started) return this.restored ?? [];
+    return this.splits.map((s) => {
+      if (s.reader.position === undefined) {
+        throw unsupported('CHECKPOINT.SOURCE_POSITION', `the '${this.spec.options['connector'] ?? '?'}' source of table '${this.spec.tableName}' cannot record its position, so it cannot be checkpointed`);
+      }
+      return { split: s.split, position: s.reader.position(), watermark: s.watermark };
+    });
   }
 
   /** Rows the readers skipped as unparsable (ignore-parse-errors), over all splits so far. */
@@ -123,13 +150,22 @@ export class ScanOperator implements SourceOperator {
     const cctx = this.connectorContext(ctx);
     const batchSize = batchSizeFrom((k) => ctx.config(k));
     const idleTimeout = idleTimeoutFrom((k) => ctx.config(k));
-    const all = await this.connector.createSplits(cctx, ctx.parallelism);
     const now = ctx.processingTime();
-    for (let i = ctx.subtaskIndex; i < all.length; i += ctx.parallelism) {
-      const split = all[i]!;
-      const reader = await this.connector.createReader(cctx, split);
-      this.splits.push({ id: split.id, reader, watermark: -Infinity, finished: false, idle: false, lastRowsAt: now });
+    if (this.restored !== undefined) {
+      // Recovery: exactly the splits (and positions) this subtask was given from the checkpoint.
+      for (const c of this.restored) {
+        const reader = await this.connector.createReader(cctx, c.split, c.position);
+        this.splits.push({ id: c.split.id, split: c.split, reader, watermark: c.watermark, finished: false, idle: false, lastRowsAt: now });
+      }
+    } else {
+      const all = await this.connector.createSplits(cctx, ctx.parallelism);
+      for (let i = ctx.subtaskIndex; i < all.length; i += ctx.parallelism) {
+        const split = all[i]!;
+        const reader = await this.connector.createReader(cctx, split);
+        this.splits.push({ id: split.id, split, reader, watermark: -Infinity, finished: false, idle: false, lastRowsAt: now });
+      }
     }
+    this.started = true;
     const rowsIn = ctx.metrics().counter('numRecordsIn');
     let lastYield = Date.now();
     while (!ctx.cancelled) {
@@ -172,7 +208,12 @@ export class ScanOperator implements SourceOperator {
         }
       }
       if (this.splits.length === 0) return;
-      if (!anyRows) await sleep(POLL_INTERVAL_MS);
+      if (!anyRows) {
+        // No rows: still a point between batches, where a pending checkpoint barrier can go out.
+        const bp = ctx.backpressure();
+        if (isPromise(bp)) await bp;
+        await sleep(POLL_INTERVAL_MS);
+      }
     }
   }
 

@@ -8,11 +8,20 @@
  */
 import { unsupported } from '../common/index.js';
 import type { NodeSpec, SinkSpec } from '../spec/index.js';
-import type { OperatorContext, TimeDomain, TimerOperator } from '../runtime/index.js';
+import { readCheckpointSettings } from '../runtime/index.js';
+import type { CheckpointedOperator, OperatorContext, TimeDomain, TimerOperator } from '../runtime/index.js';
 import type { RecordBatch } from '../types/index.js';
 import type { SinkConnector, SinkWriter } from './connector.js';
 
-export class SinkOperator implements TimerOperator {
+/** A pre-committed transaction of one checkpoint, kept in operator state until it is committed. */
+interface PendingCommit {
+  readonly checkpointId: number;
+  readonly committable: unknown;
+}
+
+export class SinkOperator implements TimerOperator, CheckpointedOperator {
+  /** Transactions pre-committed at a checkpoint and not yet known committed (oldest first). */
+  private pending: PendingCommit[] = [];
   private writer: SinkWriter | null = null;
   private ctx: OperatorContext | null = null;
   private readonly timerKey = '';
@@ -41,8 +50,13 @@ export class SinkOperator implements TimerOperator {
       parallelism: ctx.parallelism,
       sendToClient: (message) => ctx.sendToClient(message),
       processingTime: () => ctx.processingTime(),
+      exactlyOnce: readCheckpointSettings(ctx.job.config, ctx.job.name) !== null,
     });
     this.ctx = ctx;
+    // Recovery: the restored checkpoint is complete, so its transactions are committed now (again, if
+    // the crash came after their first commit: commits are idempotent).
+    const restored = ctx.restoredOperatorState as readonly PendingCommit[] | undefined;
+    if (restored !== undefined && restored.length > 0) await this.writer.commit?.(restored.map((p) => p.committable));
     this.armProcessingTimer();
   }
 
@@ -65,6 +79,18 @@ export class SinkOperator implements TimerOperator {
 
   processWatermark(watermark: number): Promise<void> | void {
     return this.writer?.onWatermark?.(watermark);
+  }
+
+  async snapshotOperatorState(checkpointId: number): Promise<readonly PendingCommit[]> {
+    const committables = (await this.writer?.preCommit?.(checkpointId)) ?? [];
+    for (const committable of committables) this.pending.push({ checkpointId, committable });
+    return this.pending.slice();
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    const due: unknown[] = [];
+    while (this.pending.length > 0 && this.pending[0]!.checkpointId <= checkpointId) due.push(this.pending.shift()!.committable);
+    if (due.length > 0) await this.writer?.commit?.(due);
   }
 
   async endInput(): Promise<void> {

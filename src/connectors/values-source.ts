@@ -16,6 +16,10 @@ class ValuesReader implements SplitReader {
 
   constructor(private readonly ctx: ConnectorContext) {}
 
+  position(): boolean {
+    return this.done;
+  }
+
   next(): RecordBatch | null {
     if (this.done) return null;
     this.done = true;
@@ -40,5 +44,9 @@ export const valuesSource: SourceConnector = {
   options: [{ key: 'rows', type: 'string', required: true, description: 'The rows as a JSON array of arrays (planner-internal).' }],
   isBounded: () => true,
   createSplits: (): readonly SourceSplit[] => [{ id: 'values' }],
-  createReader: (ctx: ConnectorContext) => new ValuesReader(ctx),
+  createReader: (ctx: ConnectorContext, _split: SourceSplit, position?: unknown) => {
+    const reader = new ValuesReader(ctx);
+    if (position === true) reader.next(); // already read before the checkpoint
+    return reader;
+  },
 };

@@ -99,7 +99,7 @@ export function bindInsert(ins: InsertStatement, ctx: BinderContext): PlanRoot {
     schema,
     partitionKeys,
     primaryKey: table.primaryKey ? table.primaryKey.columns.map(colIndex) : null,
-    acceptsUpdates: connector.acceptsUpdates,
+    acceptsUpdates: typeof connector.acceptsUpdates === 'function' ? connector.acceptsUpdates(options) : connector.acceptsUpdates,
   };
   return { node: makeCalc(query, projection, columns.map((c) => c.name)), sink };
 }

@@ -114,6 +114,10 @@ export class ExchangeWriter {
   end(): void {
     for (const ch of this.channels) if (ch !== null) ch.sendEnd();
   }
+
+  barrier(id: number, savepoint: boolean): void {
+    for (const ch of this.channels) if (ch !== null) ch.sendBarrier(id, savepoint);
+  }
 }
 
 /** The tail's output: fans every element out to all edge writers. */
@@ -143,6 +147,11 @@ export class ExchangeOutput implements StreamOutput {
 
   end(): void {
     for (const w of this.writers) w.end();
+  }
+
+  /** Sends checkpoint barrier `id` on every channel (broadcast, whatever the partitioning). */
+  barrier(id: number, savepoint: boolean): void {
+    for (const w of this.writers) w.barrier(id, savepoint);
   }
 
   flush(): void {

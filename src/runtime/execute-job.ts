@@ -20,7 +20,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { FloeError, runtimeError } from '../common/index.js';
+import { FloeError, runtimeError, userError } from '../common/index.js';
 import type { JobSpec } from '../spec/index.js';
 import { buildJobGraph } from './job-graph.js';
 import { readRuntimeConfig } from './runtime-config.js';
@@ -32,6 +32,15 @@ import type { JobMetrics } from './metrics.js';
 import { deserializeError, toTaskError } from './error-transport.js';
 import type { WorkerStartData } from './worker-main.js';
 import { spawnWorker } from './worker-spawn.js';
+import type { HostCheckpointSetup, HostRestoreSetup } from './task-host.js';
+import type { ObjectStore } from '../storage/index.js';
+import { readOption } from '../common/index.js';
+import { readCheckpointSettings, readRestartStrategy, RestartPolicy } from './checkpoint-config.js';
+import type { CheckpointSettings } from './checkpoint-config.js';
+import { findLatestCheckpoint, listCheckpointIds, openRestorePath, openStore } from './checkpoint-storage.js';
+import type { CheckpointStats, FoundCheckpoint } from './checkpoint-storage.js';
+import { checkRestoreCompatible } from './checkpoint-restore.js';
+import { CheckpointCoordinator } from './checkpoint-coordinator.js';
 
 /** How long stopping hosts may take before workers are terminated regardless. */
 export const CANCEL_GRACE_MS = 5000;
@@ -43,6 +52,16 @@ export interface ExecuteJobOptions {
   readonly onClientMessage?: (nodeId: number, subtask: number, message: unknown) => void;
   /** Aborting cancels the job. */
   readonly signal?: AbortSignal;
+  /** Warnings for the user (a skipped corrupt checkpoint, a restart); default: stderr. */
+  readonly warn?: (message: string) => void;
+  /**
+   * Resume from the latest complete checkpoint of the job (by `pipeline.name`) under
+   * `execution.checkpointing.dir`, or start fresh when there is none (`floe run --recover`). An explicit
+   * `execution.savepoint.path` wins.
+   */
+  readonly recover?: boolean;
+  /** Called after each completed checkpoint. */
+  readonly onCheckpoint?: (stats: CheckpointStats) => void;
 }
 
 export interface NodeResult {
@@ -59,6 +78,14 @@ export interface JobResult {
   readonly workerThreads: number;
   readonly nodes: readonly NodeResult[];
   readonly metrics: JobMetrics;
+  /** Completed checkpoints of this run (all attempts), oldest first. */
+  readonly checkpoints: readonly CheckpointStats[];
+  /** Restarts after task failures (restart strategy). */
+  readonly restarts: number;
+  /** The checkpoint or savepoint id the first attempt started from, or null for a fresh start. */
+  readonly restoredFrom: number | null;
+  /** The savepoint a stop-with-savepoint wrote, else null. */
+  readonly savepointPath: string | null;
 }
 
 export interface JobHandle {
@@ -68,17 +95,156 @@ export interface JobHandle {
   cancel(): Promise<void>;
   /** Live metrics (workers report every `execution.metrics.interval`). */
   metrics(): JobMetrics;
+  /** Checkpoints completed so far (all attempts), oldest first. */
+  checkpoints(): readonly CheckpointStats[];
+  /**
+   * Stop-with-savepoint: takes a savepoint (sinks commit what it covers), then stops the job. Resolves to
+   * the savepoint folder, which `execution.savepoint.path` / `floe run --from-savepoint` restores. Needs
+   * checkpointing (`execution.checkpointing.interval` and `.dir`).
+   */
+  stopWithSavepoint(): Promise<string>;
 }
 
 /** Starts `spec`; see the module comment for threads, protocol and failure handling. */
 export function executeJob(spec: JobSpec, options: ExecuteJobOptions): JobHandle {
-  const coordinator = new JobCoordinator(spec, options);
-  void coordinator.start();
+  const runner = new JobRunner(spec, options);
+  void runner.run();
   return {
-    done: coordinator.done,
-    cancel: () => coordinator.cancel(),
-    metrics: () => coordinator.metrics(),
+    done: runner.done,
+    cancel: () => runner.cancel(),
+    metrics: () => runner.metrics(),
+    checkpoints: () => runner.checkpoints(),
+    stopWithSavepoint: () => runner.stopWithSavepoint(),
   };
+}
+
+/** What one attempt of a job starts with. */
+interface AttemptSetup {
+  readonly checkpointing: CheckpointSettings | null;
+  readonly root: ObjectStore | null;
+  readonly restore: FoundCheckpoint | null;
+  readonly firstCheckpointId: number;
+  readonly existingCheckpointIds: readonly number[];
+}
+
+/**
+ * Runs attempts of a job: the first from `execution.savepoint.path` (if set), and after a task failure, as
+ * the restart strategy allows, a new attempt from the latest completed checkpoint. Errors of kind `user`
+ * and `unsupported` (a malformed record, a bad option) are not retried: the same input would fail again.
+ */
+class JobRunner {
+  readonly done: Promise<JobResult>;
+  private resolveDone!: (r: JobResult) => void;
+  private rejectDone!: (e: unknown) => void;
+  private current: JobCoordinator | null = null;
+  private cancelled = false;
+  private wakeDelay: (() => void) | null = null;
+  private readonly history: CheckpointStats[] = [];
+  private readonly warn: (message: string) => void;
+  private savepointPath: string | null = null;
+
+  constructor(
+    private readonly spec: JobSpec,
+    private readonly options: ExecuteJobOptions,
+  ) {
+    this.done = new Promise<JobResult>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    this.warn = options.warn ?? ((m) => process.stderr.write(`[${spec.name}] WARN ${m}\n`));
+  }
+
+  checkpoints(): readonly CheckpointStats[] {
+    return this.history;
+  }
+
+  async stopWithSavepoint(): Promise<string> {
+    const attempt = this.current;
+    if (attempt === null) throw runtimeError('CHECKPOINT.SAVEPOINT_FAILED', 'the job is not running');
+    const path = await attempt.triggerSavepoint();
+    this.savepointPath = path;
+    await this.cancel();
+    return path;
+  }
+
+  metrics(): JobMetrics {
+    return this.current?.metrics() ?? new MetricsAggregator(this.spec.nodes, Date.now()).aggregate(Date.now());
+  }
+
+  cancel(): Promise<void> {
+    this.cancelled = true;
+    this.wakeDelay?.();
+    void this.current?.cancel();
+    return this.done.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  async run(): Promise<void> {
+    let restarts = 0;
+    let restoredFrom: number | null = null;
+    try {
+      const checkpointing = readCheckpointSettings(this.spec.config, this.spec.name);
+      const policy = new RestartPolicy(readRestartStrategy(this.spec.config, checkpointing !== null));
+      const root = checkpointing === null ? null : openStore(checkpointing.dir);
+      const savepointPath = readOption(this.spec.config, 'execution.savepoint.path');
+      const ignoreUnclaimed = readOption(this.spec.config, 'execution.savepoint.ignore-unclaimed-state') === 'true';
+      let restore = savepointPath === null || savepointPath.trim() === '' ? null : await openRestorePath(savepointPath.trim(), this.warn);
+      if (restore === null && this.options.recover === true && checkpointing !== null) {
+        restore = await findLatestCheckpoint(checkpointing.dir, checkpointing.jobFolder, this.warn);
+      }
+      restoredFrom = restore?.id ?? null;
+      let existing = root === null ? [] : (await listCheckpointIds(root, checkpointing!.jobFolder)).reverse();
+      let nextId = Math.max(0, ...existing, restore?.id ?? 0) + 1;
+      for (;;) {
+        if (restore !== null) checkRestoreCompatible(this.spec, restore.metadata, ignoreUnclaimed);
+        const attempt = new JobCoordinator(this.spec, this.options, {
+          checkpointing,
+          root,
+          restore,
+          firstCheckpointId: nextId,
+          existingCheckpointIds: existing,
+        }, (stats) => {
+          this.history.push(stats);
+          this.options.onCheckpoint?.(stats);
+        }, this.warn);
+        this.current = attempt;
+        const startedAt = Date.now();
+        void attempt.start();
+        try {
+          const result = await attempt.done;
+          this.resolveDone({ ...result, checkpoints: this.history, restarts, restoredFrom, savepointPath: this.savepointPath });
+          return;
+        } catch (e) {
+          const error = e instanceof FloeError ? e : toTaskError(e, null);
+          const delay = this.cancelled || error.kind === 'user' || error.kind === 'unsupported' ? null : policy.next(Date.now(), Date.now() - startedAt);
+          if (delay === null) throw error;
+          nextId = attempt.nextCheckpointId;
+          restarts++;
+          if (checkpointing !== null) {
+            const latest = await findLatestCheckpoint(checkpointing.dir, checkpointing.jobFolder, this.warn);
+            if (latest !== null) restore = latest;
+            existing = (await listCheckpointIds(root!, checkpointing.jobFolder)).reverse();
+          }
+          this.warn(
+            `job failed (${error.message}); restarting in ${delay} ms (restart ${restarts}) from ${restore === null ? 'the beginning (no checkpoint yet)' : `checkpoint ${restore.id}`}`,
+          );
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, delay);
+            this.wakeDelay = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          this.wakeDelay = null;
+          if (this.cancelled) throw error;
+        }
+      }
+    } catch (e) {
+      this.rejectDone(e instanceof FloeError ? e : toTaskError(e, null));
+    }
+  }
 }
 
 interface HostEndpoint {
@@ -103,10 +269,14 @@ class JobCoordinator {
   private inThreadHost: TaskHost | null = null;
   private workerThreads = 0;
   private readonly onAbort = (): void => void this.cancel();
+  private checkpoints: CheckpointCoordinator | null = null;
 
   constructor(
     private readonly spec: JobSpec,
     private readonly options: ExecuteJobOptions,
+    private readonly setup: AttemptSetup,
+    private readonly onCheckpoint: (stats: CheckpointStats) => void,
+    private readonly warn: (message: string) => void,
   ) {
     this.done = new Promise<JobResult>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -115,10 +285,49 @@ class JobCoordinator {
     this.aggregator = new MetricsAggregator(spec.nodes, this.startedAt);
   }
 
+  triggerSavepoint(): Promise<string> {
+    if (this.checkpoints === null) {
+      return Promise.reject(
+        userError('CHECKPOINT.SAVEPOINT_UNAVAILABLE', 'a savepoint needs checkpointing: set execution.checkpointing.interval and execution.checkpointing.dir'),
+      );
+    }
+    return this.checkpoints.triggerSavepoint();
+  }
+
+  /** The id the next checkpoint of a later attempt must use (ids never repeat within a job folder). */
+  get nextCheckpointId(): number {
+    return this.checkpoints?.nextCheckpointId ?? this.setup.firstCheckpointId;
+  }
+
+  private hostCheckpointing(): HostCheckpointSetup | null {
+    const cp = this.setup.checkpointing;
+    return cp === null ? null : { dir: cp.dir, jobFolder: cp.jobFolder };
+  }
+
+  private hostRestore(): HostRestoreSetup | null {
+    const r = this.setup.restore;
+    return r === null ? null : { dir: r.dir, prefix: r.prefix, metadata: r.metadata };
+  }
+
   async start(): Promise<void> {
     try {
       const graph = buildJobGraph(this.spec);
       const config = readRuntimeConfig(this.spec.config);
+      const cp = this.setup.checkpointing;
+      if (cp !== null) {
+        const onCheckpoint = this.onCheckpoint;
+        this.checkpoints = new CheckpointCoordinator(this.spec, cp, this.setup.root!, this.setup.firstCheckpointId, config.maxParallelism, {
+          broadcast: (m) => {
+            for (let i = 0; i < this.endpoints.length; i++) if (!this.stopping) this.endpoints[i]!.send(m);
+            if (m.t === 'complete') {
+              const stats = this.checkpoints!.history[this.checkpoints!.history.length - 1];
+              if (stats !== undefined && stats.id === m.checkpointId) onCheckpoint(stats);
+            }
+          },
+          fail: (error) => this.onFailure(error),
+          warn: this.warn,
+        }, this.setup.existingCheckpointIds);
+      }
       const wanted = config.workerThreads ?? availableParallelism();
       const count = Math.max(1, Math.min(wanted, graph.maxTaskParallelism));
       const signal = this.options.signal;
@@ -167,11 +376,13 @@ class JobCoordinator {
       workerCount: 1,
       peers: new Map(),
       post: (m) => queueMicrotask(() => this.onHostMessage(0, m)),
+      checkpointing: this.hostCheckpointing(),
+      restore: this.hostRestore(),
     });
     this.inThreadHost = host;
     this.endpoints = [
       {
-        send: (m) => queueMicrotask(() => (m.t === 'start' ? host.start() : host.cancel())),
+        send: (m) => queueMicrotask(() => (m.t === 'start' ? host.start() : m.t === 'cancel' ? host.cancel() : host.onCheckpointMessage(m))),
         terminate: async () => undefined,
       },
     ];
@@ -192,7 +403,15 @@ class JobCoordinator {
     this.terminal = new Array<boolean>(count).fill(false);
     for (let i = 0; i < count; i++) {
       const peers = [...ports[i]!].map(([worker, port]) => ({ worker, port }));
-      const data: WorkerStartData = { spec: this.spec, bootstrapModule: this.options.bootstrapModule, workerIndex: i, workerCount: count, peers };
+      const data: WorkerStartData = {
+        spec: this.spec,
+        bootstrapModule: this.options.bootstrapModule,
+        workerIndex: i,
+        workerCount: count,
+        peers,
+        checkpointing: this.hostCheckpointing(),
+        restore: this.hostRestore(),
+      };
       const worker = spawnWorker({ workerData: data, transferList: peers.map((p) => p.port) });
       const index = i;
       worker.on('message', (m: HostMessage) => this.onHostMessage(index, m));
@@ -219,7 +438,19 @@ class JobCoordinator {
     if (this.settled) return;
     switch (m.t) {
       case 'ready':
-        if (++this.readyCount === this.endpoints.length && !this.stopping) for (const ep of this.endpoints) ep.send({ t: 'start' });
+        if (++this.readyCount === this.endpoints.length && !this.stopping) {
+          for (const ep of this.endpoints) ep.send({ t: 'start' });
+          this.checkpoints?.start();
+        }
+        return;
+      case 'ack':
+        this.checkpoints?.onAck(m.ack);
+        return;
+      case 'decline':
+        this.checkpoints?.onDecline(m.checkpointId, deserializeError(m.error));
+        return;
+      case 'awaiting-final':
+        this.checkpoints?.onAwaitingFinal();
         return;
       case 'metrics':
         this.aggregator.update(m.snapshots);
@@ -263,6 +494,7 @@ class JobCoordinator {
   private stopAll(): void {
     if (this.stopping || this.settled) return;
     this.stopping = true;
+    this.checkpoints?.stop();
     this.endpoints.forEach((ep, i) => {
       if (!this.terminal[i]) ep.send({ t: 'cancel' });
     });
@@ -277,11 +509,13 @@ class JobCoordinator {
   private settle(): void {
     if (this.settled) return;
     this.settled = true;
+    this.checkpoints?.stop();
     if (this.graceTimer !== null) clearTimeout(this.graceTimer);
     this.options.signal?.removeEventListener('abort', this.onAbort);
     const metrics = this.aggregator.aggregate(Date.now());
     const endpoints = this.endpoints;
-    void Promise.all(endpoints.map((ep) => ep.terminate().catch(() => undefined))).then(() => {
+    const drained = this.checkpoints?.drain() ?? Promise.resolve();
+    void Promise.all([drained, ...endpoints.map((ep) => ep.terminate().catch(() => undefined))]).then(() => {
       if (this.firstError !== null) {
         this.rejectDone(this.firstError);
         return;
@@ -292,6 +526,10 @@ class JobCoordinator {
         workerThreads: this.workerThreads,
         nodes: metrics.nodes.map((n) => ({ nodeId: n.nodeId, name: n.name, recordsIn: n.recordsIn, recordsOut: n.recordsOut })),
         metrics,
+        checkpoints: [],
+        restarts: 0,
+        restoredFrom: null,
+        savepointPath: null,
       });
     });
   }

@@ -1,6 +1,7 @@
 export { OperatorRegistry, isSourceOperator, isTimerOperator } from './operator.js';
 export type {
   Operator,
+  CheckpointedOperator,
   SourceOperator,
   TimerOperator,
   TimeDomain,
@@ -17,4 +18,7 @@ export type { BootstrapModule } from './bootstrap.js';
 export { buildJobGraph } from './job-graph.js';
 export type { JobGraph, Chain, ChainEdge } from './job-graph.js';
 export { readRuntimeConfig } from './runtime-config.js';
+export { readCheckpointSettings } from './checkpoint-config.js';
+export type { CheckpointSettings } from './checkpoint-config.js';
+export type { CheckpointStats } from './checkpoint-storage.js';
 export type { RuntimeConfig } from './runtime-config.js';

@@ -10,6 +10,7 @@ import type { KeyedStateBackend, KeyGroupRange } from '../state/index.js';
 import type { Operator, OperatorMetrics, SourceContext, TimerService } from './operator.js';
 import { isTimerOperator } from './operator.js';
 import { HeapTimerService } from './timer-service.js';
+import type { TimersSnapshot } from './timer-service.js';
 import { OperatorMetricGroup } from './metrics.js';
 import { LOG_LEVELS } from './runtime-config.js';
 import type { LogLevel, RuntimeConfig } from './runtime-config.js';
@@ -27,9 +28,13 @@ export class OperatorContextImpl implements SourceContext {
   readonly keyGroupRange: KeyGroupRange;
   readonly inputTypes: readonly RowType[];
   readonly outputType: RowType;
+  isRestored = false;
+  restoredOperatorState: readonly unknown[] | undefined = undefined;
+  restoredKeyedOperatorState: readonly (readonly [string, unknown])[] | undefined = undefined;
   readonly metricGroup = new OperatorMetricGroup();
   timerService: HeapTimerService | null = null;
   private state: KeyedStateBackend | null = null;
+  private restoredTimers: { snapshots: TimersSnapshot[]; owns: (key: string) => boolean } | null = null;
   private driver: OperatorDriver | null = null;
   private operator: Operator | null = null;
   private readonly minLevel: number;
@@ -74,6 +79,31 @@ export class OperatorContextImpl implements SourceContext {
     return this.state;
   }
 
+  /** The keyed state backend if the operator created one (snapshots skip operators without state). */
+  get keyedStateIfCreated(): KeyedStateBackend | null {
+    return this.state;
+  }
+
+  /**
+   * Installs restored state before `open`: the keyed backend (null: none was snapshotted), the timers to
+   * re-register (filtered to this subtask's key groups by `owns`) and the operator-state entries.
+   */
+  installRestored(restored: {
+    keyed: KeyedStateBackend | null;
+    timers: TimersSnapshot[];
+    owns: (key: string) => boolean;
+    operatorState: readonly unknown[] | undefined;
+    keyedOperatorState: readonly (readonly [string, unknown])[] | undefined;
+  }): void {
+    this.isRestored = true;
+    this.state = restored.keyed;
+    this.restoredTimers = restored.timers.length > 0 ? { snapshots: restored.timers, owns: restored.owns } : null;
+    this.restoredOperatorState = restored.operatorState;
+    this.restoredKeyedOperatorState = restored.keyedOperatorState;
+    // Restored timers must fire even if the operator only asks for its timer service later.
+    if (this.restoredTimers !== null) this.timers();
+  }
+
   timers(): TimerService {
     if (this.timerService === null) {
       if (this.operator === null || !isTimerOperator(this.operator)) {
@@ -84,6 +114,10 @@ export class OperatorContextImpl implements SourceContext {
         () => this.processingTime(),
         () => driver.processingTimersDue(),
       );
+      if (this.restoredTimers !== null) {
+        for (const snap of this.restoredTimers.snapshots) this.timerService.restore(snap, this.restoredTimers.owns);
+        this.restoredTimers = null;
+      }
     }
     return this.timerService;
   }

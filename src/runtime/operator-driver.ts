@@ -17,7 +17,10 @@
  * output ends.
  */
 import type { RecordBatch } from '../types/index.js';
-import type { Operator, TimerOperator } from './operator.js';
+import type { CheckpointedOperator, Operator, TimerOperator } from './operator.js';
+import type { KeyedStateSnapshot } from '../state/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type { TimersSnapshot } from './timer-service.js';
 import type { StreamOutput } from './exchange-output.js';
 import type { InputTracker } from './input-tracker.js';
 import type { OperatorContextImpl } from './operator-context.js';
@@ -29,6 +32,8 @@ const STATUS = 2;
 const END = 3;
 const PROC_TIMERS = 4;
 const START = 5;
+const SNAPSHOT = 6;
+const NOTIFY = 7;
 
 class DriverEvent {
   constructor(
@@ -49,6 +54,17 @@ export interface DriverOwner {
 
 type Step = void | Promise<void>;
 
+/** What a driver captured at a checkpoint barrier; the keyed files may still be being written. */
+export interface DriverSnapshot {
+  readonly checkpointId: number;
+  readonly finished: boolean;
+  readonly operatorState: readonly unknown[] | null;
+  readonly keyedOperatorState: readonly (readonly [string, unknown])[] | null;
+  readonly timers: TimersSnapshot | null;
+  readonly keyed: Promise<KeyedStateSnapshot> | null;
+  readonly syncMs: number;
+}
+
 function isPromise(r: unknown): r is Promise<void> {
   return r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function';
 }
@@ -67,6 +83,11 @@ export class OperatorDriver implements StreamOutput {
   private lastOutWatermark = -Infinity;
   private outIdle = false;
   private opening = false;
+  /** With checkpointing, the operator stays open after its input ended until the final checkpoint. */
+  deferClose = false;
+  private snapshotTarget: { id: number; store: ObjectStore; prefix: string } | null = null;
+  /** The result of the last SNAPSHOT event (taken by the subtask once the chain drained). */
+  lastSnapshot: DriverSnapshot | null = null;
   recordsIn = 0;
   recordsOut = 0;
   batchesIn = 0;
@@ -128,6 +149,18 @@ export class OperatorDriver implements StreamOutput {
   pushStart(): void {
     this.push(new DriverEvent(START, 0, 0, null, 0));
   }
+  /**
+   * Snapshot at checkpoint `id`, queued behind earlier events so it sees exactly what came before the
+   * barrier. Keyed state goes under `prefix` in `store`; the result lands in `lastSnapshot`.
+   */
+  pushSnapshot(id: number, store: ObjectStore, prefix: string): void {
+    this.snapshotTarget = { id, store, prefix };
+    this.push(new DriverEvent(SNAPSHOT, 0, 0, null, id));
+  }
+  /** Checkpoint `id` completed everywhere. */
+  pushNotifyComplete(id: number): void {
+    this.push(new DriverEvent(NOTIFY, 0, 0, null, id));
+  }
   /** Called by the timer service's clock. */
   processingTimersDue(): void {
     this.push(new DriverEvent(PROC_TIMERS, 0, 0, null, 0));
@@ -165,6 +198,7 @@ export class OperatorDriver implements StreamOutput {
     this.finished = true;
     if (this.outIdle) this.emitStatus(false);
     this.emitWatermark(Infinity);
+    if (this.deferClose) return this.output.end();
     return then(this.closeOperator(), () => this.output.end());
   }
 
@@ -286,9 +320,41 @@ export class OperatorDriver implements StreamOutput {
       }
       case PROC_TIMERS:
         return this.fireProcessingTimers();
+      case SNAPSHOT:
+        return this.takeSnapshot(ev.value);
+      case NOTIFY:
+        return (this.op as CheckpointedOperator).notifyCheckpointComplete?.(ev.value);
       default:
         return;
     }
+  }
+
+  private takeSnapshot(id: number): Step {
+    const started = performance.now();
+    const op = this.op as CheckpointedOperator;
+    const entries = op.snapshotOperatorState?.(id);
+    const complete = (operatorState: readonly unknown[] | null): void => {
+      const target = this.snapshotTarget!;
+      // A finished operator is never run again: its keyed state and timers are not needed on restore.
+      const finished = this.finished;
+      const backend = finished ? null : this.ctx.keyedStateIfCreated;
+      this.lastSnapshot = {
+        checkpointId: id,
+        finished,
+        operatorState,
+        keyedOperatorState: finished ? null : (op.snapshotKeyedOperatorState?.() ?? null),
+        timers: finished ? null : (this.ctx.timerService?.snapshot() ?? null),
+        keyed: backend === null ? null : backend.snapshot(target.store, target.prefix),
+        syncMs: performance.now() - started,
+      };
+    };
+    if (entries !== undefined && isPromise(entries)) return (entries as Promise<readonly unknown[]>).then((e) => complete(e));
+    complete((entries as readonly unknown[] | undefined) ?? null);
+  }
+
+  /** Closes the operator after the final checkpoint (deferred close); errors propagate. */
+  closeDeferred(): Step {
+    return this.closeOperator();
   }
 
   private afterInputChange(): Step {
@@ -343,7 +409,7 @@ export class OperatorDriver implements StreamOutput {
       });
       r = then(r, () => this.fireEventTimers());
     }
-    r = then(r, () => this.closeOperator());
+    if (!this.deferClose) r = then(r, () => this.closeOperator());
     return then(r, () => {
       if (this.outIdle) this.emitStatus(false);
       this.output.end();

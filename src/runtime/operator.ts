@@ -36,6 +36,39 @@ export interface Operator {
 }
 
 /**
+ * Checkpointing (exactly-once by aligned barriers, DESIGN.md principle 5). The runtime snapshots, for every
+ * operator, its keyed state (`ctx.keyedState()`) and its timers (`ctx.timers()`) by itself: an operator
+ * that keeps all state there needs nothing more. Operator memory that must survive a failure and is not
+ * keyed (source positions, a sink's open transaction) is declared with these optional methods:
+ *
+ * - `snapshotOperatorState(id)` is called when barrier `id` has arrived on every input, after all batches
+ *   before it were processed and before the barrier goes downstream. It returns independent entries
+ *   (structured-cloneable values). On restore with a different parallelism the entries of all old subtasks
+ *   are spread round-robin over the new ones, so an entry must make sense on any subtask (a split and
+ *   its position, not "subtask 3's offset").
+ * - The restored entries are in `ctx.restoredOperatorState` during `open` (undefined on a fresh start).
+ * - `notifyCheckpointComplete(id)` is called once checkpoint `id` is durable everywhere: the moment a sink
+ *   makes the transaction of that checkpoint visible. It may be called again for the same id after a
+ *   recovery (commits must be idempotent); a missed call is made up by the next one (ids only grow).
+ *
+ * - `snapshotKeyedOperatorState()` returns keyed operator memory (an index of pending windows, say) as
+ *   (state key, value) pairs; on restore each subtask gets the pairs whose key is in its key groups, in
+ *   `ctx.restoredKeyedOperatorState`.
+ *
+ * Operator memory that can be rebuilt from keyed state (caches, indexes) needs no snapshot, but must be
+ * rebuilt in `open` when `ctx.isRestored` is true.
+ *
+ * A subtask that finished (all input processed) is snapshotted without keyed state and timers: on restore
+ * it is not run again; its operators are opened (so a sink can commit what its restored entries name) and
+ * closed at once.
+ */
+export interface CheckpointedOperator extends Operator {
+  snapshotOperatorState?(checkpointId: number): Promise<readonly unknown[]> | readonly unknown[];
+  snapshotKeyedOperatorState?(): readonly (readonly [string, unknown])[];
+  notifyCheckpointComplete?(checkpointId: number): Promise<void> | void;
+}
+
+/**
  * A source operator has no inputs: the runtime calls `run` once and the source emits through its context
  * until its input is exhausted (bounded: resolve) or `cancelled` becomes true (resolve promptly).
  * It must await `ctx.backpressure()` between batches so bounded queues can slow it down.
@@ -66,6 +99,12 @@ export interface OperatorContext {
   readonly keyGroupRange: KeyGroupRange;
   readonly inputTypes: readonly RowType[];
   readonly outputType: RowType;
+  /** True when the subtask starts from a checkpoint or savepoint (keyed state and timers are restored). */
+  readonly isRestored: boolean;
+  /** Entries of `snapshotOperatorState` assigned to this subtask on restore; undefined on a fresh start. */
+  readonly restoredOperatorState: readonly unknown[] | undefined;
+  /** Pairs of `snapshotKeyedOperatorState` in this subtask's key groups, on restore; else undefined. */
+  readonly restoredKeyedOperatorState: readonly (readonly [string, unknown])[] | undefined;
   /** Configuration value by Flink key, or undefined. */
   config(key: string): string | undefined;
   /** Keyed state for this subtask (created lazily by the runtime's configured backend). */

@@ -75,6 +75,12 @@ export class OutputChannel {
     this.transport.deliver(this.id, { kind: 'status', idle }, undefined);
   }
 
+  /** A checkpoint barrier goes after every row (and watermark) sent before it. */
+  sendBarrier(id: number, savepoint: boolean): void {
+    this.flush();
+    this.transport.deliver(this.id, { kind: 'barrier', id, savepoint }, undefined);
+  }
+
   sendEnd(): void {
     this.flush();
     this.transport.deliver(this.id, { kind: 'end' }, undefined);

@@ -2,8 +2,9 @@
  * What flows on an exchange channel, in order: data batches and control elements.
  *
  * Ordering invariant: a channel is FIFO for all element kinds, so a watermark never overtakes the data
- * sent before it, and an end-of-partition is the last element of a channel. Checkpoint barriers (a later
- * issue) will be one more control kind here and will be aligned per input like watermarks are combined.
+ * sent before it, and an end-of-partition is the last element of a channel. A checkpoint barrier separates
+ * the rows that belong to checkpoint `id` (before it) from those after it; a subtask aligns barriers over
+ * all its input channels (subtask.ts) before it snapshots.
  */
 import type { RecordBatch } from '../types/index.js';
 
@@ -13,6 +14,8 @@ export type StreamElement =
   | { readonly kind: 'watermark'; readonly watermark: number }
   /** The sender is idle (holds no watermark back) or active again. */
   | { readonly kind: 'status'; readonly idle: boolean }
+  /** Everything before this element on the channel is covered by checkpoint (or savepoint) `id`. */
+  | { readonly kind: 'barrier'; readonly id: number; readonly savepoint: boolean }
   /** The sender finished: nothing follows on this channel. */
   | { readonly kind: 'end' };
 

@@ -19,21 +19,54 @@ import { InputTracker } from './input-tracker.js';
 import { OperatorContextImpl } from './operator-context.js';
 import type { ContextOwner } from './operator-context.js';
 import { OperatorDriver } from './operator-driver.js';
-import type { DriverOwner } from './operator-driver.js';
+import type { DriverOwner, DriverSnapshot } from './operator-driver.js';
 import type { ExchangeOutput, StreamOutput } from './exchange-output.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import type { SubtaskMetricsSnapshot } from './metrics.js';
 import { toTaskError } from './error-transport.js';
 import type { FloeError } from '../common/index.js';
 import { internalError } from '../common/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type { InboxItem } from './stream-element.js';
+import type { RestoreSource } from './checkpoint-restore.js';
+import { loadNodeRestore } from './checkpoint-restore.js';
+import type { StateFileRef } from './checkpoint-storage.js';
+import { checkpointStore, encodeStateFile, keyedStatePrefix, stateFileKey } from './checkpoint-storage.js';
 
 /** Longest stretch of work before a subtask lets other macrotasks of its thread run. */
 const YIELD_AFTER_MS = 2;
+
+/** How a subtask reports checkpoints (null in `SubtaskServices` when checkpointing is off). */
+export interface SubtaskCheckpointing {
+  /** The store at `execution.checkpointing.dir` and the job's folder in it. */
+  readonly root: ObjectStore;
+  readonly jobFolder: string;
+  /** The snapshot of one operator subtask is durable. */
+  ack(report: SnapshotAck): void;
+  /** This subtask could not snapshot checkpoint `id` (the coordinator aborts it). */
+  decline(checkpointId: number, error: unknown): void;
+  /** The subtask processed all input and waits for a final checkpoint before it closes. */
+  awaitingFinal(): void;
+}
+
+export interface SnapshotAck {
+  readonly checkpointId: number;
+  readonly nodeId: number;
+  readonly subtask: number;
+  readonly file: StateFileRef;
+  readonly finished: boolean;
+  readonly keyedBytes: number;
+  readonly alignmentMs: number;
+  readonly syncMs: number;
+  readonly asyncMs: number;
+}
 
 export interface SubtaskServices {
   readonly spec: JobSpec;
   readonly config: RuntimeConfig;
   readonly registry: OperatorRegistry;
+  readonly checkpointing: SubtaskCheckpointing | null;
+  readonly restore: RestoreSource | null;
   sendToClient(nodeId: number, subtask: number, message: unknown): void;
   /** The consumer processed one batch of `channel`. */
   returnCredit(channel: number): void;
@@ -55,6 +88,31 @@ export class Subtask implements DriverOwner, ContextOwner {
   /** When this subtask last let the event loop run other macrotasks (port messages, timers). */
   private lastYield = performance.now();
   backpressureWaits = 0;
+  // --- checkpoints (see the module comment) ---
+  /** Highest checkpoint id the coordinator triggered on this subtask. */
+  private triggered = 0;
+  /** Ids that are savepoints (written to `savepoint-<id>`), learnt from the trigger or the barrier. */
+  private readonly savepoints = new Set<number>();
+  /** Highest checkpoint id this subtask snapshotted (or gave up aligning). */
+  private snapshotted = 0;
+  /** The checkpoint whose barriers are being aligned, 0 when none. */
+  private aligning = 0;
+  private alignStartedAt = 0;
+  /** Channels that delivered the barrier being aligned (they are blocked until alignment completes). */
+  private readonly barrierChannels = new Set<number>();
+  private readonly endedChannels = new Set<number>();
+  /** Elements of blocked channels, replayed in order after the snapshot. */
+  private held: InboxItem[] = [];
+  private replay: InboxItem[] = [];
+  /** Set once the chain ended its output while checkpointing is on: waits for the final checkpoint. */
+  private awaitingFinal = false;
+  private finalSnapshotId = 0;
+  /** Highest checkpoint id known complete. */
+  private completed = 0;
+  private finalDone: (() => void) | null = null;
+  /** The operators were closed after the final checkpoint; later triggers get a "finished" ack only. */
+  private closedFinal = false;
+  private restoredFinished = false;
 
   constructor(
     readonly chain: Chain,
@@ -121,6 +179,23 @@ export class Subtask implements DriverOwner, ContextOwner {
       if (k > 0) this.drivers[k - 1]!.setOutput(driver);
       this.drivers.push(driver);
     }
+    const restore = this.services.restore;
+    if (restore !== null) {
+      let allFinished = true;
+      for (const d of this.drivers) {
+        const r = await loadNodeRestore(restore, d.ctx.node, this.index, this.chain.parallelism, d.ctx.maxParallelism, d.ctx.keyGroupRange).catch((e: unknown) => {
+          throw this.locate(e, d);
+        });
+        if (r === null) {
+          allFinished = false;
+          continue;
+        }
+        allFinished &&= r.finished;
+        d.ctx.installRestored(r);
+      }
+      this.restoredFinished = allFinished;
+    }
+    if (this.services.checkpointing !== null) for (const d of this.drivers) d.deferClose = true;
     for (const d of this.drivers) {
       try {
         d.markOpening();
@@ -134,9 +209,175 @@ export class Subtask implements DriverOwner, ContextOwner {
   /** Runs until the chain ended, the subtask was cancelled, or it failed (rejects with the FloeError). */
   async run(): Promise<void> {
     const head = this.drivers[0]!;
-    if (this.chain.nodes[0]!.inputs.length === 0 && isSourceOperator(head.op)) await this.runSource(head, head.op);
+    if (this.restoredFinished) {
+      // Finished before the checkpoint: nothing is run again; downstream learns at once that it ended.
+      this.output!.end();
+      this.ended = true;
+    } else if (this.chain.nodes[0]!.inputs.length === 0 && isSourceOperator(head.op)) await this.runSource(head, head.op);
     else await this.runInputs(head);
+    if (this.failure === null && this.ended && this.services.checkpointing !== null && !this.cancelled) await this.awaitFinalCheckpoint();
     if (this.failure !== null) throw this.failure;
+  }
+
+  /**
+   * With checkpointing, a subtask whose input is exhausted keeps its operators open until a checkpoint
+   * that snapshotted it as finished completes: that checkpoint's notification commits what its sinks
+   * wrote last (Flink's final checkpoint), and only then are the operators closed.
+   */
+  private async awaitFinalCheckpoint(): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.finalDone = resolve));
+    this.awaitingFinal = true;
+    this.services.checkpointing!.awaitingFinal();
+    // A trigger that arrived while the last input was processed has no barrier coming any more.
+    if (this.triggered > this.snapshotted) void this.snapshotChain(this.triggered, 0);
+    this.checkFinal();
+    await done;
+    if (this.cancelled) return;
+    this.closedFinal = true;
+    for (const d of this.drivers) {
+      try {
+        const r = d.closeDeferred();
+        if (r !== undefined) await r;
+      } catch (e) {
+        this.fail(e, d);
+        return;
+      }
+    }
+  }
+
+  /** The coordinator triggered checkpoint `id`. */
+  triggerCheckpoint(id: number, savepoint: boolean): void {
+    if (savepoint) this.savepoints.add(id);
+    if (id <= this.triggered || this.cancelled) return;
+    this.triggered = id;
+    // Finished subtasks get no barriers any more: they snapshot on the trigger itself.
+    if (this.awaitingFinal || this.closedFinal) void this.snapshotChain(id, 0);
+    // Sources inject the barrier at their next `backpressure()`; other subtasks wait for barriers.
+  }
+
+  /** Checkpoint `id` completed: operators are notified in chain order (serialised with their other calls). */
+  notifyCheckpointComplete(id: number): void {
+    if (this.cancelled || id <= this.completed) return;
+    this.completed = id;
+    if (this.closedFinal) return;
+    for (const d of this.drivers) d.pushNotifyComplete(id);
+    this.checkFinal();
+  }
+
+  /** Releases a subtask waiting for its final checkpoint once that checkpoint completed and was notified. */
+  private checkFinal(): void {
+    if (!this.awaitingFinal || this.finalSnapshotId === 0 || this.completed < this.finalSnapshotId) return;
+    void Promise.resolve(this.drainedOrFailed()).then(() => {
+      const f = this.finalDone;
+      this.finalDone = null;
+      f?.();
+    });
+  }
+
+  /** Checkpoint `id` was aborted: stop aligning it and let blocked input flow again. */
+  abortCheckpoint(id: number): void {
+    this.savepoints.delete(id);
+    if (this.aligning === id) this.endAlignment();
+    if (id > this.snapshotted) this.snapshotted = id;
+  }
+
+  /**
+   * Snapshots every operator of the chain for checkpoint `id` (the chain must be drained or about to be:
+   * the snapshot events queue behind earlier work), then emits the barrier downstream unless the chain
+   * ended, and writes the state files in the background before acknowledging.
+   */
+  private async snapshotChain(id: number, alignmentMs: number): Promise<void> {
+    const cp = this.services.checkpointing!;
+    if (id <= this.snapshotted) return;
+    this.snapshotted = id;
+    const savepoint = this.savepoints.delete(id);
+    const store = checkpointStore(cp.root, cp.jobFolder, id, savepoint);
+    let snaps: (DriverSnapshot | null)[];
+    if (this.closedFinal) {
+      snaps = this.drivers.map(() => ({ checkpointId: id, finished: true, operatorState: null, keyedOperatorState: null, timers: null, keyed: null, syncMs: 0 }));
+    } else {
+      for (const d of this.drivers) d.pushSnapshot(id, store, keyedStatePrefix(d.ctx.node.id, this.index));
+      await this.drainedOrFailed();
+      if (this.cancelled) return;
+      snaps = this.drivers.map((d) => d.lastSnapshot);
+    }
+    if (snaps.some((x) => x === null || x.checkpointId !== id)) {
+      cp.decline(id, internalError(`subtask ${this.name} produced no snapshot for checkpoint ${id}`));
+      return;
+    }
+    if (!this.ended) this.output!.barrier(id, savepoint);
+    if (snaps.every((x) => x!.finished)) this.finalSnapshotId = id;
+    const writeStarted = performance.now();
+    void (async () => {
+      for (let k = 0; k < this.drivers.length; k++) {
+        const d = this.drivers[k]!;
+        const snap = snaps[k]!;
+        const keyed = snap.keyed === null ? null : await snap.keyed;
+        const bytes = encodeStateFile({
+          format: 'floe.operator-state',
+          checkpointId: id,
+          nodeId: d.ctx.node.id,
+          subtask: this.index,
+          finished: snap.finished,
+          keyed,
+          timers: snap.timers,
+          operatorState: snap.operatorState,
+          keyedOperatorState: snap.keyedOperatorState,
+        });
+        const key = stateFileKey(d.ctx.node.id, this.index);
+        await store.put(key, bytes);
+        cp.ack({
+          checkpointId: id,
+          nodeId: d.ctx.node.id,
+          subtask: this.index,
+          file: { key, size: bytes.length, crc32: new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 4, true) },
+          finished: snap.finished,
+          keyedBytes: keyed?.totalBytes ?? 0,
+          alignmentMs,
+          syncMs: snap.syncMs,
+          asyncMs: performance.now() - writeStarted,
+        });
+      }
+    })().catch((e: unknown) => cp.decline(id, e));
+  }
+
+  /** A source chain between batches: inject the barrier of a pending trigger. */
+  private sourceCheckpoint(): Promise<void> | undefined {
+    if (this.services.checkpointing === null || this.triggered <= this.snapshotted || this.cancelled) return undefined;
+    return this.snapshotChain(this.triggered, 0);
+  }
+
+  /** A barrier (or the end) arrived on a channel: snapshot once every open channel delivered the barrier. */
+  private async onBarrier(channel: number, id: number): Promise<void> {
+    if (id <= this.snapshotted) return; // from a checkpoint this subtask already gave up or finished
+    if (id > this.aligning) {
+      if (this.aligning !== 0) this.endAlignment(); // a newer checkpoint overtook an aborted one
+      this.aligning = id;
+      this.alignStartedAt = performance.now();
+      if (id > this.triggered) this.triggered = id;
+    }
+    this.barrierChannels.add(channel);
+    await this.completeAlignmentIfReady();
+  }
+
+  private async completeAlignmentIfReady(): Promise<void> {
+    if (this.aligning === 0) return;
+    for (const ch of this.channelSlots.keys()) {
+      if (!this.barrierChannels.has(ch) && !this.endedChannels.has(ch)) return;
+    }
+    const id = this.aligning;
+    const alignmentMs = performance.now() - this.alignStartedAt;
+    await this.snapshotChain(id, alignmentMs);
+    this.endAlignment();
+  }
+
+  private endAlignment(): void {
+    this.aligning = 0;
+    this.barrierChannels.clear();
+    if (this.held.length > 0) {
+      this.replay = this.held.concat(this.replay);
+      this.held = [];
+    }
   }
 
   private async runSource(head: OperatorDriver, source: SourceOperator): Promise<void> {
@@ -167,7 +408,12 @@ export class Subtask implements DriverOwner, ContextOwner {
     }
     const output = this.output!;
     while (!this.ended && !this.cancelled) {
-      let item = this.inbox.poll();
+      let item = this.replay.length > 0 ? this.replay.shift()! : this.inbox.poll();
+      if (item !== null && this.aligning !== 0 && this.barrierChannels.has(item.channel)) {
+        // Aligning: this channel already delivered the barrier, so what follows belongs to the next checkpoint.
+        this.held.push(item);
+        continue;
+      }
       if (item === null) {
         output.flush();
         item = await this.inbox.take();
@@ -198,7 +444,19 @@ export class Subtask implements DriverOwner, ContextOwner {
           head.pushStatus(input, channel, el.idle);
           break;
         case 'end':
+          this.endedChannels.add(item.channel);
           head.pushEnd(input, channel);
+          if (this.aligning !== 0) {
+            if (this.busyCount > 0) await this.drainedOrFailed();
+            await this.completeAlignmentIfReady();
+          }
+          break;
+        case 'barrier':
+          if (this.services.checkpointing !== null) {
+            if (this.busyCount > 0) await this.drainedOrFailed();
+            if (el.savepoint) this.savepoints.add(el.id);
+            await this.onBarrier(item.channel, el.id);
+          }
           break;
       }
       if (this.busyCount > 0) await this.drainedOrFailed();
@@ -222,6 +480,8 @@ export class Subtask implements DriverOwner, ContextOwner {
 
   /** SourceContext.backpressure: the chain drained and every outgoing channel has credit. */
   backpressure(): Promise<void> | void {
+    const cp = this.sourceCheckpoint();
+    if (cp !== undefined) return cp.then(() => this.backpressure());
     const output = this.output!;
     const w = output.whenWritable();
     if (this.busyCount === 0 && w === undefined) return this.fairYield();
@@ -272,6 +532,9 @@ export class Subtask implements DriverOwner, ContextOwner {
     if (this.cancelledFlag) return;
     this.cancelledFlag = true;
     this.shutdown();
+    const f = this.finalDone;
+    this.finalDone = null;
+    f?.();
   }
 
   /** Closes every operator not closed yet (after cancellation or failure). */

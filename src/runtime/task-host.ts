@@ -19,6 +19,11 @@ import { ExchangeOutput, ExchangeWriter } from './exchange-output.js';
 import type { PeerMessage, StreamElement } from './stream-element.js';
 import type { SubtaskMetricsSnapshot } from './metrics.js';
 import { serializeError } from './error-transport.js';
+import type { SnapshotAck, SubtaskCheckpointing } from './subtask.js';
+import type { CheckpointMetadata } from './checkpoint-storage.js';
+import { openStore } from './checkpoint-storage.js';
+import type { RestoreSource } from './checkpoint-restore.js';
+import { prefixedObjectStore } from '../storage/index.js';
 import type { SerializedError } from './error-transport.js';
 
 /** Messages from a host to the coordinator. */
@@ -28,10 +33,31 @@ export type HostMessage =
   | { readonly t: 'client'; readonly nodeId: number; readonly subtask: number; readonly message: unknown }
   | { readonly t: 'finished'; readonly snapshots: readonly SubtaskMetricsSnapshot[] }
   | { readonly t: 'cancelled'; readonly snapshots: readonly SubtaskMetricsSnapshot[] }
-  | { readonly t: 'failed'; readonly error: SerializedError; readonly snapshots: readonly SubtaskMetricsSnapshot[] };
+  | { readonly t: 'failed'; readonly error: SerializedError; readonly snapshots: readonly SubtaskMetricsSnapshot[] }
+  | { readonly t: 'ack'; readonly ack: SnapshotAck }
+  | { readonly t: 'decline'; readonly checkpointId: number; readonly error: SerializedError }
+  | { readonly t: 'awaiting-final' };
 
 /** Messages from the coordinator to a host. */
-export type CoordinatorMessage = { readonly t: 'start' } | { readonly t: 'cancel' };
+export type CoordinatorMessage =
+  | { readonly t: 'start' }
+  | { readonly t: 'cancel' }
+  | { readonly t: 'trigger'; readonly checkpointId: number; readonly savepoint: boolean }
+  | { readonly t: 'complete'; readonly checkpointId: number }
+  | { readonly t: 'abort'; readonly checkpointId: number };
+
+/** Where checkpoints go and what to restore from, as plain data (it crosses into worker threads). */
+export interface HostCheckpointSetup {
+  readonly dir: string;
+  readonly jobFolder: string;
+}
+
+export interface HostRestoreSetup {
+  /** Store URI and key prefix of the checkpoint folder. */
+  readonly dir: string;
+  readonly prefix: string;
+  readonly metadata: CheckpointMetadata;
+}
 
 export interface TaskHostOptions {
   readonly spec: JobSpec;
@@ -44,6 +70,8 @@ export interface TaskHostOptions {
   readonly peers: ReadonlyMap<number, MessagePort>;
   /** Sends a message to the coordinator (parentPort in a worker, a function call in-thread). */
   readonly post: (message: HostMessage) => void;
+  readonly checkpointing: HostCheckpointSetup | null;
+  readonly restore: HostRestoreSetup | null;
 }
 
 export class TaskHost {
@@ -64,6 +92,20 @@ export class TaskHost {
       port.on('message', (m: PeerMessage) => this.onPeerMessage(m));
     }
     const byKey = new Map<string, Subtask>();
+    const post = this.options.post;
+    const cpSetup = this.options.checkpointing;
+    const checkpointing: SubtaskCheckpointing | null =
+      cpSetup === null
+        ? null
+        : {
+            root: openStore(cpSetup.dir),
+            jobFolder: cpSetup.jobFolder,
+            ack: (ack) => post({ t: 'ack', ack }),
+            decline: (checkpointId, error) => post({ t: 'decline', checkpointId, error: serializeError(error) }),
+            awaitingFinal: () => post({ t: 'awaiting-final' }),
+          };
+    const rs = this.options.restore;
+    const restore: RestoreSource | null = rs === null ? null : { store: prefixedObjectStore(openStore(rs.dir), rs.prefix), metadata: rs.metadata };
     for (const chain of graph.chains) {
       for (let s = 0; s < chain.parallelism; s++) {
         if (workerOf(s, workerCount) !== workerIndex) continue;
@@ -73,6 +115,8 @@ export class TaskHost {
           registry: this.options.registry,
           sendToClient: (nodeId, subtaskIndex, message) => this.options.post({ t: 'client', nodeId, subtask: subtaskIndex, message }),
           returnCredit: (channel) => this.returnCredit(channel),
+          checkpointing,
+          restore,
         });
         byKey.set(chain.id + '/' + s, subtask);
         this.subtasks.push(subtask);
@@ -149,6 +193,15 @@ export class TaskHost {
     for (const s of this.subtasks) s.cancel();
     if (!wasRunning) {
       void this.stop().then(() => this.finish({ t: 'cancelled', snapshots: this.snapshots() }));
+    }
+  }
+
+  /** Checkpoint messages from the coordinator; answered even after the local subtasks finished. */
+  onCheckpointMessage(m: CoordinatorMessage): void {
+    for (const s of this.subtasks) {
+      if (m.t === 'trigger') s.triggerCheckpoint(m.checkpointId, m.savepoint);
+      else if (m.t === 'complete') s.notifyCheckpointComplete(m.checkpointId);
+      else if (m.t === 'abort') s.abortCheckpoint(m.checkpointId);
     }
   }
 

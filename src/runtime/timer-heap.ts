@@ -48,6 +48,18 @@ export class TimerHeap {
     }
   }
 
+  /** The live timers, in no particular order (for snapshots). */
+  entries(keys: string[], times: number[]): void {
+    for (let i = 0; i < this.times.length; i++) {
+      const t = this.times[i]!;
+      const k = this.keys[i]!;
+      if (this.live.has(t + '|' + k)) {
+        keys.push(k);
+        times.push(t);
+      }
+    }
+  }
+
   clear(): void {
     this.times = [];
     this.keys = [];

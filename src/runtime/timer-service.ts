@@ -16,6 +16,14 @@
 import type { TimerService } from './operator.js';
 import { TimerHeap } from './timer-heap.js';
 
+/** Timers of one operator subtask as kept in a checkpoint: parallel key and timestamp arrays per domain. */
+export interface TimersSnapshot {
+  readonly eventKeys: string[];
+  readonly eventTimes: number[];
+  readonly procKeys: string[];
+  readonly procTimes: number[];
+}
+
 export class HeapTimerService implements TimerService {
   private readonly eventTimers = new TimerHeap();
   private readonly procTimers = new TimerHeap();
@@ -74,6 +82,23 @@ export class HeapTimerService implements TimerService {
 
   get pendingProcessingTimers(): number {
     return this.procTimers.size;
+  }
+
+  /**
+   * The live timers as of now. Entries are de-duplicated (a heap may hold one (key, time) twice after a
+   * delete and re-add), so restoring them registers each timer once.
+   */
+  snapshot(): TimersSnapshot {
+    const snap: TimersSnapshot = { eventKeys: [], eventTimes: [], procKeys: [], procTimes: [] };
+    this.eventTimers.entries(snap.eventKeys, snap.eventTimes);
+    this.procTimers.entries(snap.procKeys, snap.procTimes);
+    return snap;
+  }
+
+  /** Registers restored timers whose key passes `owns` (the key groups of this subtask). */
+  restore(snap: TimersSnapshot, owns: (key: string) => boolean): void {
+    for (let i = 0; i < snap.eventKeys.length; i++) if (owns(snap.eventKeys[i]!)) this.registerEventTimeTimer(snap.eventKeys[i]!, snap.eventTimes[i]!);
+    for (let i = 0; i < snap.procKeys.length; i++) if (owns(snap.procKeys[i]!)) this.registerProcessingTimeTimer(snap.procKeys[i]!, snap.procTimes[i]!);
   }
 
   /** Stops the clock and drops pending processing-time timers; returns how many were dropped. */

@@ -14,7 +14,7 @@ import { buildJobGraph } from './job-graph.js';
 import { readRuntimeConfig } from './runtime-config.js';
 import { loadOperatorRegistry } from './bootstrap.js';
 import { TaskHost } from './task-host.js';
-import type { CoordinatorMessage, HostMessage } from './task-host.js';
+import type { CoordinatorMessage, HostCheckpointSetup, HostMessage, HostRestoreSetup } from './task-host.js';
 import { serializeError } from './error-transport.js';
 import { internalError } from '../common/index.js';
 
@@ -24,6 +24,8 @@ export interface WorkerStartData {
   readonly workerIndex: number;
   readonly workerCount: number;
   readonly peers: readonly { readonly worker: number; readonly port: MessagePort }[];
+  readonly checkpointing: HostCheckpointSetup | null;
+  readonly restore: HostRestoreSetup | null;
 }
 
 async function main(): Promise<void> {
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
     else if (m.t === 'cancel') {
       cancelled = true;
       host?.cancel();
-    }
+    } else host?.onCheckpointMessage(m);
   });
   try {
     const registry = await loadOperatorRegistry(data.bootstrapModule);
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
       workerCount: data.workerCount,
       peers: new Map(data.peers.map((p) => [p.worker, p.port])),
       post,
+      checkpointing: data.checkpointing,
+      restore: data.restore,
     });
   } catch (e) {
     post({ t: 'failed', error: serializeError(e), snapshots: [] });

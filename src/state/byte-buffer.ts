@@ -12,19 +12,24 @@
  */
 import { FloeError } from '../common/index.js';
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 /** Below this length the reader decodes ASCII by hand (TextDecoder's call overhead dominates). */
 const SHORT_STRING = 32;
 
+/** ASCII strings up to this length are written by a JS loop (cheaper than the native writer's call). */
+const SHORT_WRITE = 24;
+
 export class ByteWriter {
   private buf: Uint8Array;
   private view: DataView;
+  /** The same bytes as a Node Buffer, for its native UTF-8 writer. */
+  private node: Buffer;
   pos = 0;
 
   constructor(initialCapacity = 1024) {
     this.buf = new Uint8Array(Math.max(16, initialCapacity));
     this.view = new DataView(this.buf.buffer);
+    this.node = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   private ensure(n: number): void {
@@ -36,6 +41,7 @@ export class ByteWriter {
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
     this.view = new DataView(next.buffer);
+    this.node = Buffer.from(next.buffer, next.byteOffset, next.byteLength);
   }
 
   u8(v: number): void {
@@ -82,28 +88,36 @@ export class ByteWriter {
     this.pos += b.length;
   }
 
+  /**
+   * A string: `varuint(byteLength * 2)` and its UTF-8 bytes, or, for a string with lone surrogates (not
+   * representable in UTF-8), `varuint(length * 2 + 1)` and its UTF-16LE code units.
+   */
   string(s: string): void {
     const n = s.length;
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      if (s.charCodeAt(i) >= 0x80) {
-        ascii = false;
-        break;
+    if (n <= SHORT_WRITE) {
+      // Short strings: a JS loop beats the native calls' fixed cost. ASCII only; others take the long path.
+      let ascii = true;
+      for (let i = 0; i < n; i++) {
+        if (s.charCodeAt(i) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        this.varuint(n * 2);
+        this.ensure(n);
+        const buf = this.buf;
+        let p = this.pos;
+        for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+        this.pos = p;
+        return;
       }
     }
-    if (ascii) {
-      this.varuint(n * 2);
-      this.ensure(n);
-      const buf = this.buf;
-      let p = this.pos;
-      for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
-      this.pos = p;
-      return;
-    }
     if ((s as unknown as { isWellFormed(): boolean }).isWellFormed()) {
-      const utf8 = encoder.encode(s);
-      this.varuint(utf8.length * 2);
-      this.bytes(utf8);
+      const bytes = Buffer.byteLength(s, 'utf8');
+      this.varuint(bytes * 2);
+      this.ensure(bytes);
+      this.pos += this.node.write(s, this.pos, bytes, 'utf8');
       return;
     }
     this.varuint(n * 2 + 1);

@@ -89,13 +89,16 @@ export function encodeSnapshotFiles(
   targetFileBytes: number,
 ): EncodedSnapshotFile[] {
   const files: EncodedSnapshotFile[] = [];
-  let body = new ByteWriter(64 * 1024);
+  // Each file is written in one buffer, header first (its range is patched when the file is cut), so
+  // the bytes are never copied into a second buffer: at checkpoint sizes, every large copy is external
+  // memory that triggers a full garbage collection over the whole (large) state heap.
+  let w = startFile(states, maxParallelism);
   let fileFirst = range.start;
   let entries = 0;
   const cut = (last: number): void => {
     if (entries > 0) {
-      files.push(finishFile(states, maxParallelism, { start: fileFirst, end: last }, body.written(), entries));
-      body = new ByteWriter(64 * 1024);
+      files.push(finishFile(w, { start: fileFirst, end: last }, entries));
+      w = startFile(states, maxParallelism);
     }
     fileFirst = last + 1;
     entries = 0;
@@ -104,7 +107,7 @@ export function encodeSnapshotFiles(
     const gi = g - range.start;
     for (let si = 0; si < states.length; si++) {
       try {
-        entries += writeSection(body, states[si]!, g, gi, si, now);
+        entries += writeSection(w, states[si]!, g, gi, si, now);
       } catch (e) {
         if (e instanceof FloeError && e.code === 'STATE.UNSERIALIZABLE_VALUE') {
           throw new FloeError(e.kind, e.code, `state '${states[si]!.info.name}' (key group ${g}): ${e.message}`, { notes: e.notes, cause: e });
@@ -112,7 +115,7 @@ export function encodeSnapshotFiles(
         throw e;
       }
     }
-    if (body.pos >= targetFileBytes) cut(g);
+    if (w.pos >= targetFileBytes) cut(g);
   }
   // The last file's range runs to the end of the backend's range (trailing empty groups included).
   if (entries > 0) cut(range.end);
@@ -179,32 +182,36 @@ function writeSection(w: ByteWriter, s: StateTables, g: number, gi: number, si: 
   return count;
 }
 
-function finishFile(
-  states: readonly StateTables[],
-  maxParallelism: number,
-  range: KeyGroupRange,
-  body: Uint8Array,
-  entries: number,
-): EncodedSnapshotFile {
-  const w = new ByteWriter(body.length + 256);
+/** Offset of the header's first key group (u32), after magic, version, kind, codec version, maxParallelism. */
+const HEADER_RANGE_AT = MAGIC.length + 2 + 1 + 1 + 4;
+
+/** A writer holding a file's header; its key-group range is filled in by `finishFile`. */
+function startFile(states: readonly StateTables[], maxParallelism: number): ByteWriter {
+  const w = new ByteWriter(256 * 1024);
   for (const b of MAGIC) w.u8(b);
   w.u16(SNAPSHOT_FILE_FORMAT_VERSION);
   w.u8(FILE_KIND_FULL);
   w.u8(STATE_VALUE_CODEC_VERSION);
   w.u32(maxParallelism);
-  w.u32(range.start);
-  w.u32(range.end);
+  w.u32(0); // first key group, patched
+  w.u32(0); // last key group, patched
   w.varuint(states.length);
   for (const s of states) {
     w.string(s.info.name);
     w.u8(KIND_CODES[s.info.kind]);
     w.f64(s.info.ttlMs);
   }
-  w.bytes(body);
+  return w;
+}
+
+function finishFile(w: ByteWriter, range: KeyGroupRange, entries: number): EncodedSnapshotFile {
+  w.patchU32(HEADER_RANGE_AT, range.start);
+  w.patchU32(HEADER_RANGE_AT + 4, range.end);
   w.u32(END_MARKER);
   const crc = crc32(w.written());
   w.u32(crc);
-  return { keyGroupRange: range, bytes: w.finish(), crc32: crc, entries };
+  // A view, not a copy: the writer is dropped here, so nothing else writes to its buffer.
+  return { keyGroupRange: range, bytes: w.written(), crc32: crc, entries };
 }
 
 /** A file name that is unique per attempt, so a retried checkpoint never overwrites a committed file. */

@@ -6,7 +6,7 @@
 import { userError, type FloeError } from '../common/index.js';
 import { formatType, type BatchBuilder, type LogicalType, type RecordBatch } from '../types/index.js';
 
-export type FileFormatName = 'csv' | 'json';
+export type FileFormatName = 'csv' | 'json' | 'debezium-json';
 
 /** Where decoded text comes from, for error messages (`table 'bids', file /x/part-0.csv, line 17`). */
 export interface DecodeLocation {

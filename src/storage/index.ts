@@ -5,7 +5,7 @@ export { CsvDecoder, CsvEncoder, csvFormatOptions, decodeCsvText, DEFAULT_CSV_OP
 export type { CsvFormatOptions } from './csv-format.js';
 export { JsonLinesDecoder, JsonLinesEncoder, jsonFormatOptions, decodeJsonLinesText, DEFAULT_JSON_OPTIONS } from './json-lines-format.js';
 export type { JsonFormatOptions, TimestampStandard, MapNullKeyMode } from './json-lines-format.js';
-export { FILE_FORMATS, isFileFormatName, createRecordDecoder, createRecordEncoder } from './format-factory.js';
+export { FILE_FORMATS, isFileFormatName, isChangelogFormat, createRecordDecoder, createRecordEncoder } from './format-factory.js';
 export { checkObjectKey } from './object-store.js';
 export type { ObjectStore, ObjectInfo } from './object-store.js';
 export { MemoryObjectStore } from './memory-object-store.js';

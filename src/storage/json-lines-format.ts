@@ -52,20 +52,24 @@ function oneOf<T extends string>(key: string, value: string | undefined, allowed
 }
 
 /** Reads `json.*` keys (Flink's names) from a table's options. */
-export function jsonFormatOptions(options: Readonly<Record<string, string>>): JsonFormatOptions {
-  const o = options;
+/**
+ * Reads the JSON format options. `prefix` is the format's option prefix: `json.` for `'format' = 'json'`,
+ * `debezium-json.` for the Debezium changelog format, whose row objects use the same options.
+ */
+export function jsonFormatOptions(options: Readonly<Record<string, string>>, prefix = 'json.'): JsonFormatOptions {
+  const o = (k: string): string | undefined => options[prefix + k];
   const opts: JsonFormatOptions = {
-    failOnMissingField: bool('json.fail-on-missing-field', o['json.fail-on-missing-field'], false),
-    ignoreParseErrors: bool('json.ignore-parse-errors', o['json.ignore-parse-errors'], false),
-    timestampStandard: oneOf('json.timestamp-format.standard', o['json.timestamp-format.standard'], ['SQL', 'ISO-8601'] as const, 'SQL'),
-    mapNullKeyMode: oneOf('json.map-null-key.mode', o['json.map-null-key.mode'], ['FAIL', 'DROP', 'LITERAL'] as const, 'FAIL'),
-    mapNullKeyLiteral: o['json.map-null-key.literal'] ?? 'null',
-    decimalAsPlainNumber: bool('json.encode.decimal-as-plain-number', o['json.encode.decimal-as-plain-number'], false),
-    ignoreNullFields: bool('json.encode.ignore-null-fields', o['json.encode.ignore-null-fields'], false),
+    failOnMissingField: bool(prefix + 'fail-on-missing-field', o('fail-on-missing-field'), false),
+    ignoreParseErrors: bool(prefix + 'ignore-parse-errors', o('ignore-parse-errors'), false),
+    timestampStandard: oneOf(prefix + 'timestamp-format.standard', o('timestamp-format.standard'), ['SQL', 'ISO-8601'] as const, 'SQL'),
+    mapNullKeyMode: oneOf(prefix + 'map-null-key.mode', o('map-null-key.mode'), ['FAIL', 'DROP', 'LITERAL'] as const, 'FAIL'),
+    mapNullKeyLiteral: o('map-null-key.literal') ?? 'null',
+    decimalAsPlainNumber: bool(prefix + 'encode.decimal-as-plain-number', o('encode.decimal-as-plain-number'), false),
+    ignoreNullFields: bool(prefix + 'encode.ignore-null-fields', o('encode.ignore-null-fields'), false),
   };
   if (opts.failOnMissingField && opts.ignoreParseErrors) {
     // Flink rejects this combination too: a missing field could not both fail and be skipped.
-    throw userError('PLAN.CONNECTOR_OPTION', "options 'json.fail-on-missing-field' and 'json.ignore-parse-errors' cannot both be 'true'");
+    throw userError('PLAN.CONNECTOR_OPTION', `options '${prefix}fail-on-missing-field' and '${prefix}ignore-parse-errors' cannot both be 'true'`);
   }
   return opts;
 }
@@ -266,27 +270,32 @@ export class JsonLinesEncoder implements RecordEncoder {
   ) {
     this.keys = rowType.fields.map((f) => JSON.stringify(f.name) + ':');
     this.types = rowType.fields.map((f) => f.type);
+    this.storages = this.types.map(columnStorageOf);
   }
+
+  private readonly storages: readonly string[];
 
   encodeBatch(batch: RecordBatch): string {
     const n = batch.numRows;
     const lines = new Array<string>(n);
-    const storages = this.types.map(columnStorageOf);
-    for (let r = 0; r < n; r++) {
-      let line = '{';
-      let first = true;
-      for (let c = 0; c < this.types.length; c++) {
-        const col = batch.columns[c]!;
-        const isNull = col.nulls !== null ? col.nulls[r] === 1 : storages[c] === 'object' && col.data[r] === null;
-        if (isNull && this.opts.ignoreNullFields) continue;
-        if (!first) line += ',';
-        first = false;
-        line += this.keys[c]!;
-        line += isNull ? 'null' : this.encodeValue(col.data[r], this.types[c]!);
-      }
-      lines[r] = line + '}';
-    }
+    for (let r = 0; r < n; r++) lines[r] = this.encodeRow(batch, r);
     return n === 0 ? '' : lines.join('\n') + '\n';
+  }
+
+  /** Row `r` of `batch` as one JSON object (no newline). */
+  encodeRow(batch: RecordBatch, r: number): string {
+    let line = '{';
+    let first = true;
+    for (let c = 0; c < this.types.length; c++) {
+      const col = batch.columns[c]!;
+      const isNull = col.nulls !== null ? col.nulls[r] === 1 : this.storages[c] === 'object' && col.data[r] === null;
+      if (isNull && this.opts.ignoreNullFields) continue;
+      if (!first) line += ',';
+      first = false;
+      line += this.keys[c]!;
+      line += isNull ? 'null' : this.encodeValue(col.data[r], this.types[c]!);
+    }
+    return line + '}';
   }
 
   private encodeValue(v: unknown, type: LogicalType): string {

@@ -57,8 +57,11 @@ export class DatagenSplitReader implements SplitReader {
     private readonly ctx: ConnectorContext,
     private readonly p: DatagenPlan,
     private readonly split: DatagenSplit,
+    position?: unknown,
   ) {
     this.values = new Array<unknown>(p.generators.length);
+    // Rows are drawn from (seed, row number), so resuming is setting the row count.
+    if (typeof position === 'number') this.emitted = position;
     this.ratePerSplit = p.rowsPerSecond / split.stride;
   }
 
@@ -83,6 +86,10 @@ export class DatagenSplitReader implements SplitReader {
     return b.finish();
   }
 
+  position(): number {
+    return this.emitted;
+  }
+
   close(): void {}
 }
 
@@ -105,7 +112,7 @@ export const datagenSource: SourceConnector = {
       stride: n,
     }));
   },
-  createReader(ctx: ConnectorContext, split: SourceSplit): SplitReader {
-    return new DatagenSplitReader(ctx, plan(ctx), split as DatagenSplit);
+  createReader(ctx: ConnectorContext, split: SourceSplit, position?: unknown): SplitReader {
+    return new DatagenSplitReader(ctx, plan(ctx), split as DatagenSplit, position);
   },
 };

@@ -28,7 +28,7 @@ export const JSON_FORMAT_OPTIONS: readonly ConnectorOption[] = [
 
 export const FILESYSTEM_OPTIONS: readonly ConnectorOption[] = [
   { key: 'path', type: 'string', required: true, description: 'A file or directory (local path or file:// URI).' },
-  { key: 'format', type: 'enum', enumValues: ['csv', 'json'], required: true, description: 'File format.' },
+  { key: 'format', type: 'enum', enumValues: ['csv', 'json', 'debezium-json'], required: true, description: "File format; 'debezium-json' writes a changelog (the sink then accepts updates and deletes; it cannot be read back yet)." },
   { key: 'source.monitor-interval', type: 'duration', description: 'Accepted; continuous monitoring is not implemented yet: the source reads the files present at start (bounded).' },
   { key: 'source.path.regex-pattern', type: 'string', description: 'Only read files whose full path matches this regular expression.' },
   { key: 'partition.default-name', type: 'string', default: '__DEFAULT_PARTITION__', description: 'Partition directory value for NULL or empty partition values.' },

@@ -1,6 +1,6 @@
 /**
- * The `filesystem` sink: appends insert-only rows as CSV or JSON Lines part files under `path`, with
- * Flink's rolling policy and partition commit.
+ * The `filesystem` sink: appends rows as CSV or JSON Lines part files under `path` (insert-only), or as a
+ * `debezium-json` changelog (inserts, updates and deletes), with Flink's rolling policy and partition commit.
  *
  * Layout (Flink's): `<path>/[k1=v1/k2=v2/]part-<writer-uuid>-<subtask>-<counter>.<ext>`; partition columns
  * (`PARTITIONED BY`) become Hive-style directories (values escaped as Hive does) and are not written into
@@ -9,7 +9,8 @@
  *
  * Per partition this subtask keeps at most one in-progress file. Its life:
  * 1. rolling (rolling-policy.ts): on size after a write, or on rollover/inactivity time at each
- *    `sink.rolling-policy.check-interval` — the file is closed and renamed (visible, not yet committed);
+ *    `sink.rolling-policy.check-interval` — the file is closed and renamed (visible, not yet committed;
+ *    with checkpoints it stays hidden until the next checkpoint completes, see below);
  * 2. partition commit (partition-commit.ts), when the trigger says the partition is complete (watermark
  *    for `partition-time`, processing time for `process-time`) and for every partition at end of input:
  *    - pre-commit: the in-progress file is closed (durable, still hidden) → a `PartitionCommit` record;
@@ -19,13 +20,16 @@
  * In batch mode (`execution.runtime-mode` = 'batch') triggers are not consulted: as in Flink, partitions
  * are committed when the input ends.
  *
- * Exactly-once hook (for the checkpoint issue): today pre-commit and commit run back to back. With
- * checkpoints, `preCommitPartition` runs at the checkpoint barrier — for the partitions whose trigger fired
- * and for rolled files (which would then stay hidden instead of being renamed at once) — and the resulting
- * `PartitionCommit` records are stored in the checkpoint; `applyPartitionCommit` runs for them in
- * notify-checkpoint-complete, and again on recovery from the restored records (safe: it is idempotent);
- * in-progress files that no record names are discarded on recovery (`removeFile`). The split is already
- * in place: `commitPartitionNow` is the only caller that pairs the two steps.
+ * Exactly-once (the job checkpoints, `SinkContext.exactlyOnce`): nothing becomes visible between
+ * checkpoints. A rolled file stays hidden and closed; a partition whose commit trigger fired is
+ * pre-committed (its record waits). At each checkpoint barrier `preCommit` closes every in-progress file
+ * (rolling on checkpoint, as Flink does for its part files) and hands over one committable with the hidden
+ * files and the waiting partition records; the sink operator keeps it in the checkpoint and calls `commit`
+ * when the checkpoint completed — and again after a recovery, which is safe because renames and marker
+ * writes are idempotent. Hidden files written after the last completed checkpoint by a crashed attempt
+ * are never named by a committable: they stay as `.part-….inprogress` leftovers, invisible to readers
+ * (Flink leaves them too).
+ * Without checkpoints, pre-commit and commit run back to back (`commitPartitionNow`).
  *
  * Known gap: each subtask commits its own files. With parallelism > 1 the success file of a partition is
  * written by the first subtask whose trigger fires, possibly shortly before another subtask's files of
@@ -39,6 +43,7 @@ import { RowKind, formatValueText, selectRows, validateTimeZone, type LogicalTyp
 import {
   commitFileOnce,
   createRecordEncoder,
+  isChangelogFormat,
   TextFileWriter,
   toLocalPath,
   type RecordEncoder,
@@ -60,6 +65,12 @@ import {
 } from './partition-commit.js';
 import { PartitionTimeExtractor, partitionInstant } from './partition-time-extractor.js';
 import { RollingPolicy } from './rolling-policy.js';
+
+/** What one checkpoint makes visible: hidden part files, then partition commits (success files). */
+interface FileSinkCommittable {
+  readonly files: readonly PendingFile[];
+  readonly partitions: readonly PartitionCommit[];
+}
 
 interface InProgressFile {
   readonly writer: TextFileWriter;
@@ -132,7 +143,7 @@ export class FileSystemSinkWriter implements SinkWriter {
   private readonly partitionKeys: readonly number[];
   private readonly writerId = randomUUID();
   private readonly rolling: RollingPolicy;
-  private readonly commit: PartitionCommitSettings;
+  private readonly commitSettings: PartitionCommitSettings;
   private readonly streaming: boolean;
   private readonly defaultPartition: string;
   private readonly clock: () => number;
@@ -141,6 +152,12 @@ export class FileSystemSinkWriter implements SinkWriter {
   private watermark = -Infinity;
   private finished = false;
   readonly processingTimeIntervalMs: number;
+  private readonly exactlyOnce: boolean;
+  /** The format records row kinds (debezium-json): updates and deletes are written, not refused. */
+  private readonly changelog: boolean;
+  /** Exactly-once: closed hidden files and pre-committed partitions waiting for the next `preCommit`. */
+  private waitingFiles: PendingFile[] = [];
+  private waitingPartitions: PartitionCommit[] = [];
 
   constructor(private readonly ctx: SinkContext) {
     const o = new OptionReader(ctx.tableName, ctx.options, FILESYSTEM_OPTIONS);
@@ -148,6 +165,7 @@ export class FileSystemSinkWriter implements SinkWriter {
     this.partitionKeys = ctx.partitionKeys ?? [];
     ({ dataType: this.dataType, dataIndex: this.dataIndex } = dataColumns(ctx.physicalType, this.partitionKeys));
     this.encoder = createRecordEncoder(o.requiredString('format'), this.dataType, ctx.options);
+    this.changelog = isChangelogFormat(o.requiredString('format'));
     this.rolling = new RollingPolicy({
       fileSizeBytes: o.memoryBytes('sink.rolling-policy.file-size'),
       rolloverIntervalMs: o.durationMs('sink.rolling-policy.rollover-interval'),
@@ -155,15 +173,16 @@ export class FileSystemSinkWriter implements SinkWriter {
       checkIntervalMs: o.durationMs('sink.rolling-policy.check-interval'),
     });
     this.processingTimeIntervalMs = Math.max(1, this.rolling.options.checkIntervalMs);
-    this.commit = readPartitionCommitSettings(ctx.tableName, ctx.options, this.partitionKeys.map((k) => ctx.physicalType.fields[k]!.name));
+    this.commitSettings = readPartitionCommitSettings(ctx.tableName, ctx.options, this.partitionKeys.map((k) => ctx.physicalType.fields[k]!.name));
     this.streaming = (ctx.config('execution.runtime-mode') ?? 'streaming').trim().toLowerCase() !== 'batch';
     this.defaultPartition = o.string('partition.default-name')!;
     this.clock = ctx.processingTime ?? Date.now;
+    this.exactlyOnce = ctx.exactlyOnce === true && this.streaming;
   }
 
   async write(batch: RecordBatch): Promise<void> {
     if (batch.numRows === 0) return;
-    if (batch.kinds !== null && batch.kinds.some((k) => k !== RowKind.INSERT)) {
+    if (!this.changelog && batch.kinds !== null && batch.kinds.some((k) => k !== RowKind.INSERT)) {
       throw runtimeError('SINK.UNEXPECTED_CHANGELOG', `table '${this.ctx.tableName}': the filesystem sink only accepts inserts, but received updates or deletes`);
     }
     if (this.partitionKeys.length === 0) {
@@ -201,13 +220,13 @@ export class FileSystemSinkWriter implements SinkWriter {
   private partitionState(dir: string, values: readonly string[] | null): PartitionState {
     let s = this.partitions.get(dir);
     if (s === undefined) {
-      const extractor = this.commit.extractor;
+      const extractor = this.commitSettings.extractor;
       s = {
         dir,
         folder: dir === '' ? this.root : path.join(this.root, ...dir.split('/')),
         createdAt: this.clock(),
         partitionInstant:
-          extractor === null || values === null ? NaN : partitionInstant(extractor.extract(values), this.commit.watermarkTimeZone),
+          extractor === null || values === null ? NaN : partitionInstant(extractor.extract(values), this.commitSettings.watermarkTimeZone),
         inProgress: null,
       };
       this.partitions.set(dir, s);
@@ -217,7 +236,7 @@ export class FileSystemSinkWriter implements SinkWriter {
 
   private async append(s: PartitionState, batch: RecordBatch): Promise<void> {
     const data: RecordBatch =
-      this.partitionKeys.length === 0 ? batch : { numRows: batch.numRows, kinds: null, columns: this.dataIndex.map((i) => batch.columns[i]!) };
+      this.partitionKeys.length === 0 ? batch : { numRows: batch.numRows, kinds: batch.kinds, columns: this.dataIndex.map((i) => batch.columns[i]!) };
     const part = s.inProgress ?? (await this.openPart(s));
     await part.writer.write(this.encoder.encodeBatch(data));
     part.lastWriteAt = this.clock();
@@ -246,7 +265,8 @@ export class FileSystemSinkWriter implements SinkWriter {
   private async roll(s: PartitionState): Promise<void> {
     const pending = await this.closeInProgress(s);
     if (pending === null) return;
-    await commitFileOnce(pending.inProgressPath, pending.finalPath);
+    if (this.exactlyOnce) this.waitingFiles.push(pending);
+    else await commitFileOnce(pending.inProgressPath, pending.finalPath);
   }
 
   /**
@@ -264,7 +284,29 @@ export class FileSystemSinkWriter implements SinkWriter {
   /** Pre-commit and commit back to back (no checkpoints yet; see the module comment). */
   private async commitPartitionNow(dir: string): Promise<void> {
     const record = await this.preCommitPartition(dir);
-    if (record !== null) await applyPartitionCommit(record, this.commit.policies);
+    if (record === null) return;
+    if (this.exactlyOnce) this.waitingPartitions.push(record);
+    else await applyPartitionCommit(record, this.commitSettings.policies);
+  }
+
+  /** Exactly-once: everything written so far becomes one committable (see the module comment). */
+  async preCommit(): Promise<readonly FileSinkCommittable[]> {
+    for (const s of this.partitions.values()) {
+      const pending = await this.closeInProgress(s);
+      if (pending !== null) this.waitingFiles.push(pending);
+    }
+    if (this.waitingFiles.length === 0 && this.waitingPartitions.length === 0) return [];
+    const committable: FileSinkCommittable = { files: this.waitingFiles, partitions: this.waitingPartitions };
+    this.waitingFiles = [];
+    this.waitingPartitions = [];
+    return [committable];
+  }
+
+  async commit(committables: readonly unknown[]): Promise<void> {
+    for (const c of committables as readonly FileSinkCommittable[]) {
+      for (const f of c.files) await commitFileOnce(f.inProgressPath, f.finalPath);
+      for (const record of c.partitions) await applyPartitionCommit(record, this.commitSettings.policies);
+    }
   }
 
   /** Partitions (relative directories) written since their last commit, in creation order. */
@@ -275,10 +317,10 @@ export class FileSystemSinkWriter implements SinkWriter {
   async onWatermark(watermark: number): Promise<void> {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
-    if (this.finished || !this.streaming || this.commit.trigger !== 'partition-time' || this.commit.extractor === null) return;
+    if (this.finished || !this.streaming || this.commitSettings.trigger !== 'partition-time' || this.commitSettings.extractor === null) return;
     const due: string[] = [];
     for (const s of this.partitions.values()) {
-      if (partitionTimeCommittable(s.partitionInstant, watermark, this.commit.delayMs)) due.push(s.dir);
+      if (partitionTimeCommittable(s.partitionInstant, watermark, this.commitSettings.delayMs)) due.push(s.dir);
     }
     for (const dir of due) await this.commitPartitionNow(dir);
   }
@@ -289,9 +331,9 @@ export class FileSystemSinkWriter implements SinkWriter {
       const part = s.inProgress;
       if (part !== null && this.rolling.shouldRollOnProcessingTime(part.openedAt, part.lastWriteAt, now)) await this.roll(s);
     }
-    if (!this.streaming || this.commit.trigger !== 'process-time' || this.partitionKeys.length === 0) return;
+    if (!this.streaming || this.commitSettings.trigger !== 'process-time' || this.partitionKeys.length === 0) return;
     const due: string[] = [];
-    for (const s of this.partitions.values()) if (procTimeCommittable(s.createdAt, now, this.commit.delayMs)) due.push(s.dir);
+    for (const s of this.partitions.values()) if (procTimeCommittable(s.createdAt, now, this.commitSettings.delayMs)) due.push(s.dir);
     for (const dir of due) await this.commitPartitionNow(dir);
   }
 
@@ -316,7 +358,8 @@ function valueText(type: LogicalType, v: unknown): string {
 export const filesystemSink: SinkConnector = {
   name: 'filesystem',
   options: FILESYSTEM_OPTIONS,
-  acceptsUpdates: false,
+  // Only a changelog format can record updates and deletes in files.
+  acceptsUpdates: (options) => isChangelogFormat(options['format'] ?? ''),
   validate(ctx: ConnectorContext): void {
     validateFormatOptions(ctx.tableName, ctx.options);
     createRecordEncoder(ctx.options['format'] ?? '', ctx.physicalType, ctx.options);

@@ -33,6 +33,7 @@ export class FileSplitReader implements SplitReader {
   private reader: TextFileReader | null = null;
   private decoder: RecordDecoder | null = null;
   private ended = false;
+  private returned = 0;
   private readonly dataType: RowType;
   private readonly dataIndex: readonly number[];
   private readonly partitionValues: readonly unknown[];
@@ -41,6 +42,8 @@ export class FileSplitReader implements SplitReader {
     private readonly ctx: ConnectorContext,
     private readonly file: string,
     private readonly root: string,
+    /** Rows to skip on recovery: the rows of this file returned before the checkpoint. */
+    private skipRows = 0,
   ) {
     const keys = ctx.partitionKeys ?? [];
     ({ dataType: this.dataType, dataIndex: this.dataIndex } = dataColumns(ctx.physicalType, keys));
@@ -65,7 +68,25 @@ export class FileSplitReader implements SplitReader {
     return parseValueText(text, field.type);
   }
 
+  /** Rows returned so far (skipped unparsable rows are not counted: they are skipped again on recovery). */
+  position(): number {
+    return this.returned;
+  }
+
   async next(maxRows: number): Promise<RecordBatch | null> {
+    // Recovery: decode and drop the rows returned before the checkpoint (files are read sequentially).
+    while (this.skipRows > 0) {
+      const b = await this.nextRows(Math.min(this.skipRows, 65536));
+      if (b === null) return null;
+      this.skipRows -= b.numRows;
+      this.returned += b.numRows;
+    }
+    const batch = await this.nextRows(maxRows);
+    if (batch !== null) this.returned += batch.numRows;
+    return batch;
+  }
+
+  private async nextRows(maxRows: number): Promise<RecordBatch | null> {
     if (this.reader === null) {
       this.reader = await TextFileReader.open(this.file);
       this.decoder = createRecordDecoder(this.ctx.options['format'] ?? '', this.dataType, this.ctx.options, {
@@ -135,8 +156,8 @@ export const filesystemSource: SourceConnector = {
     }
     return files.map((file): FileSplit => ({ id: file, file }));
   },
-  createReader(ctx: ConnectorContext, split: SourceSplit): SplitReader {
+  createReader(ctx: ConnectorContext, split: SourceSplit, position?: unknown): SplitReader {
     const root = toLocalPath(new OptionReader(ctx.tableName, ctx.options, FILESYSTEM_OPTIONS).requiredString('path'));
-    return new FileSplitReader(ctx, (split as FileSplit).file, root);
+    return new FileSplitReader(ctx, (split as FileSplit).file, root, typeof position === 'number' ? position : 0);
   },
 };

@@ -173,8 +173,17 @@ export class NexmarkSplitReader implements SplitReader {
   private wallBase = -1;
   private readonly empty: RecordBatch = emptyBatch(4);
 
-  constructor(private readonly split: NexmarkSplit) {
+  constructor(
+    private readonly split: NexmarkSplit,
+    position?: unknown,
+  ) {
     this.gen = new NexmarkGenerator(split.config, split.plan);
+    if (typeof position === 'number') this.gen.seek(position);
+  }
+
+  /** Events emitted so far: the generator is random-access by event number, so this is all it needs. */
+  position(): number {
+    return this.gen.emitted;
   }
 
   get generator(): NexmarkGenerator {
@@ -218,7 +227,7 @@ export const nexmarkSource: SourceConnector = {
       (plan, i): NexmarkSplit => ({ id: `nexmark-${i}`, plan, config: s.config, keepAlive: s.keepAlive, maxEmitSpeed: s.maxEmitSpeed }),
     );
   },
-  createReader(_ctx: ConnectorContext, split: SourceSplit): SplitReader {
-    return new NexmarkSplitReader(split as NexmarkSplit);
+  createReader(_ctx: ConnectorContext, split: SourceSplit, position?: unknown): SplitReader {
+    return new NexmarkSplitReader(split as NexmarkSplit, position);
   },
 };

@@ -34,6 +34,13 @@ export class PendingWindows {
     return this.ends.length === 0 ? Infinity : this.ends[0]!;
   }
 
+  /** Every (key, end) pair, ends ascending (for checkpoints: restored with `add` in this order). */
+  entries(): [string, number][] {
+    const out: [string, number][] = [];
+    for (const end of this.ends) for (const key of this.keysByEnd.get(end)!) out.push([key, end]);
+    return out;
+  }
+
   /** Removes the smallest pending end and returns its keys (call only when `size > 0`). */
   takeMin(): string[] {
     const end = this.ends.shift()!;

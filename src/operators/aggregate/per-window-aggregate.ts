@@ -69,6 +69,9 @@ export class PerWindowAggregate implements TimerOperator {
     // Window aggregation consumes insert-only input (the spec says so), so no retracting accumulators.
     this.aggs = new AggregateSet(this.spec.aggregates, inputType, false);
     this.state = ctx.keyedState().mapState<WindowState>({ name: 'window-agg' });
+    for (const [key, ts] of (ctx.restoredKeyedOperatorState ?? []) as readonly (readonly [string, number])[]) {
+      this.openProcTimers.set(key + PAIR_SEPARATOR + ts, { key, ts });
+    }
     this.writer = new BatchBuilder(ctx.outputType);
     this.keyIsBool = this.spec.groupKeys.map((c) => inputType.fields[c]?.type.kind === 'BOOLEAN');
     this.boolKeyColumns = new Set(this.spec.groupKeys.filter((_, i) => this.keyIsBool[i]));
@@ -185,6 +188,11 @@ export class PerWindowAggregate implements TimerOperator {
   processWatermark(watermark: number): void {
     this.watermark = watermark;
     this.ctx.emitWatermark(watermark);
+  }
+
+  /** Open processing-time windows (the runtime snapshots the timers themselves; this is their index). */
+  snapshotKeyedOperatorState(): readonly (readonly [string, unknown])[] {
+    return [...this.openProcTimers.values()].map((t) => [t.key, t.ts] as const);
   }
 
   async endInput(): Promise<void> {

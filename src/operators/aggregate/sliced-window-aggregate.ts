@@ -75,6 +75,8 @@ export class SlicedWindowAggregate implements TimerOperator {
     this.aggs = new AggregateSet(this.spec.aggregates, inputType, false);
     this.fns = this.spec.aggregates.map((c) => createAggregateFunction(c, false));
     this.state = ctx.keyedState().valueState<KeySlices>({ name: 'window-agg-slices' });
+    // The pending-window index is operator memory: restored from the checkpoint, key groups filtered.
+    for (const [key, end] of (ctx.restoredKeyedOperatorState ?? []) as readonly (readonly [string, number])[]) this.pending.add(end, key);
     this.writer = new BatchBuilder(ctx.outputType);
     this.keyIsBool = this.spec.groupKeys.map((c) => inputType.fields[c]?.type.kind === 'BOOLEAN');
     this.boolKeyColumns = new Set(this.spec.groupKeys.filter((_, i) => this.keyIsBool[i]));
@@ -167,6 +169,10 @@ export class SlicedWindowAggregate implements TimerOperator {
     }
     if (this.writer.numRows > 0) this.ctx.emit(this.writer.finish());
     this.ctx.emitWatermark(watermark);
+  }
+
+  snapshotKeyedOperatorState(): readonly (readonly [string, unknown])[] {
+    return this.pending.entries();
   }
 
   /** No timers are registered: windows fire from the pending index on watermarks. */

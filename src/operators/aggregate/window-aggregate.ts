@@ -15,7 +15,7 @@
  * Both emit the same rows in the same order: per fired window end ascending, keys in encoded-key order;
  * group keys, aggregates, window_start, window_end, window_time (= window_end − 1). Output is insert-only.
  */
-import type { OperatorContext, TimeDomain, TimerOperator } from '../../runtime/index.js';
+import type { CheckpointedOperator, OperatorContext, TimeDomain, TimerOperator } from '../../runtime/index.js';
 import type { AggregateCall, WindowAggregateSpec } from '../../spec/index.js';
 import type { RecordBatch } from '../../types/index.js';
 import { SliceAssigner } from '../window/slice-assigner.js';
@@ -42,7 +42,7 @@ export function usesSlicing(spec: WindowAggregateSpec): boolean {
   return new SliceAssigner(w).slicesPerWindow === 1 || spec.aggregates.every(mergesExactly);
 }
 
-export class WindowAggregateOperator implements TimerOperator {
+export class WindowAggregateOperator implements TimerOperator, CheckpointedOperator {
   private readonly impl: SlicedWindowAggregate | PerWindowAggregate;
 
   constructor(readonly spec: WindowAggregateSpec) {
@@ -55,6 +55,10 @@ export class WindowAggregateOperator implements TimerOperator {
 
   processBatch(input: number, batch: RecordBatch): Promise<void> {
     return this.impl.processBatch(input, batch);
+  }
+
+  snapshotKeyedOperatorState(): readonly (readonly [string, unknown])[] {
+    return this.impl.snapshotKeyedOperatorState();
   }
 
   onTimers(domain: TimeDomain, keys: readonly string[], timestamps: readonly number[]): Promise<void> | void {

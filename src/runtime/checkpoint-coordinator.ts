@@ -1,0 +1,283 @@
+/**
+ * The checkpoint coordinator of one job attempt: triggers checkpoints, collects every operator subtask's
+ * acknowledgement, completes a checkpoint by writing its `_metadata` (the commit point), notifies the
+ * subtasks, keeps the last `num-retained` checkpoints and a JSON history of their statistics.
+ *
+ * One checkpoint is in flight at a time. The next is triggered `interval` after the previous trigger, but
+ * not before `min-pause` after the previous one ended. A checkpoint not complete within `timeout`, or
+ * declined by a subtask, is aborted; more than `tolerable-failed-checkpoints` failures in a row fail the
+ * job. When every subtask has processed all its input, the final checkpoint is triggered at once: its
+ * completion lets the subtasks commit and close (see subtask.ts).
+ */
+import { runtimeError, type FloeError } from '../common/index.js';
+import type { JobSpec } from '../spec/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type { CheckpointSettings } from './checkpoint-config.js';
+import type { CheckpointMetadata, CheckpointNodeEntry, CheckpointStats, StateFileRef } from './checkpoint-storage.js';
+import { CHECKPOINT_FORMAT_VERSION, CHECKPOINT_METADATA_FORMAT, checkpointFolder, checkpointStore, deleteCheckpoint, encodeMetadata, METADATA_KEY, under } from './checkpoint-storage.js';
+import type { SnapshotAck } from './subtask.js';
+import { buildJobGraph } from './job-graph.js';
+
+export const HISTORY_KEY = 'checkpoints.json';
+const HISTORY_LIMIT = 200;
+
+interface PendingCheckpoint {
+  readonly id: number;
+  /** A savepoint: written to `savepoint-<id>`, kept whatever the retention, and resolves `done`. */
+  readonly savepoint: { resolve(path: string): void; reject(e: FloeError): void } | null;
+  readonly triggeredAt: number;
+  readonly acks: Map<string, SnapshotAck>;
+  readonly timer: ReturnType<typeof setTimeout>;
+  completing: boolean;
+}
+
+export interface CheckpointCoordinatorHooks {
+  /** Sends a message to every host. */
+  broadcast(message: { t: 'trigger'; checkpointId: number; savepoint: boolean } | { t: 'complete' | 'abort'; checkpointId: number }): void;
+  /** Too many checkpoints failed: the job must fail with this error. */
+  fail(error: FloeError): void;
+  warn(message: string): void;
+}
+
+export class CheckpointCoordinator {
+  private readonly expectedAcks: number;
+  private readonly totalSubtasks: number;
+  private pending: PendingCheckpoint | null = null;
+  private nextId: number;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastEndedAt = 0;
+  private failures = 0;
+  private awaitingFinal = 0;
+  private stopped = false;
+  private readonly savepointRequests: { resolve(path: string): void; reject(e: FloeError): void }[] = [];
+  private readonly completedIds: number[] = [];
+  readonly history: CheckpointStats[] = [];
+  /** Store writes that outlive a checkpoint's completion (retention, history); awaited by `drain`. */
+  private housekeeping: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly spec: JobSpec,
+    private readonly settings: CheckpointSettings,
+    private readonly root: ObjectStore,
+    firstId: number,
+    private readonly maxParallelism: number,
+    private readonly hooks: CheckpointCoordinatorHooks,
+    /** Ids of complete checkpoints already in the folder (restored from), oldest first, for retention. */
+    existing: readonly number[],
+  ) {
+    this.nextId = firstId;
+    this.expectedAcks = spec.nodes.reduce((n, node) => n + node.parallelism, 0);
+    // Subtasks are per chain (one awaiting-final report each), acks per operator subtask.
+    this.totalSubtasks = buildJobGraph(spec).chains.reduce((n, c) => n + c.parallelism, 0);
+    this.completedIds.push(...existing);
+  }
+
+  get nextCheckpointId(): number {
+    return this.nextId;
+  }
+
+  /** Called once every subtask is running. */
+  start(): void {
+    this.schedule(this.settings.intervalMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const r of this.savepointRequests.splice(0)) r.reject(runtimeError('CHECKPOINT.SAVEPOINT_FAILED', 'the job stopped before the savepoint was taken'));
+    this.pending?.savepoint?.reject(runtimeError('CHECKPOINT.SAVEPOINT_FAILED', `the job stopped before savepoint ${this.pending.id} completed`));
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending !== null) clearTimeout(this.pending.timer);
+    this.pending = null;
+  }
+
+  /** A subtask processed all input; once all have, the final checkpoint is triggered right away. */
+  onAwaitingFinal(): void {
+    this.awaitingFinal++;
+    this.maybeTriggerFinal();
+  }
+
+  onAck(ack: SnapshotAck): void {
+    const p = this.pending;
+    if (p === null || p.id !== ack.checkpointId || this.stopped) return;
+    p.acks.set(`${ack.nodeId}/${ack.subtask}`, ack);
+    if (p.acks.size === this.expectedAcks && !p.completing) {
+      p.completing = true;
+      void this.complete(p);
+    }
+  }
+
+  onDecline(checkpointId: number, error: FloeError): void {
+    const p = this.pending;
+    if (p === null || p.id !== checkpointId) return;
+    this.abort(p, `a subtask could not snapshot: ${error.message}`);
+  }
+
+  private maybeTriggerFinal(): void {
+    if (this.awaitingFinal >= this.totalSubtasks && this.pending === null && !this.stopped) this.trigger();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.pending !== null) return; // the one in flight schedules the next when it ends (`ended`)
+      const pause = this.lastEndedAt + this.settings.minPauseMs - Date.now();
+      if (pause > 0) this.schedule(pause);
+      else this.trigger();
+    }, Math.max(0, delayMs));
+  }
+
+  /** A checkpoint ended (completed or aborted): the next is due `interval` after this one's trigger. */
+  private ended(triggeredAt: number): void {
+    this.lastEndedAt = Date.now();
+    if (this.savepointRequests.length > 0) {
+      queueMicrotask(() => this.trigger());
+      return;
+    }
+    if (this.timer === null) this.schedule(triggeredAt + this.settings.intervalMs - Date.now());
+  }
+
+  /**
+   * Takes a savepoint as soon as no checkpoint is in flight; resolves to its folder (a full, self-contained
+   * copy of the job's state, restorable with `execution.savepoint.path`).
+   */
+  triggerSavepoint(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.savepointRequests.push({ resolve, reject });
+      if (this.pending === null) this.trigger();
+    });
+  }
+
+  private trigger(): void {
+    if (this.stopped || this.pending !== null) return;
+    const id = this.nextId++;
+    const savepoint = this.savepointRequests.shift() ?? null;
+    const timer = setTimeout(() => {
+      if (this.pending?.id === id) this.abort(this.pending, `not complete after ${this.settings.timeoutMs} ms (execution.checkpointing.timeout)`);
+    }, this.settings.timeoutMs);
+    this.pending = { id, savepoint, triggeredAt: Date.now(), acks: new Map(), timer, completing: false };
+    this.hooks.broadcast({ t: 'trigger', checkpointId: id, savepoint: savepoint !== null });
+    this.schedule(this.settings.intervalMs);
+  }
+
+  private abort(p: PendingCheckpoint, why: string): void {
+    clearTimeout(p.timer);
+    this.pending = null;
+    this.ended(p.triggeredAt);
+    this.hooks.broadcast({ t: 'abort', checkpointId: p.id });
+    if (p.savepoint !== null) {
+      // A failed savepoint is the caller's failure, not the job's: it does not count against tolerance.
+      p.savepoint.reject(runtimeError('CHECKPOINT.SAVEPOINT_FAILED', `savepoint ${p.id} failed: ${why}`));
+      this.maybeTriggerFinal();
+      return;
+    }
+    this.failures++;
+    this.hooks.warn(`checkpoint ${p.id} failed: ${why}`);
+    if (this.failures > this.settings.tolerableFailures) {
+      this.hooks.fail(
+        runtimeError('CHECKPOINT.TOO_MANY_FAILURES', `checkpoint ${p.id} failed (${why}); ${this.failures} failed in a row, more than execution.checkpointing.tolerable-failed-checkpoints = ${this.settings.tolerableFailures}`),
+      );
+      return;
+    }
+    this.maybeTriggerFinal();
+  }
+
+  private async complete(p: PendingCheckpoint): Promise<void> {
+    const store = checkpointStore(this.root, this.settings.jobFolder, p.id, p.savepoint !== null);
+    const completedAt = Date.now();
+    const metadata = this.metadata(p, completedAt);
+    try {
+      await store.put(METADATA_KEY, encodeMetadata(metadata));
+    } catch (e) {
+      if (this.pending === p) this.abort(p, `writing its metadata failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (this.pending !== p) return; // aborted (timeout) while the metadata was written: it stays incomplete for nobody
+    clearTimeout(p.timer);
+    this.pending = null;
+    this.failures = 0;
+    this.ended(p.triggeredAt);
+    this.history.push(metadata.stats);
+    if (this.history.length > HISTORY_LIMIT) this.history.shift();
+    this.hooks.broadcast({ t: 'complete', checkpointId: p.id });
+    if (p.savepoint !== null) p.savepoint.resolve(`${this.settings.dir.replace(/\/+$/, '')}/${under(this.settings.jobFolder, checkpointFolder(p.id, true))}`);
+    else this.completedIds.push(p.id);
+    const history = Buffer.from(JSON.stringify(this.history, null, 1));
+    this.housekeeping = this.housekeeping.then(async () => {
+      await this.retain();
+      await this.root.put(under(this.settings.jobFolder, HISTORY_KEY), history).catch(() => undefined);
+    });
+    this.maybeTriggerFinal();
+  }
+
+  /** Resolves when no store write of the coordinator is in flight (the job ends only after that). */
+  drain(): Promise<void> {
+    return this.housekeeping;
+  }
+
+  private async retain(): Promise<void> {
+    while (this.completedIds.length > this.settings.numRetained) {
+      const id = this.completedIds.shift()!;
+      try {
+        await deleteCheckpoint(this.root, this.settings.jobFolder, id);
+      } catch (e) {
+        this.hooks.warn(`could not delete old checkpoint ${id}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private metadata(p: PendingCheckpoint, completedAt: number): CheckpointMetadata {
+    let sizeBytes = 0;
+    let maxAlignmentMs = 0;
+    let maxSyncMs = 0;
+    const nodes: CheckpointNodeEntry[] = [];
+    const perNode: { nodeId: number; name: string; bytes: number; maxAlignmentMs: number; maxAsyncMs: number }[] = [];
+    for (const node of this.spec.nodes) {
+      const files: StateFileRef[] = [];
+      const finished: boolean[] = [];
+      let keyedBytes = 0;
+      let bytes = 0;
+      let align = 0;
+      let asyncMs = 0;
+      for (let s = 0; s < node.parallelism; s++) {
+        const a = p.acks.get(`${node.id}/${s}`)!;
+        files.push(a.file);
+        finished.push(a.finished);
+        keyedBytes += a.keyedBytes;
+        bytes += a.keyedBytes + a.file.size;
+        align = Math.max(align, a.alignmentMs);
+        asyncMs = Math.max(asyncMs, a.asyncMs);
+        maxSyncMs = Math.max(maxSyncMs, a.syncMs);
+      }
+      sizeBytes += bytes;
+      maxAlignmentMs = Math.max(maxAlignmentMs, align);
+      nodes.push({ nodeId: node.id, name: node.name, operatorType: node.operator.type, parallelism: node.parallelism, files, finished, keyedBytes });
+      perNode.push({ nodeId: node.id, name: node.name, bytes, maxAlignmentMs: round(align), maxAsyncMs: round(asyncMs) });
+    }
+    return {
+      format: CHECKPOINT_METADATA_FORMAT,
+      version: CHECKPOINT_FORMAT_VERSION,
+      id: p.id,
+      job: this.settings.jobFolder,
+      maxParallelism: this.maxParallelism,
+      nodes,
+      stats: {
+        id: p.id,
+        kind: p.savepoint === null ? 'checkpoint' : 'savepoint',
+        triggeredAt: p.triggeredAt,
+        completedAt,
+        durationMs: completedAt - p.triggeredAt,
+        sizeBytes,
+        maxAlignmentMs: round(maxAlignmentMs),
+        maxSyncMs: round(maxSyncMs),
+        perNode,
+      },
+    };
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
