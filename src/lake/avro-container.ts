@@ -18,7 +18,7 @@ import { ioError, unsupported } from '../common/index.js';
 const MAGIC = [0x4f, 0x62, 0x6a, 0x01]; // "Obj" 1
 
 /** `long` as bigint: Avro longs are 64-bit and JS numbers are exact only to 2^53. */
-const BigIntLongType = avro.types.LongType.__with({
+export const BigIntLongType = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(0),
   toBuffer: (n: bigint) => {
     const buf = Buffer.alloc(8);

@@ -357,6 +357,15 @@ export class BinaryRowWriter {
     return this.buf.subarray(0, this.cursor);
   }
 
+  /** True when the row's bytes equal `other[offset..]` to its end (no allocation; for hot-path grouping). */
+  sameBytes(other: Uint8Array, offset = 0): boolean {
+    const n = this.cursor;
+    if (other.length - offset !== n) return false;
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) if (buf[i] !== other[offset + i]) return false;
+    return true;
+  }
+
   /** The bytes with the big-endian arity prefix, as stored in manifests. */
   serialize(): Uint8Array {
     const out = new Uint8Array(4 + this.cursor);

@@ -22,3 +22,14 @@ export {
 export { hashBytesByWords, bucketOfHash, bucketOfRow } from './bucket-hash.js';
 export { DeletionVector, readDeletionVector, readRoaringBitmap, writeRoaringBitmap } from './deletion-vector.js';
 export { partitionPath, escapePathName } from './paimon-paths.js';
+export { createPaimonTable } from './table-create.js';
+export type { CreatePaimonTableSpec, PaimonColumnSpec } from './table-create.js';
+export { PaimonTableWrite } from './table-write.js';
+export type { PaimonWriteOptions } from './table-write.js';
+export { commitEntries, findCommitted, BATCH_COMMIT_IDENTIFIER } from './table-commit.js';
+export type { CommitRequest, CommitResult } from './table-commit.js';
+export type { CompactOptions } from './table-compact.js';
+export type { ExpireOptions, ExpireResult } from './snapshot-expire.js';
+export { formatPaimonType } from './paimon-data-type.js';
+export { formatMetadataJson } from './metadata-json.js';
+export { encodeManifest, encodeManifestList } from './manifest-writer.js';

@@ -52,3 +52,29 @@ export function jsonOptString(obj: Record<string, unknown>, key: string): string
   const v = obj[key];
   return typeof v === 'string' ? v : undefined;
 }
+
+/**
+ * Prints a metadata value as Jackson's default pretty printer does (`"key" : value`, objects indented
+ * by two spaces per object level, arrays inline `[ a, b ]`, empty `{ }` / `[ ]`), so files we write look
+ * like the ones Paimon Java writes. Bigints print as exact integer literals (Long fields such as
+ * `commitIdentifier`); `undefined` members are left out (Jackson's NON_NULL fields).
+ */
+export function formatMetadataJson(value: unknown): string {
+  return formatJsonValue(value, 0);
+}
+
+function formatJsonValue(v: unknown, level: number): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[ ]';
+    return `[ ${v.map((x) => formatJsonValue(x, level)).join(', ')} ]`;
+  }
+  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+  if (entries.length === 0) return '{ }';
+  const pad = '  '.repeat(level + 1);
+  const body = entries.map(([k, x]) => `${pad}${JSON.stringify(k)} : ${formatJsonValue(x, level + 1)}`).join(',\n');
+  return `{\n${body}\n${'  '.repeat(level)}}`;
+}

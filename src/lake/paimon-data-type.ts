@@ -7,8 +7,8 @@
  * `{ type: "ROW", fields: [{ id, name, type }] }`. Only top-level field ids are kept (`PaimonField`);
  * nested ROW fields are matched by position when data files are read.
  */
-import { userError } from '../common/index.js';
-import { Types, type LogicalType } from '../types/index.js';
+import { unsupported, userError } from '../common/index.js';
+import { MAX_VARCHAR_LENGTH, Types, type LogicalType } from '../types/index.js';
 
 /** One field of a Paimon row type: id (stable across renames), name, type and optional description. */
 export interface PaimonField {
@@ -111,5 +111,43 @@ function parseAtomic(text: string, json: unknown): LogicalType {
       return Types.timestampLtz(p1 ?? 6, nullable);
     default:
       throw badType(json, `unknown type '${name}'`);
+  }
+}
+
+/**
+ * The Paimon type string of an atomic Floe type, as `schema-N` files spell it (`"INT NOT NULL"`,
+ * `"DECIMAL(10, 2)"`, `"TIMESTAMP(3) WITH LOCAL TIME ZONE"`, `"STRING"` for VARCHAR(max)). Nested types
+ * need field ids for their ROW fields and are not written yet.
+ */
+export function formatPaimonType(type: LogicalType): string {
+  const nn = type.nullable ? '' : ' NOT NULL';
+  switch (type.kind) {
+    case 'BOOLEAN':
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+    case 'FLOAT':
+    case 'DOUBLE':
+    case 'DATE':
+      return type.kind + nn;
+    case 'DECIMAL':
+      return `DECIMAL(${type.precision}, ${type.scale})${nn}`;
+    case 'VARCHAR':
+      return (type.length === MAX_VARCHAR_LENGTH ? 'STRING' : `VARCHAR(${type.length})`) + nn;
+    case 'CHAR':
+      return `CHAR(${type.length})${nn}`;
+    case 'VARBINARY':
+      return (type.length === MAX_VARCHAR_LENGTH ? 'BYTES' : `VARBINARY(${type.length})`) + nn;
+    case 'BINARY':
+      return `BINARY(${type.length})${nn}`;
+    case 'TIME':
+      return `TIME(${type.precision})${nn}`;
+    case 'TIMESTAMP':
+      return `TIMESTAMP(${type.precision})${nn}`;
+    case 'TIMESTAMP_LTZ':
+      return `TIMESTAMP(${type.precision}) WITH LOCAL TIME ZONE${nn}`;
+    default:
+      throw unsupported('LAKE.UNSUPPORTED_WRITE_TYPE', `Floe cannot write Paimon columns of type ${type.kind} yet`);
   }
 }

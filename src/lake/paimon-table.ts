@@ -36,6 +36,10 @@ import { MAIN_BRANCH, branchRoot, externalPathKey, joinKey, partitionPath } from
 import { evolutionCast, type ValueCast } from './schema-evolution.js';
 import { parseSnapshot, type Snapshot } from './snapshot.js';
 import { bucketKeys, fieldByName, parseTableSchema, type TableSchema } from './table-schema.js';
+import { PaimonTableWrite, type PaimonWriteOptions } from './table-write.js';
+import { compactTable, type CompactOptions } from './table-compact.js';
+import type { CommitResult } from './table-commit.js';
+import { expireSnapshots, type ExpireOptions, type ExpireResult } from './snapshot-expire.js';
 
 export interface OpenPaimonTableOptions {
   /** Branch to read (default `main`). */
@@ -460,6 +464,21 @@ export class PaimonTable {
       deleted = readDeletionVector(indexBytes, dv.offset, dv.length, `deletion vector of '${file.fileName}' in '${indexKey}'`).toMask(n);
     }
     return { file: key, numRows: n, columns, sequence, kinds, deleted };
+  }
+
+  /** A batch writer for this table (see `table-write.ts`); the table must be on the main branch. */
+  newWrite(options?: PaimonWriteOptions): PaimonTableWrite {
+    return new PaimonTableWrite(this, options);
+  }
+
+  /** Full compaction of the selected buckets into one file each, as one COMPACT snapshot (`table-compact.ts`). */
+  compact(options?: CompactOptions): Promise<CommitResult> {
+    return compactTable(this, options);
+  }
+
+  /** Expires old snapshots and deletes the files only they referenced (`snapshot-expire.ts`). */
+  expireSnapshots(options?: ExpireOptions): Promise<ExpireResult> {
+    return expireSnapshots(this, options);
   }
 
   private schemaFor(id: number, branch: string): TableSchema {

@@ -1,0 +1,231 @@
+/**
+ * Committing changes to a Paimon table: one new snapshot per commit, made atomic by creating
+ * `snapshot/snapshot-N` with `putIfAbsent` (Paimon's "rename if absent" commit).
+ *
+ * A commit of manifest entries (ADD / DELETE of data files):
+ * 1. writes the entries into one new manifest file (once; reused on retries);
+ * 2. reads the latest snapshot L (if any), and, for idempotent commits, stops early when this commit is
+ *    already in the table (same `commitUser`, identifier ≤ the user's latest committed identifier:
+ *    exactly-once recovery);
+ * 3. checks conflicts: a DELETE must name a file that is live in L (else a concurrent compaction or
+ *    overwrite removed it, and the commit fails with `LAKE.COMMIT_CONFLICT`);
+ * 4. writes a base manifest list (L's base + delta manifests, i.e. every manifest of L) and a delta
+ *    manifest list (the new manifest), then `snapshot-(L+1)` with `putIfAbsent`. When L has
+ *    `manifest.merge-min-count` (default 30) manifests or more, they are first merged into one manifest of
+ *    L's live files (a full manifest compaction; Paimon also splits by target size, which is not done);
+ * 5. when another committer took that id, deletes its two lists and retries from 2 on the new latest;
+ * 6. updates the `LATEST` hint (and `EARLIEST` for the first snapshot). Hints are only hints: readers
+ *    check them against the snapshot files.
+ *
+ * The index manifest (deletion vectors) of L is carried over unchanged.
+ */
+import { randomUUID } from 'node:crypto';
+import { ioError, type FloeError } from '../common/index.js';
+import type { LogicalType } from '../types/index.js';
+import { deserializeBinaryRow } from './binary-row.js';
+import { columnStats } from './data-file-writer.js';
+import { FileKind, decodeManifest, decodeManifestList, fileIdentifier, mergeManifestEntries, type ManifestEntry, type ManifestFileMeta } from './manifest.js';
+import { encodeManifest, encodeManifestList } from './manifest-writer.js';
+import { formatMetadataJson } from './metadata-json.js';
+import { joinKey } from './paimon-paths.js';
+import type { PaimonTable } from './paimon-table.js';
+import type { CommitKind, Snapshot } from './snapshot.js';
+import { fieldByName } from './table-schema.js';
+
+export interface CommitRequest {
+  readonly commitUser: string;
+  /** Identifies the commit; Paimon's batch commits use Long.MAX_VALUE. */
+  readonly identifier: bigint;
+  /** Skip the commit when `commitUser` already committed `identifier` or a later one (streaming sinks). */
+  readonly idempotent: boolean;
+  readonly kind: CommitKind;
+  readonly entries: readonly ManifestEntry[];
+  /** Attempts before giving up when other committers keep winning (default 20). */
+  readonly maxAttempts?: number;
+}
+
+export interface CommitResult {
+  /** The snapshot this commit created, or the one that already held it. */
+  readonly snapshotId: number | undefined;
+  /** False when nothing was written: empty, or already committed. */
+  readonly committed: boolean;
+}
+
+/** Long.MAX_VALUE: the identifier of one-off batch commits in Paimon. */
+export const BATCH_COMMIT_IDENTIFIER = 9223372036854775807n;
+
+/**
+ * The latest snapshot committed by `commitUser` with an identifier ≥ `identifier`, scanning back from the
+ * latest snapshot (Paimon's `filterCommitted`); undefined when this commit is not in the table yet.
+ */
+export async function findCommitted(table: PaimonTable, commitUser: string, identifier: bigint, latestId: number | undefined): Promise<Snapshot | undefined> {
+  if (latestId === undefined) return undefined;
+  const earliest = (await table.earliestSnapshotId()) ?? 1;
+  for (let id = latestId; id >= earliest; id--) {
+    let s: Snapshot;
+    try {
+      s = await table.snapshot(id);
+    } catch (e) {
+      if ((e as FloeError).code === 'LAKE.SNAPSHOT_NOT_FOUND') break; // expired concurrently
+      throw e;
+    }
+    if (s.commitUser === commitUser) return s.commitIdentifier >= identifier ? s : undefined;
+  }
+  return undefined;
+}
+
+function partitionTypes(table: PaimonTable): LogicalType[] {
+  const schema = table.schema();
+  return schema.partitionKeys.map((k) => fieldByName(schema, k).type);
+}
+
+/** The manifest-list entry describing a manifest file of `entries`. */
+function manifestMeta(table: PaimonTable, fileName: string, fileSize: number, entries: readonly ManifestEntry[]): ManifestFileMeta {
+  const types = partitionTypes(table);
+  const cols: unknown[][] = types.map(() => []);
+  let added = 0, deleted = 0, minBucket = Infinity, maxBucket = -Infinity, minLevel = Infinity, maxLevel = -Infinity;
+  for (const e of entries) {
+    const values = deserializeBinaryRow(e.partition, types, `partition of '${e.file.fileName}'`);
+    for (let c = 0; c < types.length; c++) cols[c]!.push(values[c]);
+    if (e.kind === FileKind.ADD) added++;
+    else deleted++;
+    minBucket = Math.min(minBucket, e.bucket);
+    maxBucket = Math.max(maxBucket, e.bucket);
+    minLevel = Math.min(minLevel, e.file.level);
+    maxLevel = Math.max(maxLevel, e.file.level);
+  }
+  return {
+    fileName,
+    fileSize,
+    numAddedFiles: added,
+    numDeletedFiles: deleted,
+    partitionStats: columnStats(types, cols, entries.length, false),
+    schemaId: table.schema().id,
+    minBucket,
+    maxBucket,
+    minLevel,
+    maxLevel,
+  };
+}
+
+function rowDelta(entries: readonly ManifestEntry[]): number {
+  let n = 0;
+  for (const e of entries) n += e.kind === FileKind.ADD ? e.file.rowCount : -e.file.rowCount;
+  return n;
+}
+
+async function totalRecords(table: PaimonTable, latest: Snapshot | undefined): Promise<number> {
+  if (latest === undefined) return 0;
+  if (latest.totalRecordCount !== undefined) return latest.totalRecordCount;
+  let n = 0;
+  for (const e of await table.manifestEntries(latest)) n += e.file.rowCount;
+  return n;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Commits `request.entries` as one new snapshot (see the module comment). */
+export async function commitEntries(table: PaimonTable, request: CommitRequest): Promise<CommitResult> {
+  const store = table.store;
+  const manifestDir = joinKey(table.tablePath, 'manifest');
+  const snapshotDir = joinKey(table.tablePath, 'snapshot');
+  const initialLatest = await table.latestSnapshotId();
+  const already = request.idempotent ? await findCommitted(table, request.commitUser, request.identifier, initialLatest) : undefined;
+  if (already !== undefined) return { snapshotId: already.id, committed: false };
+  if (request.entries.length === 0) return { snapshotId: initialLatest, committed: false };
+
+  const uuid = randomUUID();
+  const manifestName = `manifest-${uuid}-0`;
+  const manifestBytes = encodeManifest(request.entries);
+  await store.put(joinKey(manifestDir, manifestName), manifestBytes);
+  const deltaMeta = manifestMeta(table, manifestName, manifestBytes.length, request.entries);
+  const deletes = request.entries.filter((e) => e.kind === FileKind.DELETE);
+  const maxAttempts = request.maxAttempts ?? 20;
+  let listSeq = 0;
+  let manifestSeq = 1; // manifest-<uuid>-0 is the delta manifest
+
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const latestId = await table.latestSnapshotId();
+    const latest = latestId === undefined ? undefined : await table.snapshot(latestId);
+    if (attempt > 0 && request.idempotent) {
+      const done = await findCommitted(table, request.commitUser, request.identifier, latestId);
+      if (done !== undefined) return { snapshotId: done.id, committed: false };
+    }
+    if (deletes.length > 0) {
+      const live = new Set((latest === undefined ? [] : await table.manifestEntries(latest)).map((e) => fileIdentifier(e.partition, e.bucket, e.file.fileName)));
+      for (const d of deletes) {
+        if (!live.has(fileIdentifier(d.partition, d.bucket, d.file.fileName))) {
+          throw ioError('LAKE.COMMIT_CONFLICT', `commit to Paimon table '${table.tablePath}' removes data file '${d.file.fileName}', which a concurrent commit already removed`, {
+            help: 'retry the compaction on the latest snapshot',
+          });
+        }
+      }
+    }
+    const baseMetas: ManifestFileMeta[] = [];
+    if (latest !== undefined) {
+      for (const list of [latest.baseManifestList, latest.deltaManifestList]) {
+        const key = joinKey(manifestDir, list);
+        for (const m of decodeManifestList(await store.get(key), key)) baseMetas.push(m);
+      }
+    }
+    let mergedName: string | undefined;
+    const mergeMinCount = Number(table.options['manifest.merge-min-count'] ?? '30');
+    if (baseMetas.length + 1 >= mergeMinCount && baseMetas.length > 1) {
+      // Full manifest merge: the live files of L in one manifest (DELETE entries cancel their ADDs).
+      const all: ManifestEntry[] = [];
+      for (const m of baseMetas) {
+        const key = joinKey(manifestDir, m.fileName);
+        for (const e of decodeManifest(await store.get(key), key)) all.push(e);
+      }
+      const live = mergeManifestEntries(all);
+      baseMetas.length = 0;
+      if (live.length > 0) {
+        mergedName = `manifest-${uuid}-${manifestSeq++}`;
+        const bytes = encodeManifest(live);
+        await store.put(joinKey(manifestDir, mergedName), bytes);
+        baseMetas.push(manifestMeta(table, mergedName, bytes.length, live));
+      }
+    }
+    const baseName = `manifest-list-${uuid}-${listSeq++}`;
+    const deltaName = `manifest-list-${uuid}-${listSeq++}`;
+    const baseBytes = encodeManifestList(baseMetas);
+    const deltaBytes = encodeManifestList([deltaMeta]);
+    await store.put(joinKey(manifestDir, baseName), baseBytes);
+    await store.put(joinKey(manifestDir, deltaName), deltaBytes);
+    const id = (latestId ?? 0) + 1;
+    const delta = rowDelta(request.entries);
+    const snapshot = {
+      version: 3,
+      id,
+      schemaId: table.schema().id,
+      baseManifestList: baseName,
+      baseManifestListSize: baseBytes.length,
+      deltaManifestList: deltaName,
+      deltaManifestListSize: deltaBytes.length,
+      changelogManifestList: null,
+      indexManifest: latest?.indexManifest,
+      commitUser: request.commitUser,
+      commitIdentifier: request.identifier,
+      commitKind: request.kind,
+      timeMillis: Date.now(),
+      logOffsets: {},
+      totalRecordCount: (await totalRecords(table, latest)) + delta,
+      deltaRecordCount: delta,
+      changelogRecordCount: 0,
+      watermark: latest?.watermark,
+    };
+    const created = await store.putIfAbsent(joinKey(snapshotDir, `snapshot-${id}`), new TextEncoder().encode(formatMetadataJson(snapshot)));
+    if (created) {
+      await store.put(joinKey(snapshotDir, 'LATEST'), new TextEncoder().encode(String(id)));
+      if (latestId === undefined) await store.putIfAbsent(joinKey(snapshotDir, 'EARLIEST'), new TextEncoder().encode(String(id)));
+      return { snapshotId: id, committed: true };
+    }
+    await store.delete(joinKey(manifestDir, baseName));
+    await store.delete(joinKey(manifestDir, deltaName));
+    if (mergedName !== undefined) await store.delete(joinKey(manifestDir, mergedName));
+    await sleep(Math.min(50, 1 + attempt * 5) * Math.random());
+  }
+  throw ioError('LAKE.COMMIT_CONFLICT', `commit to Paimon table '${table.tablePath}' lost to other committers ${maxAttempts} times in a row`);
+}

@@ -1,0 +1,425 @@
+/**
+ * The batch writer of a Paimon table (`PaimonTable.newWrite()`): buffers Floe record batches, routes each
+ * row to its partition and bucket, and on `prepareCommit()` writes the buffered rows as level-0 data
+ * files; `commit(identifier)` then commits them as one APPEND snapshot (`table-commit.ts`).
+ *
+ * Routing: the partition is the BinaryRow of the partition columns; the bucket is Paimon's
+ * `bucketOfRow` over the bucket key (`bucket-key`, else the primary key minus partition keys, else all
+ * columns) for fixed-bucket tables, and 0 for bucket-unaware append tables (`bucket` = -1).
+ *
+ * Files:
+ * - append tables: the value columns; rows must add (+I/+U) — Paimon rejects -U/-D there, and with
+ *   `ignore-delete` they are dropped instead;
+ * - primary-key tables: `_KEY_<k>` (trimmed primary key), `_SEQUENCE_NUMBER`, `_VALUE_KIND`, then the
+ *   value columns, sorted by key. A file is a sorted run with at most one row per key, so when a key
+ *   occurs n times in one commit its rows go to n files (the i-th occurrence to the i-th run); the merge
+ *   engine folds them on read or compaction, exactly as it would fold Paimon's own runs.
+ * Sequence numbers increase per (partition, bucket) in arrival order, continuing after the largest one
+ * in the bucket's live files.
+ */
+import { randomUUID } from 'node:crypto';
+import { unsupported, userError } from '../common/index.js';
+import { RowKind, compareValues, getRow, getValue, type LogicalType, type RecordBatch, type RowType } from '../types/index.js';
+import { BinaryRowWriter, deserializeBinaryRow } from './binary-row.js';
+import { bucketOfRow } from './bucket-hash.js';
+import { checkWritable, columnStats, serializeRow, writeParquetDataFile, type WriteField } from './data-file-writer.js';
+import { FileKind, type DataFileMeta, type ManifestEntry } from './manifest.js';
+import { MAIN_BRANCH, joinKey, partitionPath } from './paimon-paths.js';
+import type { PaimonTable } from './paimon-table.js';
+import { BATCH_COMMIT_IDENTIFIER, commitEntries, findCommitted, type CommitResult } from './table-commit.js';
+import { bucketKeys, fieldByName, trimmedPrimaryKeys, type TableSchema } from './table-schema.js';
+
+export const SEQUENCE_NUMBER_FIELD_ID = 2147483646;
+export const VALUE_KIND_FIELD_ID = 2147483645;
+/** `_KEY_<k>` columns carry this plus the field id. */
+export const KEY_FIELD_ID_START = 1073741823;
+
+export interface PaimonWriteOptions {
+  /** Names this writer in snapshots; with `commit(identifier)` it makes commits idempotent. Default: a random UUID. */
+  readonly commitUser?: string;
+}
+
+/**
+ * Rows of one (partition, bucket), in arrival order: references to the written batches (immutable once
+ * emitted, so they may be kept) and the row positions taken from each; rows are materialized only when
+ * files are written.
+ */
+interface BucketBuffer {
+  readonly partition: Uint8Array;
+  readonly partitionValues: unknown[];
+  readonly bucket: number;
+  readonly batches: RecordBatch[];
+  readonly positions: number[][];
+}
+
+/** The bucket buffers of one partition, by bucket id. */
+interface PartitionBuffer {
+  readonly partition: Uint8Array;
+  readonly values: unknown[];
+  readonly buckets: (BucketBuffer | undefined)[];
+}
+
+/** The layout of a table's data files and where its rows go. */
+export class WriteLayout {
+  readonly schema: TableSchema;
+  readonly types: LogicalType[];
+  readonly isPk: boolean;
+  readonly partitionIdx: number[];
+  readonly partitionTypes: LogicalType[];
+  readonly keyIdx: number[];
+  readonly keyTypes: LogicalType[];
+  readonly bucketIdx: number[];
+  readonly bucketTypes: LogicalType[];
+  readonly numBuckets: number;
+  readonly totalBuckets: number;
+  /** The columns of a data file, in file order. */
+  readonly fileFields: WriteField[];
+
+  constructor(readonly table: PaimonTable) {
+    const schema = table.schema();
+    this.schema = schema;
+    const what = `Paimon table '${table.tablePath}'`;
+    if (table.branch !== MAIN_BRANCH) throw unsupported('LAKE.UNSUPPORTED_WRITE', `${what}: Floe writes the main branch only`);
+    const format = (table.options['file.format'] ?? 'parquet').toLowerCase();
+    if (format !== 'parquet') throw unsupported('LAKE.UNSUPPORTED_FORMAT', `${what}: Floe writes Parquet data files only (file.format '${format}')`);
+    if ((table.options['manifest.format'] ?? 'avro').toLowerCase() !== 'avro') throw unsupported('LAKE.UNSUPPORTED_FORMAT', `${what}: Floe writes Avro manifests only`);
+    for (const opt of ['data-evolution.enabled', 'row-tracking.enabled']) {
+      if (table.options[opt] === 'true') throw unsupported('LAKE.UNSUPPORTED_WRITE', `${what} uses ${opt}, which Floe cannot write yet`);
+    }
+    const index = (n: string): number => schema.fields.findIndex((f) => f.name === n);
+    this.types = schema.fields.map((f) => f.type);
+    this.isPk = schema.primaryKeys.length > 0;
+    this.partitionIdx = schema.partitionKeys.map(index);
+    this.partitionTypes = this.partitionIdx.map((i) => this.types[i]!);
+    const keys = this.isPk ? trimmedPrimaryKeys(schema) : [];
+    this.keyIdx = keys.map(index);
+    this.keyTypes = this.keyIdx.map((i) => this.types[i]!);
+    this.numBuckets = table.numBuckets;
+    if (this.numBuckets === -2 || (this.isPk && this.numBuckets < 0)) {
+      throw unsupported('LAKE.DYNAMIC_BUCKET_UNSUPPORTED', `${what} has bucket = ${this.numBuckets}; Floe writes fixed-bucket primary-key tables and bucket-unaware append tables only`);
+    }
+    this.totalBuckets = this.numBuckets > 0 ? this.numBuckets : -1;
+    const bkeys = this.numBuckets > 0 ? bucketKeys(schema) : [];
+    this.bucketIdx = bkeys.map(index);
+    this.bucketTypes = this.bucketIdx.map((i) => this.types[i]!);
+    const values: WriteField[] = schema.fields.map((f) => ({ id: f.id, name: f.name, type: f.type }));
+    this.fileFields = this.isPk
+      ? [
+          ...keys.map((k) => {
+            const f = fieldByName(schema, k);
+            return { id: KEY_FIELD_ID_START + f.id, name: `_KEY_${f.name}`, type: f.type };
+          }),
+          { id: SEQUENCE_NUMBER_FIELD_ID, name: '_SEQUENCE_NUMBER', type: { kind: 'BIGINT', nullable: false } },
+          { id: VALUE_KIND_FIELD_ID, name: '_VALUE_KIND', type: { kind: 'TINYINT', nullable: false } },
+          ...values,
+        ]
+      : values;
+    checkWritable(this.fileFields);
+  }
+
+  /** The store key of a data file. */
+  fileKey(partitionValues: readonly unknown[], bucket: number, fileName: string): string {
+    const o = this.table.options;
+    const pPath = partitionPath(this.schema.partitionKeys, this.partitionTypes, partitionValues, o['partition.default-name'] ?? '__DEFAULT_PARTITION__', (o['partition.legacy-name'] ?? 'true') !== 'false');
+    return joinKey(this.table.tablePath, pPath, `bucket-${bucket}`, fileName);
+  }
+
+  /**
+   * Writes `rows` (value rows with kinds and sequence numbers) of one bucket as one data file of `level`.
+   * For primary-key tables the rows must be sorted by key with at most one row per key.
+   */
+  async writeFile(partitionValues: readonly unknown[], bucket: number, rows: readonly (readonly unknown[])[], kinds: readonly number[], seqs: readonly number[], level: number, fileSource: number): Promise<DataFileMeta> {
+    const n = rows.length;
+    const nf = this.types.length;
+    const valueCols: unknown[][] = [];
+    for (let c = 0; c < nf; c++) {
+      const col = new Array<unknown>(n);
+      for (let r = 0; r < n; r++) col[r] = rows[r]![c] ?? null;
+      valueCols.push(col);
+    }
+    const keyCols = this.keyIdx.map((i) => valueCols[i]!);
+    const columns: unknown[][] = this.isPk ? [...keyCols, seqs.slice(), kinds.slice(), ...valueCols] : valueCols;
+    const bytes = writeParquetDataFile(this.fileFields, columns, n);
+    const fileName = `data-${randomUUID()}-0.parquet`;
+    await this.table.store.put(this.fileKey(partitionValues, bucket, fileName), bytes);
+    let minSeq = Infinity, maxSeq = -Infinity, deletes = 0;
+    for (let r = 0; r < n; r++) {
+      minSeq = Math.min(minSeq, seqs[r]!);
+      maxSeq = Math.max(maxSeq, seqs[r]!);
+      if (kinds[r] === RowKind.UPDATE_BEFORE || kinds[r] === RowKind.DELETE) deletes++;
+    }
+    const emptyRow = new BinaryRowWriter(0).serialize();
+    const keyOf = (r: number): unknown[] => this.keyIdx.map((i) => rows[r]![i] ?? null);
+    return {
+      fileName,
+      fileSize: bytes.length,
+      rowCount: n,
+      minKey: this.isPk ? serializeRow(keyOf(0), this.keyTypes) : emptyRow,
+      maxKey: this.isPk ? serializeRow(keyOf(n - 1), this.keyTypes) : emptyRow,
+      keyStats: this.isPk ? columnStats(this.keyTypes, keyCols, n, false) : { minValues: emptyRow, maxValues: emptyRow, nullCounts: [] },
+      valueStats: columnStats(this.types, valueCols, n, true),
+      minSequenceNumber: minSeq,
+      maxSequenceNumber: maxSeq,
+      schemaId: this.schema.id,
+      level,
+      extraFiles: [],
+      creationTime: Date.now(),
+      deleteRowCount: deletes,
+      embeddedIndex: null,
+      fileSource,
+      valueStatsCols: null,
+      externalPath: null,
+      firstRowId: undefined,
+      writeCols: null,
+    };
+  }
+
+  /** Compares the keys of two value rows. */
+  compareKeys(a: readonly unknown[], b: readonly unknown[]): number {
+    for (let k = 0; k < this.keyIdx.length; k++) {
+      const i = this.keyIdx[k]!;
+      const x = a[i] ?? null, y = b[i] ?? null;
+      if (x === null || y === null) {
+        if (x !== y) return x === null ? -1 : 1;
+        continue;
+      }
+      const c = compareValues(x, y, this.keyTypes[k]!);
+      if (c !== 0) return c;
+    }
+    return 0;
+  }
+}
+
+/** The buffered rows of a bucket as value arrays, with their kinds, in arrival order. */
+function materialize(buf: BucketBuffer, rowType: RowType): { rows: unknown[][]; kinds: number[] } {
+  const rows: unknown[][] = [];
+  const kinds: number[] = [];
+  for (let i = 0; i < buf.batches.length; i++) {
+    const batch = buf.batches[i]!;
+    for (const r of buf.positions[i]!) {
+      rows.push(getRow(batch, r, rowType));
+      kinds.push(batch.kinds === null ? RowKind.INSERT : batch.kinds[r]!);
+    }
+  }
+  return { rows, kinds };
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** Highest sequence number of the live files of each (partition, bucket) of the latest snapshot. */
+export async function maxSequenceNumbers(table: PaimonTable): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const latest = await table.latestSnapshot();
+  if (latest === undefined) return out;
+  for (const e of await table.manifestEntries(latest)) {
+    const k = `${hex(e.partition)}/${e.bucket}`;
+    out.set(k, Math.max(out.get(k) ?? -1, e.file.maxSequenceNumber));
+  }
+  return out;
+}
+
+export class PaimonTableWrite {
+  readonly commitUser: string;
+  private readonly layout: WriteLayout;
+  private readonly buffers = new Map<string, PartitionBuffer>();
+  /** The values of `buffers`, in creation order. */
+  private partitionList: PartitionBuffer[] = [];
+  private buffered = 0;
+  private readonly partitionWriter: BinaryRowWriter;
+  private readonly bucketWriter: BinaryRowWriter;
+  private readonly ignoreDelete: boolean;
+  private pending: ManifestEntry[] = [];
+  /** Next sequence number per (partition, bucket) handed out by this writer. */
+  private readonly nextSeq = new Map<string, number>();
+
+  constructor(readonly table: PaimonTable, options: PaimonWriteOptions = {}) {
+    this.commitUser = options.commitUser ?? randomUUID();
+    this.layout = new WriteLayout(table);
+    this.partitionWriter = new BinaryRowWriter(this.layout.partitionIdx.length);
+    this.bucketWriter = new BinaryRowWriter(this.layout.bucketIdx.length);
+    const opt = (k: string): boolean => (table.options[k] ?? 'false').toLowerCase() === 'true';
+    this.ignoreDelete = opt('ignore-delete') || opt('deduplicate.ignore-delete');
+  }
+
+  /** Buffers the rows of `batch` (columns in table-schema order, row kinds from `batch.kinds`). */
+  write(batch: RecordBatch): void {
+    const L = this.layout;
+    const nf = L.types.length;
+    if (batch.columns.length !== nf) {
+      throw userError('LAKE.WRITE_SCHEMA_MISMATCH', `Paimon table '${this.table.tablePath}' has ${nf} columns, but a batch of ${batch.columns.length} columns was written`);
+    }
+    const kinds = batch.kinds;
+    const cols = batch.columns;
+    const pw = this.partitionWriter;
+    const bw = this.bucketWriter;
+    this.validate(batch);
+    // Consecutive rows mostly share a partition: compare its BinaryRow bytes before any lookup.
+    let part: PartitionBuffer | null = null;
+    for (let r = 0; r < batch.numRows; r++) {
+      if (!L.isPk && this.ignoreDelete && kinds !== null && (kinds[r] === RowKind.UPDATE_BEFORE || kinds[r] === RowKind.DELETE)) continue;
+      pw.reset();
+      for (let p = 0; p < L.partitionIdx.length; p++) pw.set(p, getValue(cols[L.partitionIdx[p]!]!, r, L.partitionTypes[p]!), L.partitionTypes[p]!);
+      if (part === null || !pw.sameBytes(part.partition, 4)) part = this.partitionBuffer(batch, r);
+      let bucket = 0;
+      if (L.numBuckets > 0) {
+        bw.reset();
+        for (let b = 0; b < L.bucketIdx.length; b++) bw.set(b, getValue(cols[L.bucketIdx[b]!]!, r, L.bucketTypes[b]!), L.bucketTypes[b]!);
+        bucket = bucketOfRow(bw.bytes(), L.numBuckets);
+      }
+      let buf = part.buckets[bucket];
+      if (buf === undefined) {
+        buf = { partition: part.partition, partitionValues: part.values, bucket, batches: [], positions: [] };
+        part.buckets[bucket] = buf;
+      }
+      const last = buf.batches.length - 1;
+      if (last >= 0 && buf.batches[last] === batch) buf.positions[last]!.push(r);
+      else {
+        buf.batches.push(batch);
+        buf.positions.push([r]);
+      }
+      this.buffered++;
+    }
+  }
+
+  /** Rejects a batch before any of its rows is buffered, so a failed `write` leaves the writer unchanged. */
+  private validate(batch: RecordBatch): void {
+    const L = this.layout;
+    const kinds = batch.kinds;
+    if (!L.isPk && !this.ignoreDelete && kinds !== null) {
+      for (let r = 0; r < batch.numRows; r++) {
+        const kind = kinds[r]!;
+        if (kind === RowKind.UPDATE_BEFORE || kind === RowKind.DELETE) {
+          throw userError('LAKE.APPEND_ONLY_RETRACTION', `Paimon append table '${this.table.tablePath}' cannot take ${kind === RowKind.DELETE ? '-D' : '-U'} rows`, {
+            help: "give the table a primary key, or set 'ignore-delete' = 'true' to drop retractions",
+          });
+        }
+      }
+    }
+    for (let k = 0; k < L.keyIdx.length; k++) {
+      const c = L.keyIdx[k]!;
+      const col = batch.columns[c]!;
+      for (let r = 0; r < batch.numRows; r++) {
+        if (getValue(col, r, L.types[c]!) === null) {
+          throw userError('LAKE.NULL_PRIMARY_KEY', `Paimon table '${this.table.tablePath}': primary-key column '${L.schema.fields[c]!.name}' is NULL`);
+        }
+      }
+    }
+  }
+
+  /** The buffers of the partition the partition writer holds (row `r` of `batch` gives its values). */
+  private partitionBuffer(batch: RecordBatch, r: number): PartitionBuffer {
+    const L = this.layout;
+    // Few open partitions (the common case): compare bytes, allocate nothing.
+    const open = this.partitionList;
+    if (open.length <= 16) {
+      for (let i = 0; i < open.length; i++) if (this.partitionWriter.sameBytes(open[i]!.partition, 4)) return open[i]!;
+    }
+    const serialized = this.partitionWriter.serialize();
+    const key = hex(serialized);
+    let part = this.buffers.get(key);
+    if (part === undefined) {
+      const values = L.partitionIdx.map((c) => getValue(batch.columns[c]!, r, L.types[c]!));
+      part = { partition: serialized, values, buckets: [] };
+      this.buffers.set(key, part);
+      this.partitionList.push(part);
+    }
+    return part;
+  }
+
+  /** Writes the buffered rows as data files; returns their manifest entries (kept for `commit`). */
+  async prepareCommit(): Promise<ManifestEntry[]> {
+    const L = this.layout;
+    const existing = this.buffered > 0 ? await maxSequenceNumbers(this.table) : new Map<string, number>();
+    const entries: ManifestEntry[] = [];
+    const groups: BucketBuffer[] = [];
+    for (const part of this.buffers.values()) for (const b of part.buckets) if (b !== undefined) groups.push(b);
+    for (const buf of groups) {
+      const group = `${hex(buf.partition)}/${buf.bucket}`;
+      const { rows, kinds } = materialize(buf, L.schema.rowType);
+      let seq = Math.max(this.nextSeq.get(group) ?? 0, (existing.get(group) ?? -1) + 1);
+      const n = rows.length;
+      const seqs = new Array<number>(n);
+      for (let r = 0; r < n; r++) seqs[r] = seq++;
+      this.nextSeq.set(group, seq);
+      const runs: number[][] = [];
+      if (!L.isPk) runs.push(seqs.map((_, r) => r));
+      else {
+        // Row r goes to run (occurrences of its key so far): each run holds a key at most once.
+        const order = seqs.map((_, r) => r).sort((a, b) => L.compareKeys(rows[a]!, rows[b]!) || a - b);
+        let prev = -1, occurrence = 0;
+        for (const r of order) {
+          occurrence = prev >= 0 && L.compareKeys(rows[prev]!, rows[r]!) === 0 ? occurrence + 1 : 0;
+          prev = r;
+          (runs[occurrence] ??= []).push(r);
+        }
+      }
+      for (const run of runs) {
+        const file = await L.writeFile(
+          buf.partitionValues,
+          buf.bucket,
+          run.map((r) => rows[r]!),
+          run.map((r) => kinds[r]!),
+          run.map((r) => seqs[r]!),
+          0,
+          0,
+        );
+        entries.push({ kind: FileKind.ADD, partition: buf.partition, bucket: buf.bucket, totalBuckets: L.totalBuckets, file });
+      }
+    }
+    this.buffers.clear();
+    this.partitionList = [];
+    this.buffered = 0;
+    this.pending.push(...entries);
+    return entries;
+  }
+
+  /**
+   * Writes what is buffered and commits every file prepared since the last commit as one APPEND
+   * snapshot. With an `identifier` (a streaming checkpoint id, increasing per commit user) the commit is
+   * a no-op when this commit user already committed that identifier or a later one — how a sink recovers
+   * exactly once. Empty commits create no snapshot.
+   */
+  async commit(identifier?: bigint | number): Promise<CommitResult> {
+    if (identifier !== undefined) {
+      // A replayed commit after recovery: its rows are already in the table, so write nothing.
+      const done = await findCommitted(this.table, this.commitUser, BigInt(identifier), await this.table.latestSnapshotId());
+      if (done !== undefined) {
+        await this.discard();
+        return { snapshotId: done.id, committed: false };
+      }
+    }
+    await this.prepareCommit();
+    const entries = this.pending;
+    this.pending = [];
+    try {
+      return await commitEntries(this.table, {
+        commitUser: this.commitUser,
+        identifier: identifier === undefined ? BATCH_COMMIT_IDENTIFIER : BigInt(identifier),
+        idempotent: identifier !== undefined,
+        kind: 'APPEND',
+        entries,
+      });
+    } catch (e) {
+      // The files stay prepared: a later commit (or `discard`) takes care of them.
+      this.pending = entries.concat(this.pending);
+      throw e;
+    }
+  }
+
+  /** Drops buffered rows and deletes files prepared but not committed. */
+  async discard(): Promise<void> {
+    this.buffers.clear();
+    this.partitionList = [];
+    this.buffered = 0;
+    const L = this.layout;
+    const types = L.partitionTypes;
+    for (const e of this.pending) {
+      await this.table.store.delete(L.fileKey(deserializeBinaryRow(e.partition, types, 'partition'), e.bucket, e.file.fileName));
+    }
+    this.pending = [];
+  }
+}

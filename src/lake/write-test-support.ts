@@ -1,0 +1,40 @@
+/**
+ * Helpers shared by the writer tests: copying fixture tables into a store, reading a table back as
+ * sorted rows, decoding what a snapshot's manifests hold.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { ObjectStore } from '../storage/index.js';
+import { getRow } from '../types/index.js';
+import type { ManifestEntry } from './manifest.js';
+import type { PaimonTable, ReadSnapshotOptions } from './paimon-table.js';
+
+/** Copies the files under `dir` into `store` below `prefix`, keeping relative paths. */
+export async function copyDirInto(store: ObjectStore, dir: string, prefix: string, root = dir): Promise<void> {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) await copyDirInto(store, path, prefix, root);
+    else await store.put(`${prefix}/${relative(root, path)}`, readFileSync(path));
+  }
+}
+
+function sortKey(row: readonly unknown[]): string {
+  return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v));
+}
+
+/** All rows of a snapshot (latest by default), sorted for order-free comparison. */
+export async function readRows(table: PaimonTable, snapshot?: number, options?: ReadSnapshotOptions): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for await (const b of table.readSnapshot(snapshot, options)) for (let i = 0; i < b.numRows; i++) out.push(getRow(b, i, table.rowType));
+  return sortRows(out);
+}
+
+export function sortRows(rows: unknown[][]): unknown[][] {
+  return rows.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+}
+
+/** The live manifest entries of the latest snapshot. */
+export async function liveEntries(table: PaimonTable): Promise<ManifestEntry[]> {
+  const s = await table.latestSnapshot();
+  return s === undefined ? [] : table.manifestEntries(s);
+}
