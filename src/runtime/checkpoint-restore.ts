@@ -17,7 +17,7 @@
  */
 import { userError } from '../common/index.js';
 import type { JobSpec, NodeSpec } from '../spec/index.js';
-import { keyGroupOf, keyGroupRangeForSubtask, KEYED_STATE_SNAPSHOT_FORMAT, restoreHeapKeyedStateBackend, SNAPSHOT_FILE_FORMAT_VERSION, STATE_VALUE_CODEC_VERSION } from '../state/index.js';
+import { isLsmStateSnapshot, keyGroupOf, keyGroupRangeForSubtask, KEYED_STATE_SNAPSHOT_FORMAT, restoreHeapKeyedStateBackend, SNAPSHOT_FILE_FORMAT_VERSION, STATE_VALUE_CODEC_VERSION } from '../state/index.js';
 import type { KeyedStateBackend, KeyedStateSnapshot, KeyGroupRange } from '../state/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { CheckpointMetadata, OperatorSubtaskState } from './checkpoint-storage.js';
@@ -37,6 +37,7 @@ export interface NodeRestore {
   readonly keyedOperatorState: readonly (readonly [string, unknown])[] | undefined;
   readonly finished: boolean;
   /** Set (and `keyed` null) when the keyed state is an LSM snapshot: the operator context opens it. */
+  readonly lsmSnapshots?: readonly KeyedStateSnapshot[] | undefined;
 }
 
 export function checkRestoreCompatible(spec: JobSpec, metadata: CheckpointMetadata, ignoreUnclaimed: boolean): void {
@@ -87,11 +88,14 @@ export async function loadNodeRestore(
   };
   const finished = entry.parallelism === parallelism && states.every((st) => st.finished);
   let keyed: KeyedStateBackend | null = null;
+  let lsmSnapshots: KeyedStateSnapshot[] | undefined;
   const manifests = states.filter((st) => st.keyed !== null).map((st) => st.keyed!);
   if (!finished && manifests.length > 0) {
     // Subtasks that never created state left no manifest; stand in empty ones so the ranges cover.
     const all: KeyedStateSnapshot[] = states.map((st, i) => st.keyed ?? emptyManifest(maxParallelism, i, entry.parallelism));
-    keyed = await restoreHeapKeyedStateBackend(source.store, all, { maxParallelism, keyGroupRange: range });
+    // The manifest format, not the job's current state.backend.type, decides the backend that reads it.
+    if (manifests.some((m) => isLsmStateSnapshot(m))) lsmSnapshots = all;
+    else keyed = await restoreHeapKeyedStateBackend(source.store, all, { maxParallelism, keyGroupRange: range });
   }
   const timers = finished ? [] : states.filter((st) => st.timers !== null).map((st) => st.timers!);
   const keyedOperatorState = finished ? undefined : states.flatMap((st) => (st.keyedOperatorState ?? []).filter(([k]) => owns(k)));
@@ -101,7 +105,7 @@ export async function loadNodeRestore(
     const flat = states.flatMap((st) => st.operatorState ?? []);
     operatorState = flat.filter((_e, i) => i % parallelism === subtask);
   }
-  return { keyed, timers, owns, operatorState, keyedOperatorState, finished };
+  return { keyed, timers, owns, operatorState, keyedOperatorState, finished, lsmSnapshots };
 }
 
 function emptyManifest(maxParallelism: number, subtask: number, parallelism: number): KeyedStateSnapshot {

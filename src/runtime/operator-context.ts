@@ -5,8 +5,9 @@
 import { internalError, unsupported } from '../common/index.js';
 import type { RecordBatch, RowType } from '../types/index.js';
 import type { JobSpec, NodeSpec } from '../spec/index.js';
-import { createHeapKeyedStateBackend, keyGroupRangeForSubtask } from '../state/index.js';
-import type { KeyedStateBackend, KeyGroupRange } from '../state/index.js';
+import { createHeapKeyedStateBackend, createLsmKeyedStateBackend, keyGroupRangeForSubtask, lsmOptionsFromConfig, openLsmKeyedStateBackend } from '../state/index.js';
+import type { KeyedStateBackend, KeyedStateSnapshot, KeyGroupRange, LsmKeyedStateBackendOptions } from '../state/index.js';
+import { jobFolderName, readCheckpointSettings } from './checkpoint-config.js';
 import type { Operator, OperatorMetrics, SourceContext, TimerService } from './operator.js';
 import { isTimerOperator } from './operator.js';
 import { HeapTimerService } from './timer-service.js';
@@ -71,12 +72,28 @@ export class OperatorContextImpl implements SourceContext {
   keyedState(): KeyedStateBackend {
     if (this.state === null) {
       const kind = (this.job.config['state.backend.type'] ?? 'heap').trim().toLowerCase();
-      if (kind !== 'heap' && kind !== 'hashmap') {
-        throw unsupported('RUNTIME.STATE_BACKEND_UNAVAILABLE', `state backend '${kind}' is not available yet; use 'heap'`);
-      }
-      this.state = createHeapKeyedStateBackend({ maxParallelism: this.maxParallelism, keyGroupRange: this.keyGroupRange });
+      if (kind === 'lsm') this.state = createLsmKeyedStateBackend(this.lsmOptions());
+      else if (kind !== 'heap' && kind !== 'hashmap') {
+        throw unsupported('RUNTIME.STATE_BACKEND_UNAVAILABLE', `state backend '${kind}' is not available; use 'heap' or 'lsm'`);
+      } else this.state = createHeapKeyedStateBackend({ maxParallelism: this.maxParallelism, keyGroupRange: this.keyGroupRange });
     }
     return this.state;
+  }
+
+  /**
+   * Options of this subtask's lsm backend: files under `<primary-dir>/<job>/lsm/node-<id>-<subtask>-…`,
+   * where the primary dir defaults to the checkpoint dir, and snapshot files kept as long as the
+   * checkpoints that may be restored can reference them.
+   */
+  private lsmOptions(): LsmKeyedStateBackendOptions {
+    const settings = readCheckpointSettings(this.job.config, this.job.name);
+    return lsmOptionsFromConfig(this.job.config, {
+      maxParallelism: this.maxParallelism,
+      keyGroupRange: this.keyGroupRange,
+      defaultPrimaryDir: settings?.dir ?? null,
+      filePrefix: `${settings?.jobFolder ?? jobFolderName(this.job.config['pipeline.name'] ?? this.job.name)}/lsm/node-${this.node.id}-${this.subtaskIndex}`,
+      ...(settings === null ? {} : { defaultRetainedSnapshots: settings.numRetained + settings.tolerableFailures + 1 }),
+    });
   }
 
   /** The keyed state backend if the operator created one (snapshots skip operators without state). */
@@ -94,9 +111,11 @@ export class OperatorContextImpl implements SourceContext {
     owns: (key: string) => boolean;
     operatorState: readonly unknown[] | undefined;
     keyedOperatorState: readonly (readonly [string, unknown])[] | undefined;
+    /** LSM manifests to open here, where the job configuration (caches, primary dir) is at hand. */
+    lsmSnapshots?: readonly KeyedStateSnapshot[] | undefined;
   }): void {
     this.isRestored = true;
-    this.state = restored.keyed;
+    this.state = restored.lsmSnapshots !== undefined ? openLsmKeyedStateBackend(restored.lsmSnapshots, this.lsmOptions()) : restored.keyed;
     this.restoredTimers = restored.timers.length > 0 ? { snapshots: restored.timers, owns: restored.owns } : null;
     this.restoredOperatorState = restored.operatorState;
     this.restoredKeyedOperatorState = restored.keyedOperatorState;
