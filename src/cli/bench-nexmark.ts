@@ -25,12 +25,18 @@ interface Measurement {
   readonly peakRssMb: number;
 }
 
-const ALL_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q10', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q21', 'q22'];
+const ALL_QUERIES = ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q7', 'q8', 'q9', 'q10', 'q11', 'q12', 'q13', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q20', 'q21', 'q22', 'q23'];
 
 /** The script the upstream harness would run for one query: DDL, views, query, with its variables. */
 export function nexmarkScript(dir: string, query: string): string {
   const read = (p: string) => readFileSync(join(dir, p), 'utf8');
   return [read('ddl/ddl_gen.sql'), read('ddl/ddl_views.sql'), read(`queries/${query}.sql`)].join(';\n');
+}
+
+/** The CEP (MATCH_RECOGNIZE) variant: `ddl/cep/` DDL and views with `queries/cep/<query>.sql`. */
+export function nexmarkCepScript(dir: string, query: string): string {
+  const read = (p: string) => readFileSync(join(dir, p), 'utf8');
+  return [read('ddl/cep/ddl_gen.sql'), read('ddl/cep/ddl_views.sql'), read(`queries/cep/${query}.sql`)].join(';\n');
 }
 
 export function nexmarkVars(events: number, dir: string): Record<string, string> {

@@ -1,10 +1,14 @@
 /**
  * Registers the connector operators (spec types `source` and `sink`) in an operator registry. The
- * connector is looked up by the spec's `connector` name when the operator is built.
+ * connector is looked up by the spec's `connector` name when the operator is built. The lookup join
+ * (`lookup-join`) is registered here too: it reads its dimension table through a source connector.
  */
 import type { OperatorRegistry } from '../runtime/index.js';
-import type { SinkSpec, SourceSpec } from '../spec/index.js';
+import { LookupJoinOperator } from '../operators/index.js';
+import type { LookupJoinSpec, SinkSpec, SourceSpec } from '../spec/index.js';
+import { unsupported } from '../common/index.js';
 import { getSinkConnector, getSourceConnector } from './connector-registry.js';
+import { loadLookupTable } from './lookup-table-loader.js';
 import { ScanOperator } from './scan-operator.js';
 import { SinkOperator } from './sink-operator.js';
 
@@ -16,5 +20,12 @@ export function registerConnectorOperators(registry: OperatorRegistry): void {
   registry.register('sink', (spec, node) => {
     const s = spec as SinkSpec;
     return new SinkOperator(s, node, getSinkConnector(s.connector));
+  });
+  registry.register('lookup-join', (spec, node) => {
+    const s = spec as LookupJoinSpec;
+    if (s.version !== 1) {
+      throw unsupported('OPERATOR.UNSUPPORTED_SPEC_VERSION', `operator 'lookup-join' spec version ${String(s.version)} is not supported by this Floe (node ${node.id} ${node.name}); it reads version 1`);
+    }
+    return new LookupJoinOperator(s, loadLookupTable);
   });
 }

@@ -19,7 +19,7 @@ describe('registerOperators', () => {
   it('registers every operator type and builds it from its spec', () => {
     const registry = new OperatorRegistry();
     registerOperators(registry);
-    for (const t of ['calc', 'union', 'group-aggregate', 'window-aggregate', 'window-table-function', 'join', 'rank', 'deduplicate']) assert.ok(registry.has(t), t);
+    for (const t of ['calc', 'union', 'group-aggregate', 'window-aggregate', 'session-window-aggregate', 'over-aggregate', 'window-rank', 'window-table-function', 'join', 'interval-join', 'temporal-join', 'window-join', 'rank', 'deduplicate']) assert.ok(registry.has(t), t);
     const union: OperatorSpec = { type: 'union', version: 1 };
     assert.ok(registry.create(union, node(union)) instanceof UnionOperator);
     const agg: OperatorSpec = { type: 'group-aggregate', version: 1, groupKeys: [], aggregates: [], inputMode: { kind: 'insert-only' }, generateUpdateBefore: true, stateTtlMs: 0 };

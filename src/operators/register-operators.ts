@@ -8,12 +8,19 @@ import type { Operator, OperatorRegistry } from '../runtime/index.js';
 import type { NodeSpec, OperatorSpec } from '../spec/index.js';
 import { GroupAggregateOperator } from './aggregate/group-aggregate.js';
 import { WindowAggregateOperator } from './aggregate/window-aggregate.js';
+import { SessionWindowAggregateOperator } from './aggregate/session-window-aggregate.js';
+import { OverAggregateOperator } from './over/over-aggregate.js';
 import { CalcOperator } from './calc/calc-operator.js';
+import { IntervalJoinOperator } from './join/interval-join-operator.js';
 import { JoinOperator } from './join/join-operator.js';
+import { TemporalJoinOperator } from './join/temporal-join-operator.js';
+import { WindowJoinOperator } from './join/window-join-operator.js';
 import { DeduplicateOperator } from './rank/deduplicate-operator.js';
 import { RankOperator } from './rank/rank-operator.js';
+import { WindowRankOperator } from './rank/window-rank-operator.js';
 import { UnionOperator } from './union/union-operator.js';
 import { WindowTableFunctionOperator } from './window/window-table-function.js';
+import { MatchRecognizeOperator } from './cep/match-recognize-operator.js';
 
 type SpecOf<T extends OperatorSpec['type']> = Extract<OperatorSpec, { type: T }>;
 
@@ -23,10 +30,17 @@ export const OPERATOR_SPEC_VERSIONS = {
   union: 1,
   'group-aggregate': 1,
   'window-aggregate': 1,
+  'session-window-aggregate': 1,
+  'over-aggregate': 1,
+  'window-rank': 1,
   'window-table-function': 1,
   join: 1,
+  'interval-join': 1,
+  'temporal-join': 1,
+  'window-join': 1,
   rank: 1,
   deduplicate: 1,
+  'match-recognize': 1,
 } as const;
 
 type OperatorType = keyof typeof OPERATOR_SPEC_VERSIONS;
@@ -51,8 +65,15 @@ export function registerOperators(registry: OperatorRegistry): void {
   registry.register('union', checked('union', (s) => new UnionOperator(s)));
   registry.register('group-aggregate', checked('group-aggregate', (s) => new GroupAggregateOperator(s)));
   registry.register('window-aggregate', checked('window-aggregate', (s) => new WindowAggregateOperator(s)));
+  registry.register('session-window-aggregate', checked('session-window-aggregate', (s) => new SessionWindowAggregateOperator(s)));
+  registry.register('over-aggregate', checked('over-aggregate', (s) => new OverAggregateOperator(s)));
+  registry.register('window-rank', checked('window-rank', (s) => new WindowRankOperator(s)));
   registry.register('window-table-function', checked('window-table-function', (s) => new WindowTableFunctionOperator(s)));
   registry.register('join', checked('join', (s) => new JoinOperator(s)));
+  registry.register('interval-join', checked('interval-join', (s) => new IntervalJoinOperator(s)));
+  registry.register('temporal-join', checked('temporal-join', (s) => new TemporalJoinOperator(s)));
+  registry.register('window-join', checked('window-join', (s) => new WindowJoinOperator(s)));
   registry.register('rank', checked('rank', (s) => new RankOperator(s)));
   registry.register('deduplicate', checked('deduplicate', (s) => new DeduplicateOperator(s)));
+  registry.register('match-recognize', checked('match-recognize', (s) => new MatchRecognizeOperator(s)));
 }

@@ -7,6 +7,7 @@ import { FloeError, userError } from '../common/index.js';
 import { describeUdf } from '../expr/index.js';
 import type { Query } from '../sql/index.js';
 import type { LogicalType } from '../types/index.js';
+import type { LookupHint } from './lookup-hint.js';
 import type { PlannerContext } from './planner-context.js';
 
 export interface UdfDescription {
@@ -28,6 +29,8 @@ export interface BinderContext {
   readonly viewStack: readonly string[];
   /** Where unqualified table names resolve; null = the session's current catalog/database. */
   readonly path: { readonly catalog: string; readonly database: string } | null;
+  /** `LOOKUP` hints of the innermost SELECT being bound (they name lookup tables of its FROM clause). */
+  readonly lookupHints?: readonly LookupHint[];
 }
 
 /** Describes every registered user function's implementation (few per session), keeping failures per ref. */

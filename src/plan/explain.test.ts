@@ -33,11 +33,11 @@ test('chains follow forward edges between single consumers', async () => {
   assert.deepEqual(chainsOf(q.job).map((c) => c.map((id) => q.job.nodes[id]!.operator.type)), [['source'], ['group-aggregate', 'sink']]);
 });
 
-test('legacy GROUP BY window functions point at window TVFs', async () => {
+test('GROUP BY CUMULATE(…) (no legacy group window form) points at the window TVF', async () => {
   const s = await nexmarkSession();
-  await assert.rejects(s.query("SELECT count(*) FROM bid GROUP BY TUMBLE(dateTime, INTERVAL '10' SECOND)"), (e: FloeError) => {
+  await assert.rejects(s.query("SELECT count(*) FROM bid GROUP BY CUMULATE(dateTime, INTERVAL '10' SECOND, INTERVAL '1' MINUTE)"), (e: FloeError) => {
     assert.equal(e.code, 'PLAN.UNSUPPORTED_GROUP_WINDOW');
-    assert.match(e.help ?? '', /TABLE\(TUMBLE\(TABLE t, DESCRIPTOR\(ts\)/);
+    assert.match(e.help ?? '', /TABLE\(CUMULATE\(TABLE t, DESCRIPTOR\(ts\)/);
     return true;
   });
 });

@@ -91,8 +91,9 @@ export class ExprBinder {
   readonly clause: Clause;
   readonly agg: AggregateScope | null;
   /**
-   * `f() OVER (…)` calls the query binder has already planned (a Top-N's ROW_NUMBER), by AST node, and the
-   * column that holds each result. Any other OVER call is PLAN.UNSUPPORTED_OVER.
+   * Calls the query binder has already planned, by AST node, and the column that holds each result:
+   * `f() OVER (…)` (a Top-N's ROW_NUMBER) and legacy group window functions (`SESSION_START(…)`). Any
+   * other OVER call is PLAN.UNSUPPORTED_OVER.
    */
   readonly overRefs: ReadonlyMap<FunctionCall, ExprIR> | null;
 
@@ -213,7 +214,7 @@ export class ExprBinder {
       }
       case 'In': {
         if (ast.query) {
-          throw unsupported('PLAN.UNSUPPORTED_SUBQUERY', 'IN (SELECT …) subqueries are not supported yet', { span: ast.span });
+          throw unsupported('PLAN.UNSUPPORTED_SUBQUERY', 'IN (SELECT …) is only supported as a condition of WHERE combined with AND (not under OR or NOT, nor in SELECT, ON or HAVING)', { span: ast.span });
         }
         const args = [this.bind(ast.operand), ...(ast.list ?? []).map((e) => this.bind(e))];
         const types = args.map((a) => a.type);
@@ -231,7 +232,13 @@ export class ExprBinder {
       }
       case 'Exists':
       case 'ScalarSubquery':
-        throw unsupported('PLAN.UNSUPPORTED_SUBQUERY', `${ast.kind === 'Exists' ? 'EXISTS' : 'scalar'} subqueries are not supported yet`, { span: ast.span });
+        throw unsupported(
+          'PLAN.UNSUPPORTED_SUBQUERY',
+          ast.kind === 'Exists'
+            ? 'EXISTS (SELECT …) is only supported as a condition of WHERE combined with AND (not under OR, nor in SELECT, ON or HAVING)'
+            : 'scalar subqueries are not supported yet',
+          { span: ast.span },
+        );
       case 'FunctionCall':
         return this.bindFunctionCall(ast);
       case 'Case':
@@ -270,9 +277,9 @@ export class ExprBinder {
   private bindFunctionCall(ast: FunctionCall): ExprIR {
     const parts = ast.name.parts.map((p) => p.value);
     const name = parts[parts.length - 1]!;
+    const planned = this.overRefs?.get(ast);
+    if (planned !== undefined) return planned;
     if (ast.over) {
-      const planned = this.overRefs?.get(ast);
-      if (planned !== undefined) return planned;
       throw unsupported('PLAN.UNSUPPORTED_OVER', `OVER windows are not supported yet (${name} OVER …)`, { span: ast.span });
     }
     if (parts.length === 1 && isAggregateName(ast)) {
@@ -354,7 +361,11 @@ export class ExprBinder {
     return ir;
   }
 
-  private bindAggregateCall(ast: FunctionCall, agg: AggregateScope): ExprIR {
+  /**
+   * Binds an aggregate call into `agg` (arguments and FILTER become pre-aggregation columns) and returns
+   * a reference to its result column. Also used for `agg(x) OVER (…)`, whose window the caller handles.
+   */
+  bindAggregateCall(ast: FunctionCall, agg: AggregateScope): ExprIR {
     const name = ast.name.parts[ast.name.parts.length - 1]!.value.toUpperCase();
     const argBinder = agg.inputBinder.withClause('aggregate argument', null);
     const args = ast.star ? [] : ast.args.map((a) => argBinder.bind(a));

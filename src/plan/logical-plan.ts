@@ -14,14 +14,16 @@
  * - `WindowAggregate`: output = group keys, aggregates, window_start, window_end, window_time.
  * - `Join`: left columns then right columns; `condition` over the same layout.
  * - `Union`: UNION ALL of inputs with equal row types.
+ * - `Match`: MATCH_RECOGNIZE: partition key columns, then the measures.
  * - `Rank`: `ROW_NUMBER() OVER (PARTITION BY … ORDER BY …)`: input columns, then the row number when
  *   `outputRankNumber`. As bound, the range is open (`rankEnd` null: every row, numbered); the rank-range
  *   rule narrows it from a filter on the number (`rn <= N`), as Flink's FlinkLogicalRankRule does.
  */
 import type { ExprIR, JsonValue } from '../expr/index.js';
-import type { AggregateCall, JoinSpec, SortField, WindowSpec } from '../spec/index.js';
+import type { AggregateCall, JoinSpec, MatchRecognizeSpec, OverFrame, SortField, WindowSpec } from '../spec/index.js';
 import type { ObjectIdentifier } from '../catalog/index.js';
 import type { RowType } from '../types/index.js';
+import type { LookupHint } from './lookup-hint.js';
 
 /** A connector table as the scan reads it. */
 export interface ScanTable {
@@ -37,6 +39,8 @@ export interface ScanTable {
   readonly extendedType: RowType;
   readonly watermark: { readonly rowtimeIndex: number; readonly expr: ExprIR } | null;
   readonly bounded: boolean;
+  /** `PRIMARY KEY (…) NOT ENFORCED` columns as indices into `extendedType` (a versioned table's key). */
+  readonly primaryKey?: readonly number[];
 }
 
 export interface ScanNode {
@@ -70,18 +74,33 @@ export interface AggregateNode {
   readonly rowType: RowType;
 }
 
+/**
+ * A SESSION window (gap in ms). Only executable aggregated (`WindowAggregate`): sessions are cut per group
+ * key, by the session operator (spec `session-window-aggregate`), not by the window assigners of
+ * `WindowSpec`.
+ */
+export interface SessionWindow {
+  readonly kind: 'SESSION';
+  readonly gap: number;
+}
+
+/** The windows a logical window node can hold. */
+export type LogicalWindow = WindowSpec | SessionWindow;
+
 export interface WindowTvfNode {
   readonly kind: 'WindowTvf';
   readonly input: LogicalNode;
-  readonly window: WindowSpec;
+  readonly window: LogicalWindow;
   readonly timeIndex: number;
   readonly rowType: RowType;
+  /** SESSION's `TABLE t PARTITION BY k` columns (input indices); the aggregate must group by them. */
+  readonly partitionKeys?: readonly number[];
 }
 
 export interface WindowAggregateNode {
   readonly kind: 'WindowAggregate';
   readonly input: LogicalNode;
-  readonly window: WindowSpec;
+  readonly window: LogicalWindow;
   readonly timeIndex: number;
   readonly groupKeys: readonly number[];
   readonly aggregates: readonly AggregateCall[];
@@ -97,6 +116,18 @@ export interface JoinNode {
   readonly joinType: JoinType;
   readonly condition: ExprIR | null;
   readonly rowType: RowType;
+  /**
+   * `JOIN t FOR SYSTEM_TIME AS OF left.time`: a lookup join (processing time, bounded table) or an
+   * event-time temporal join. Rules that rebuild a join keep it and renumber `timeIndex`.
+   */
+  readonly snapshot?: JoinSnapshot;
+}
+
+export interface JoinSnapshot {
+  /** The left column named by `AS OF` (a time attribute). */
+  readonly timeIndex: number;
+  /** Options of the `LOOKUP` hint naming this table, if any. */
+  readonly lookupHint: LookupHint | null;
 }
 
 export interface UnionNode {
@@ -118,7 +149,34 @@ export interface RankNode {
   readonly rowType: RowType;
 }
 
-export type LogicalNode = ScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | WindowAggregateNode | JoinNode | UnionNode | RankNode;
+/**
+ * `agg(x) OVER (PARTITION BY … ORDER BY time frame)`: every aggregate shares one window. Output = input
+ * columns, then one column per aggregate (arguments are input columns, computed by a Calc below).
+ */
+export interface OverNode {
+  readonly kind: 'Over';
+  readonly input: LogicalNode;
+  readonly partitionKeys: readonly number[];
+  /** The ORDER BY column: a time attribute, ascending. */
+  readonly timeIndex: number;
+  readonly frame: OverFrame;
+  readonly aggregates: readonly AggregateCall[];
+  readonly rowType: RowType;
+}
+
+/**
+ * `MATCH_RECOGNIZE` (Flink's LogicalMatch): pattern matching per partition in time order. Output = the
+ * partition key columns, then one column per measure. The pattern, DEFINE and MEASURES are kept in their
+ * spec form (`MatchRecognizeSpec`): expressions over navigation slots whose arguments read the input row.
+ */
+export interface MatchNode
+  extends Pick<MatchRecognizeSpec, 'partitionKeys' | 'timeIndex' | 'orderBy' | 'variables' | 'elements' | 'within' | 'after' | 'defines' | 'measures'> {
+  readonly kind: 'Match';
+  readonly input: LogicalNode;
+  readonly rowType: RowType;
+}
+
+export type LogicalNode = ScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | WindowAggregateNode | JoinNode | UnionNode | RankNode | OverNode | MatchNode;
 
 export function inputsOf(node: LogicalNode): readonly LogicalNode[] {
   switch (node.kind) {
@@ -130,6 +188,8 @@ export function inputsOf(node: LogicalNode): readonly LogicalNode[] {
     case 'WindowTvf':
     case 'WindowAggregate':
     case 'Rank':
+    case 'Over':
+    case 'Match':
       return [node.input];
     case 'Join':
       return [node.left, node.right];
@@ -149,6 +209,8 @@ export function withInputs(node: LogicalNode, inputs: readonly LogicalNode[]): L
     case 'WindowTvf':
     case 'WindowAggregate':
     case 'Rank':
+    case 'Over':
+    case 'Match':
       return inputs[0] === node.input ? node : { ...node, input: inputs[0]! };
     case 'Join':
       return inputs[0] === node.left && inputs[1] === node.right ? node : { ...node, left: inputs[0]!, right: inputs[1]! };

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ACCEPTANCE_QUERIES, TestSession, nexmarkScript } from './test-support.js';
+import { ACCEPTANCE_QUERIES, CEP_QUERIES, TestSession, nexmarkCepScript, nexmarkScript } from './test-support.js';
 
 const GOLDEN_DIR = new URL('./golden/', import.meta.url).pathname;
 const UPDATE = process.env['FLOE_UPDATE_GOLDEN'] === '1';
@@ -48,4 +48,19 @@ for (const q of ACCEPTANCE_QUERIES) {
       });
     }
   }
+}
+
+// The MATCH_RECOGNIZE queries of queries/cep/ over the CEP DDL: golden/cep-<q>.plan.
+for (const q of CEP_QUERIES) {
+  test(`nexmark cep ${q}: EXPLAIN matches golden/cep-${q}.plan`, async () => {
+    const s = new TestSession({ 'parallelism.default': '2' });
+    const text = await s.explain(nexmarkCepScript(q));
+    const path = `${GOLDEN_DIR}cep-${q}.plan`;
+    if (UPDATE || !existsSync(path)) {
+      writeFileSync(path, text);
+      if (!UPDATE) assert.fail(`golden file cep-${q}.plan was missing and has been written; re-run`);
+      return;
+    }
+    assert.equal(text, readFileSync(path, 'utf8'), `plan of cep ${q} changed; run with FLOE_UPDATE_GOLDEN=1 and review the diff`);
+  });
 }

@@ -6,9 +6,10 @@
 import { formatIdentifier } from '../catalog/index.js';
 import { formatExprIR } from '../expr/index.js';
 import type { ExprIR } from '../expr/index.js';
-import type { AggregateCall, SortField, WindowSpec } from '../spec/index.js';
+import type { AggregateCall, OverFrame, SortField } from '../spec/index.js';
 import type { RowType } from '../types/index.js';
-import type { JoinType, LogicalNode, RankNode } from './logical-plan.js';
+import type { JoinType, LogicalNode, LogicalWindow, MatchNode, OverNode, RankNode } from './logical-plan.js';
+import { formatMatchExpr, formatPattern } from './match-binder.js';
 
 const names = (t: RowType): string[] => t.fields.map((f) => f.name);
 
@@ -24,8 +25,9 @@ export function formatDuration(ms: number): string {
   return `${ms} ms`;
 }
 
-export function formatWindow(w: WindowSpec, timeCol?: string): string {
+export function formatWindow(w: LogicalWindow, timeCol?: string): string {
   const col = timeCol === undefined ? '' : `time_col=[${timeCol}], `;
+  if (w.kind === 'SESSION') return `SESSION(${col}gap=[${formatDuration(w.gap)}])`;
   const off = w.offset !== 0 ? `, offset=[${formatDuration(w.offset)}]` : '';
   switch (w.kind) {
     case 'TUMBLE':
@@ -67,7 +69,7 @@ export function groupAggregateName(keys: readonly number[], aggs: readonly Aggre
   return `GroupAggregate(${groupBy}select=[${aggSelect(keys, aggs, input, out)}])`;
 }
 
-export function windowAggregateName(node: { window: WindowSpec; timeIndex: number; groupKeys: readonly number[]; aggregates: readonly AggregateCall[] }, input: RowType, out: RowType): string {
+export function windowAggregateName(node: { window: LogicalWindow; timeIndex: number; groupKeys: readonly number[]; aggregates: readonly AggregateCall[] }, input: RowType, out: RowType): string {
   const inNames = names(input);
   const groupBy = node.groupKeys.length > 0 ? `groupBy=[${node.groupKeys.map((k) => inNames[k]).join(', ')}], ` : '';
   const props = ['window_start', 'window_end', 'window_time'];
@@ -83,9 +85,10 @@ const JOIN_TYPE_NAMES: Readonly<Record<JoinType, string>> = {
   ANTI: 'LeftAntiJoin',
 };
 
-export function joinName(joinType: JoinType, condition: ExprIR | null, out: RowType, _left: RowType, _right: RowType): string {
+export function joinName(joinType: JoinType, condition: ExprIR | null, out: RowType, _left: RowType, right: RowType): string {
   // The join's output is left then right columns with unique names: the condition reads the same layout.
-  const inNames = names(out);
+  // SEMI/ANTI joins output the left columns only; their condition still reads the right ones.
+  const inNames = joinType === 'SEMI' || joinType === 'ANTI' ? [...names(out), ...names(right)] : names(out);
   const where = condition ? formatExprIR(condition, inNames) : 'true';
   return `Join(joinType=[${JOIN_TYPE_NAMES[joinType]}], where=[${where}], select=[${names(out).join(', ')}])`;
 }
@@ -121,6 +124,48 @@ export function deduplicateName(keys: readonly number[], keepLast: boolean, rowt
   return `Deduplicate(keep=[${keepLast ? 'LastRow' : 'FirstRow'}], key=[${keys.map((k) => inNames[k]).join(', ')}], order=[${rowtime ? 'ROWTIME' : 'PROCTIME'}])`;
 }
 
+/** Flink's frame text: `ROWS BETWEEN 10 PRECEDING AND CURRENT ROW`, `RANGE BETWEEN 10000 PRECEDING AND CURRENT ROW` (ms). */
+export function formatOverFrame(frame: OverFrame): string {
+  return `${frame.unit} BETWEEN ${frame.preceding === null ? 'UNBOUNDED' : frame.preceding} PRECEDING AND CURRENT ROW`;
+}
+
+/** `OverAggregate(partitionBy=[seller], orderBy=[dateTime ASC], window=[ROWS BETWEEN 10 PRECEDING AND CURRENT ROW], select=[…, AVG(price) AS w0$o0])`. */
+export function overAggregateName(node: Pick<OverNode, 'input' | 'partitionKeys' | 'timeIndex' | 'frame' | 'aggregates' | 'rowType'>): string {
+  const inNames = names(node.input.rowType);
+  const outNames = names(node.rowType);
+  const width = inNames.length;
+  const select = [...inNames, ...node.aggregates.map((a, i) => `${a.name} AS ${outNames[width + i]}`)];
+  const partition = node.partitionKeys.length > 0 ? `partitionBy=[${node.partitionKeys.map((k) => inNames[k]).join(', ')}], ` : '';
+  return `OverAggregate(${partition}orderBy=[${inNames[node.timeIndex]} ASC], window=[${formatOverFrame(node.frame)}], select=[${select.join(', ')}])`;
+}
+
+/**
+ * `Match(partitionBy=[auction, bidder], orderBy=[dateTime ASC], measures=[…], rowsPerMatch=[ONE ROW PER MATCH],
+ * after=[SKIP TO LAST PRICE_UP], pattern=[START_ROW PRICE_DOWN+ PRICE_UP], within=[5 s], define=[…])`.
+ */
+export function matchName(node: MatchNode): string {
+  const inNames = names(node.input.rowType);
+  const vars = node.variables;
+  const a = node.after;
+  let after = '';
+  if (a.kind === 'past-last-row') after = 'SKIP PAST LAST ROW';
+  else if (a.kind === 'to-next-row') after = 'SKIP TO NEXT ROW';
+  else if ('variable' in a) after = `SKIP TO ${a.kind === 'to-first' ? 'FIRST' : 'LAST'} ${vars[a.variable]}`;
+  const order = [`${inNames[node.timeIndex]} ASC`, ...(node.orderBy.length > 0 ? [formatOrderBy(node.orderBy, inNames)] : [])].join(', ');
+  const define = node.defines.flatMap((d, i) => (d === null ? [] : [`${vars[i]} AS ${formatMatchExpr(d, vars, inNames)}`]));
+  const parts = [
+    `partitionBy=[${node.partitionKeys.map((k) => inNames[k]).join(', ')}]`,
+    `orderBy=[${order}]`,
+    `measures=[${node.measures.map((m) => `${formatMatchExpr(m.expr, vars, inNames)} AS ${m.name}`).join(', ')}]`,
+    'rowsPerMatch=[ONE ROW PER MATCH]',
+    `after=[${after}]`,
+    `pattern=[${formatPattern(node.elements, vars)}]`,
+    ...(node.within === null ? [] : [`within=[${formatDuration(node.within)}]`]),
+    `define=[${define.join(', ')}]`,
+  ];
+  return `Match(${parts.join(', ')})`;
+}
+
 /** One-line description of a logical node (the "Abstract Syntax Tree" section of EXPLAIN). */
 export function logicalNodeName(node: LogicalNode): string {
   switch (node.kind) {
@@ -139,11 +184,18 @@ export function logicalNodeName(node: LogicalNode): string {
       return `LogicalWindowTableFunction(window=[${formatWindow(node.window, node.input.rowType.fields[node.timeIndex]!.name)}])`;
     case 'WindowAggregate':
       return 'Logical' + windowAggregateName(node, node.input.rowType, node.rowType);
-    case 'Join':
-      return 'Logical' + joinName(node.joinType, node.condition, node.rowType, node.left.rowType, node.right.rowType);
+    case 'Join': {
+      const join = 'Logical' + joinName(node.joinType, node.condition, node.rowType, node.left.rowType, node.right.rowType);
+      // A temporal/lookup join shows the AS OF column (Flink: LogicalSnapshot(period=[…])).
+      return node.snapshot ? `${join.slice(0, -1)}, period=[${node.left.rowType.fields[node.snapshot.timeIndex]!.name}])` : join;
+    }
     case 'Union':
       return `LogicalUnion(all=[true], union=[${names(node.rowType).join(', ')}])`;
     case 'Rank':
       return 'Logical' + rankName(node, null);
+    case 'Over':
+      return 'Logical' + overAggregateName(node);
+    case 'Match':
+      return 'Logical' + matchName(node);
   }
 }

@@ -27,13 +27,25 @@ import type {
   Partitioning,
   SourceSpec,
 } from '../spec/index.js';
+import type { IntervalJoinSpec, LookupJoinSpec, TemporalJoinSpec, WindowJoinSpec } from '../spec/index.js';
+import {
+  extractIntervalBounds,
+  intervalJoinName,
+  lookupJoinName,
+  lookupJoinSpec,
+  temporalJoinName,
+  temporalJoinSpec,
+  windowJoinName,
+  windowJoinSpec,
+} from './time-join-planning.js';
 import { JOB_SPEC_VERSION } from '../spec/index.js';
 import { withoutTimeAttribute, type RowType } from '../types/index.js';
 import { KIND_D, KIND_I, KIND_UA, KIND_UB, isUpdating, toChangelogMode, type RowKinds } from './changelog-mode.js';
 import { conjuncts, andAll, inputIndices, remapInputs, sameValueType } from './ir-utils.js';
-import type { JoinType, LogicalNode, RankNode, ScanNode, ValuesNode, WindowAggregateNode } from './logical-plan.js';
-import { calcName, deduplicateName, formatWindow, groupAggregateName, joinName, rankName, windowAggregateName } from './node-names.js';
+import type { JoinType, LogicalNode, MatchNode, OverNode, RankNode, ScanNode, ValuesNode, WindowAggregateNode } from './logical-plan.js';
+import { calcName, deduplicateName, formatWindow, groupAggregateName, joinName, matchName, overAggregateName, rankName, windowAggregateName } from './node-names.js';
 import { formatExprIR } from '../expr/index.js';
+import { windowDeduplicateName, windowRankName, windowRankOf } from './window-rank.js';
 import { defaultParallelism, runtimeMode, stateTtlMs, type RuntimeMode } from './planner-context.js';
 
 /** Where a plan's rows go. */
@@ -70,7 +82,14 @@ type DraftOp =
       readonly condition: ExprIR | null;
     }
   | { readonly t: 'union' }
+  | { readonly t: 'lookup-join'; readonly spec: LookupJoinSpec }
+  | { readonly t: 'interval-join'; readonly spec: IntervalJoinSpec }
+  | { readonly t: 'temporal-join'; readonly spec: TemporalJoinSpec }
+  | { readonly t: 'window-join'; readonly spec: WindowJoinSpec }
   | { readonly t: 'rank'; readonly node: RankNode }
+  | { readonly t: 'over'; readonly node: OverNode }
+  | { readonly t: 'match'; readonly node: MatchNode }
+  | { readonly t: 'wrank'; readonly node: RankNode; readonly windowEnd: number; readonly laterRowFirstOnTies: boolean }
   | { readonly t: 'dedup'; readonly keys: readonly number[]; readonly timeIndex: number; readonly keepLast: boolean; readonly rowtime: boolean }
   | { readonly t: 'sink'; readonly target: SinkTarget };
 
@@ -178,6 +197,12 @@ class PhysicalPlanner {
         );
       }
       case 'WindowAggregate': {
+        const distinct = node.window.kind === 'SESSION' ? node.aggregates.find((a) => a.distinct) : undefined;
+        if (distinct !== undefined) {
+          throw unsupported('PLAN.UNSUPPORTED_SESSION_DISTINCT', `DISTINCT aggregates are not supported in SESSION windows (${distinct.name})`, {
+            help: 'merging sessions needs mergeable accumulators; deduplicate in a subquery first',
+          });
+        }
         const input = this.translate(node.input);
         const global = node.groupKeys.length === 0;
         return this.draft(
@@ -190,13 +215,18 @@ class PhysicalPlanner {
         );
       }
       case 'WindowTvf': {
+        if (node.window.kind === 'SESSION') {
+          throw unsupported(
+            'PLAN.UNSUPPORTED_SESSION_TVF',
+            'the SESSION window table function is only supported in a window aggregation (GROUP BY window_start, window_end and the PARTITION BY columns)',
+            { help: 'SELECT k, window_start, window_end, COUNT(*) FROM TABLE(SESSION(TABLE t PARTITION BY k, DESCRIPTOR(ts), INTERVAL …)) GROUP BY k, window_start, window_end' },
+          );
+        }
         const input = this.translate(node.input);
         const name = `WindowTableFunction(window=[${formatWindow(node.window, node.input.rowType.fields[node.timeIndex]!.name)}])`;
         return this.draft({ t: 'wtvf', node }, [input], node.rowType, name, input.parallelism, [{ kind: 'forward' }]);
       }
       case 'Join': {
-        const left = this.translate(node.left);
-        const right = this.translate(node.right);
         const width = node.left.rowType.fields.length;
         const leftKeys: number[] = [];
         const rightKeys: number[] = [];
@@ -210,12 +240,48 @@ class PhysicalPlanner {
             residual.push(c);
           }
         }
+        if (node.snapshot) return this.translateSnapshotJoin(node, leftKeys, rightKeys, andAll(residual));
+        const left = this.translate(node.left);
+        const right = this.translate(node.right);
         if (leftKeys.length === 0) {
           throw unsupported(
             'PLAN.UNSUPPORTED_JOIN',
             `joins need at least one equality between columns of both sides (a ${node.joinType === 'INNER' ? 'cross' : 'non-equi'} join would keep every row of both inputs in state)`,
             { help: 'add a condition like a.id = b.id to ON or WHERE' },
           );
+        }
+        const windowed = windowJoinSpec(node, leftKeys, rightKeys, andAll(residual));
+        if (windowed !== null) {
+          // Without keys besides the window, one subtask sees every row of a window.
+          const global = windowed.leftKeys.length === 0;
+          const parts: Partitioning[] = global
+            ? [{ kind: 'global' }, { kind: 'global' }]
+            : [
+                { kind: 'hash', keys: windowed.leftKeys },
+                { kind: 'hash', keys: windowed.rightKeys },
+              ];
+          return this.draft({ t: 'window-join', spec: windowed }, [left, right], node.rowType, windowJoinName(node, windowed), global ? 1 : P, parts);
+        }
+        const bounds = node.joinType === 'SEMI' || node.joinType === 'ANTI' ? null : extractIntervalBounds(residual, node.left.rowType, node.right.rowType);
+        if (bounds !== null) {
+          const spec: IntervalJoinSpec = {
+            type: 'interval-join',
+            version: 1,
+            joinType: node.joinType as IntervalJoinSpec['joinType'],
+            leftKeys,
+            rightKeys,
+            leftTimeIndex: bounds.leftTimeIndex,
+            rightTimeIndex: bounds.rightTimeIndex,
+            lowerBound: bounds.lowerBound,
+            upperBound: bounds.upperBound,
+            condition: andAll(bounds.rest),
+            leftType: node.left.rowType,
+            rightType: node.right.rowType,
+          };
+          return this.draft({ t: 'interval-join', spec }, [left, right], node.rowType, intervalJoinName(node, spec), P, [
+            { kind: 'hash', keys: leftKeys },
+            { kind: 'hash', keys: rightKeys },
+          ]);
         }
         const name = joinName(node.joinType, node.condition, node.rowType, node.left.rowType, node.right.rowType);
         return this.draft(
@@ -232,6 +298,30 @@ class PhysicalPlanner {
       }
       case 'Rank':
         return this.translateRank(node);
+      case 'Over': {
+        const input = this.translate(node.input);
+        const global = node.partitionKeys.length === 0;
+        return this.draft(
+          { t: 'over', node },
+          [input],
+          node.rowType,
+          overAggregateName(node),
+          global ? 1 : P,
+          [global ? { kind: 'global' } : { kind: 'hash', keys: node.partitionKeys }],
+        );
+      }
+      case 'Match': {
+        const input = this.translate(node.input);
+        const global = node.partitionKeys.length === 0;
+        return this.draft(
+          { t: 'match', node },
+          [input],
+          node.rowType,
+          matchName(node),
+          global ? 1 : P,
+          [global ? { kind: 'global' } : { kind: 'hash', keys: node.partitionKeys }],
+        );
+      }
       case 'Union': {
         const inputs = node.inputs.map((i) => this.translate(i));
         const same = inputs.every((i) => i.parallelism === inputs[0]!.parallelism);
@@ -246,6 +336,32 @@ class PhysicalPlanner {
         );
       }
     }
+  }
+
+  /**
+   * `JOIN t FOR SYSTEM_TIME AS OF l.time`: an event-time temporal join when the time is a rowtime
+   * attribute; a lookup join when it is processing time (the table is read by the join operator, so the
+   * right subtree is not translated into nodes; the join runs at the input's parallelism, chained to it).
+   */
+  private translateSnapshotJoin(node: Extract<LogicalNode, { kind: 'Join' }>, leftKeys: number[], rightKeys: number[], residual: ExprIR | null): Draft {
+    const attr = (node.left.rowType.fields[node.snapshot!.timeIndex]!.type as { timeAttribute?: string }).timeAttribute;
+    if (attr === 'rowtime') {
+      if (this.mode === 'batch') {
+        // Batch edges are insert-only: a versioned view (deduplication) would only show its final versions.
+        throw unsupported('PLAN.UNSUPPORTED_TEMPORAL_JOIN', "event-time temporal joins (FOR SYSTEM_TIME AS OF a rowtime attribute) run in streaming mode only ('execution.runtime-mode' = 'streaming')");
+      }
+      // Event time: both inputs are streams, hash-partitioned by the keys (which cover the primary key).
+      const spec = temporalJoinSpec(node, leftKeys, rightKeys, residual);
+      const left = this.translate(node.left);
+      const right = this.translate(node.right);
+      return this.draft({ t: 'temporal-join', spec }, [left, right], node.rowType, temporalJoinName(node, spec), this.parallelism, [
+        { kind: 'hash', keys: leftKeys },
+        { kind: 'hash', keys: rightKeys },
+      ]);
+    }
+    const input = this.translate(node.left);
+    const spec = lookupJoinSpec(node, leftKeys, rightKeys, residual, sourceSpec);
+    return this.draft({ t: 'lookup-join', spec }, [input], node.rowType, lookupJoinName(node, spec), input.parallelism, [{ kind: 'forward' }]);
   }
 
   /**
@@ -268,6 +384,14 @@ class PhysicalPlanner {
     const global = node.partitionKeys.length === 0;
     const parallelism = global ? 1 : this.parallelism;
     const partitioning: Partitioning = global ? { kind: 'global' } : { kind: 'hash', keys: node.partitionKeys };
+    // Ranking within event-time windows: final rows per window (WindowRank / WindowDeduplicate).
+    const win = windowRankOf(node);
+    if (win !== null) {
+      const descending = node.orderBy[0]!.descending;
+      const op: DraftOp = { t: 'wrank', node, windowEnd: win.windowEnd, laterRowFirstOnTies: win.dedup && descending };
+      const name = win.dedup ? windowDeduplicateName(node) : windowRankName(node);
+      return this.draft(op, [input], node.rowType, name, parallelism, [partitioning]);
+    }
     const order = node.orderBy[0]!;
     const timeAttribute = (node.input.rowType.fields[order.index]!.type as { timeAttribute?: 'rowtime' | 'proctime' }).timeAttribute;
     if (node.orderBy.length === 1 && timeAttribute !== undefined && node.rankStart === 1 && node.rankEnd === 1 && !node.outputRankNumber) {
@@ -335,6 +459,37 @@ class PhysicalPlanner {
         d.baseKinds = d.inputs.reduce((acc, i) => acc | i.baseKinds, 0);
         d.upsertKey = null;
         return;
+      case 'lookup-join':
+        // Each input row keeps its kind; a key may match several table rows, so no upsert key survives.
+        d.baseKinds = d.inputs[0]!.baseKinds;
+        d.upsertKey = null;
+        return;
+      case 'temporal-join': {
+        const left = d.inputs[0]!;
+        if (isUpdating(left.baseKinds)) {
+          throw unsupported('PLAN.TEMPORAL_JOIN_UPDATING_INPUT', `the left (probe) input of a temporal join must be insert-only, but ${producerOfUpdates(left)} produces updates`, {
+            notes: [`at ${d.name}`],
+          });
+        }
+        // The versioned side may be an upsert stream: each change is a new version.
+        d.baseKinds = KIND_I;
+        d.upsertKey = null;
+        return;
+      }
+      case 'interval-join':
+      case 'window-join':
+        for (const input of d.inputs) {
+          if (isUpdating(input.baseKinds)) {
+            const what = op.t === 'interval-join' ? 'an interval join' : 'a window join';
+            const code = op.t === 'interval-join' ? 'PLAN.INTERVAL_JOIN_UPDATING_INPUT' : 'PLAN.WINDOW_JOIN_UPDATING_INPUT';
+            throw unsupported(code, `${what} cannot consume updating input (from ${producerOfUpdates(input)}); both inputs must be insert-only`, {
+              notes: [`at ${d.name}`],
+            });
+          }
+        }
+        d.baseKinds = KIND_I;
+        d.upsertKey = null;
+        return;
       case 'rank': {
         const input = d.inputs[0]!;
         // Over updating input every row is kept so a retraction can pull the next row up (Flink's
@@ -349,6 +504,37 @@ class PhysicalPlanner {
           d.baseKinds = KIND_I | KIND_D;
           d.upsertKey = null;
         }
+        return;
+      }
+      case 'wrank':
+        // Its input is a window TVF or window aggregate (insert-only); it emits each window's rows once.
+        d.baseKinds = KIND_I;
+        d.upsertKey = null;
+        return;
+      case 'over': {
+        const input = d.inputs[0]!;
+        if (isUpdating(input.baseKinds)) {
+          // Flink: "OverAggregate doesn't support consuming update and delete changes" (nexmark q6).
+          throw unsupported('PLAN.OVER_UPDATING_INPUT', `OverAggregate doesn't support consuming update and delete changes (from ${producerOfUpdates(input)})`, {
+            notes: [`at ${d.name}`],
+            help: 'OVER aggregation needs an insert-only input; aggregate the rows before the operator that produces updates, or use a window aggregation',
+          });
+        }
+        d.baseKinds = KIND_I;
+        d.upsertKey = null;
+        return;
+      }
+      case 'match': {
+        const input = d.inputs[0]!;
+        if (isUpdating(input.baseKinds)) {
+          // Flink: "Match Recognize doesn't support consuming update and delete changes".
+          throw unsupported('PLAN.MATCH_UPDATING_INPUT', `Match Recognize doesn't support consuming update and delete changes (from ${producerOfUpdates(input)})`, {
+            notes: [`at ${d.name}`],
+            help: 'MATCH_RECOGNIZE needs an insert-only input ordered by a time attribute',
+          });
+        }
+        d.baseKinds = KIND_I;
+        d.upsertKey = null;
         return;
       }
       case 'dedup': {
@@ -407,11 +593,19 @@ class PhysicalPlanner {
         for (const i of inputs) this.requireUpdateBefore(i, isUpdating(i.baseKinds));
         return;
       case 'union':
+      case 'lookup-join':
         for (const i of inputs) this.requireUpdateBefore(i, d.needUpdateBefore || isUpdating(i.baseKinds));
+        return;
+      case 'interval-join':
+      case 'temporal-join':
+      case 'window-join':
+        for (const i of inputs) this.requireUpdateBefore(i, false);
         return;
       case 'wagg':
       case 'wtvf':
       case 'dedup':
+      case 'over':
+      case 'wrank':
         this.requireUpdateBefore(inputs[0]!, false);
         return;
     }
@@ -428,6 +622,7 @@ class PhysicalPlanner {
         return;
       case 'calc':
       case 'sink':
+      case 'lookup-join':
         d.kinds = d.inputs[0]!.kinds;
         return;
       case 'join': {
@@ -529,18 +724,35 @@ class PhysicalPlanner {
         };
       case 'wagg': {
         const timeType = op.node.input.rowType.fields[op.node.timeIndex]!.type;
+        const procTime = (timeType as { timeAttribute?: string }).timeAttribute === 'proctime';
+        const w = op.node.window;
+        if (w.kind === 'SESSION') {
+          return {
+            type: 'session-window-aggregate',
+            version: 1,
+            gap: w.gap,
+            timeIndex: op.node.timeIndex,
+            procTime,
+            groupKeys: op.node.groupKeys,
+            aggregates: op.node.aggregates,
+          };
+        }
         return {
           type: 'window-aggregate',
           version: 1,
-          window: op.node.window,
+          window: w,
           timeIndex: op.node.timeIndex,
-          procTime: (timeType as { timeAttribute?: string }).timeAttribute === 'proctime',
+          procTime,
           groupKeys: op.node.groupKeys,
           aggregates: op.node.aggregates,
         };
       }
-      case 'wtvf':
-        return { type: 'window-table-function', version: 1, window: op.node.window, timeIndex: op.node.timeIndex };
+      case 'wtvf': {
+        const w = op.node.window;
+        // Rejected when translated; kept here so the spec type stays exact.
+        if (w.kind === 'SESSION') throw unsupported('PLAN.UNSUPPORTED_SESSION_TVF', 'the SESSION window table function is only supported in a window aggregation');
+        return { type: 'window-table-function', version: 1, window: w, timeIndex: op.node.timeIndex };
+      }
       case 'join': {
         const [left, right] = d.inputs as [Draft, Draft];
         return {
@@ -562,6 +774,11 @@ class PhysicalPlanner {
       }
       case 'union':
         return { type: 'union', version: 1 };
+      case 'lookup-join':
+      case 'interval-join':
+      case 'temporal-join':
+      case 'window-join':
+        return op.spec;
       case 'rank': {
         const n = op.node;
         return {
@@ -575,6 +792,51 @@ class PhysicalPlanner {
           inputMode: this.inputMode(d),
           generateUpdateBefore: this.mode === 'streaming' && (d.kinds & KIND_UB) !== 0,
           stateTtlMs: this.ttl,
+        };
+      }
+      case 'wrank': {
+        const n = op.node;
+        return {
+          type: 'window-rank',
+          version: 1,
+          partitionKeys: n.partitionKeys,
+          windowEndIndex: op.windowEnd,
+          orderBy: n.orderBy,
+          rankStart: n.rankStart,
+          rankEnd: n.rankEnd!,
+          outputRankNumber: n.outputRankNumber,
+          laterRowFirstOnTies: op.laterRowFirstOnTies,
+        };
+      }
+      case 'over': {
+        const n = op.node;
+        const timeType = n.input.rowType.fields[n.timeIndex]!.type as { timeAttribute?: string };
+        return {
+          type: 'over-aggregate',
+          version: 1,
+          partitionKeys: n.partitionKeys,
+          timeIndex: n.timeIndex,
+          procTime: timeType.timeAttribute === 'proctime',
+          frame: n.frame,
+          aggregates: n.aggregates,
+        };
+      }
+      case 'match': {
+        const n = op.node;
+        const timeType = n.input.rowType.fields[n.timeIndex]!.type as { timeAttribute?: string };
+        return {
+          type: 'match-recognize',
+          version: 1,
+          partitionKeys: n.partitionKeys,
+          timeIndex: n.timeIndex,
+          procTime: timeType.timeAttribute === 'proctime',
+          orderBy: n.orderBy,
+          variables: n.variables,
+          elements: n.elements,
+          within: n.within,
+          after: n.after,
+          defines: n.defines,
+          measures: n.measures,
         };
       }
       case 'dedup':

@@ -10,8 +10,7 @@ import { didYouMeanSuffix, FloeError, FloeErrors, unsupported, userError, type S
 import { formatIdentifier } from '../catalog/index.js';
 import { encodeLiteral, evaluateConstant, leastRestrictiveType } from '../expr/index.js';
 import type { ExprIR, JsonValue } from '../expr/index.js';
-import type { Expr, Query, Select, SelectItem, SetOperation, TableFunctionRef, TableName, TableRef, Values } from '../sql/index.js';
-import type { WindowSpec } from '../spec/index.js';
+import type { Expr, FunctionCall, Query, Select, SelectItem, SetOperation, TableFunctionRef, TableName, TableRef, Values } from '../sql/index.js';
 import {
   Types,
   formatType,
@@ -25,11 +24,18 @@ import {
 } from '../types/index.js';
 import type { BinderContext, CteDef } from './binder-context.js';
 import { AggregateScope, ExprBinder, containsAggregate } from './expr-binder.js';
-import { castIfNeeded, inputRef } from './ir-utils.js';
-import type { AggregateNode, CalcNode, JoinType, LogicalNode, ValuesNode } from './logical-plan.js';
+import { castIfNeeded, conjuncts, inputRef } from './ir-utils.js';
+import type { AggregateNode, CalcNode, JoinType, LogicalNode, LogicalWindow, ValuesNode } from './logical-plan.js';
 import { buildScanTable } from './scan-table.js';
+import { parseLookupHints } from './lookup-hint.js';
+import { bindSnapshotJoin } from './snapshot-join-binder.js';
+import { bindSubqueryPredicates, splitSubqueryPredicates } from './subquery-binder.js';
+import { extractIntervalBounds } from './time-join-planning.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { bindRowNumber, findRowNumberCalls } from './row-number-binder.js';
+import { bindGroupWindow, isGroupWindowCall, type BoundGroupWindow } from './group-window-binder.js';
+import { bindOverAggregates, findOverAggregateCalls } from './over-binder.js';
+import { bindMatchRecognize } from './match-binder.js';
 
 export interface BoundRelation {
   readonly node: LogicalNode;
@@ -155,17 +161,19 @@ function expandItems(items: readonly SelectItem[], scope: Scope): ItemToBind[] {
 }
 
 function bindSelect(sel: Select, ctx: BinderContext): LogicalNode {
-  if (sel.windows.length > 0) throw unsupported('PLAN.UNSUPPORTED_OVER', 'named windows (WINDOW w AS …) are not supported yet', { span: sel.span });
   const errors: FloeError[] = [];
   const from: BoundRelation = sel.from
-    ? bindTableRef(sel.from, ctx)
+    ? bindTableRef(sel.from, { ...ctx, lookupHints: parseLookupHints(sel.hints) })
     : { node: { kind: 'Values', rows: [[]], rowType: { fields: [] } } satisfies ValuesNode, scope: Scope.empty() };
   let input = from.node;
   const scope = from.scope;
   const base = new ExprBinder(scope, ctx, 'WHERE');
   if (sel.where) {
-    const cond = collect(errors, () => base.bindCondition(sel.where!), null);
+    // [NOT] IN / EXISTS subqueries among the WHERE conjuncts become SEMI/ANTI joins after the filter.
+    const { rest, subqueries } = splitSubqueryPredicates(sel.where);
+    const cond = rest === null ? null : collect(errors, () => base.bindCondition(rest), null);
     if (cond) input = makeCalc(input, identityProjection(input.rowType), input.rowType.fields.map((f) => f.name), cond);
+    if (subqueries.length > 0) input = collect(errors, () => bindSubqueryPredicates(input, scope, subqueries, ctx), input);
   }
   const items = collect(errors, () => expandItems(sel.items, scope), []);
   const grouped = sel.groupBy.length > 0 || items.some((it) => it.ast !== null && containsAggregate(it.ast)) || (sel.having !== undefined);
@@ -190,6 +198,17 @@ function bindSelect(sel: Select, ctx: BinderContext): LogicalNode {
         input = makeCalc(input, identityProjection(input.rowType), input.rowType.fields.map((f) => f.name), cond);
       }
     }
+    // agg(x) OVER (…): an Over node appends the aggregates to the rows (input columns keep their positions).
+    const overCalls = findOverAggregateCalls(items.map((it) => it.ast ?? undefined));
+    if (overCalls.length > 0) {
+      if (rowNumberCalls.length > 0) {
+        throw unsupported('PLAN.UNSUPPORTED_OVER', 'ROW_NUMBER() and OVER aggregates in one SELECT are not supported; compute one of them in a subquery', { span: sel.span });
+      }
+      throwCollected(errors);
+      const over = bindOverAggregates(input, scope, overCalls, ctx, sel.windows);
+      input = over.node;
+      selectBinder = selectBinder.withOverRefs(over.overRefs);
+    }
     const projection = items.map((it) =>
       it.column ? inputRef(it.column.index, it.column.type) : collect(errors, () => selectBinder.bind(it.ast!), NULL_PLACEHOLDER),
     );
@@ -197,11 +216,27 @@ function bindSelect(sel: Select, ctx: BinderContext): LogicalNode {
     node = makeCalc(input, projection, names);
   } else {
     const keyBinder = base.withClause('GROUP BY');
+    let groupWindow: BoundGroupWindow | null = null;
     const keys: ExprIR[] = [];
     const keyNames: (string | undefined)[] = [];
     for (const g of sel.groupBy) {
       if (g.kind !== 'Expr') {
         errors.push(unsupported('PLAN.UNSUPPORTED_GROUPING_SETS', `${g.kind === 'GroupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase()} is not supported yet`, { span: g.span }));
+        continue;
+      }
+      if (isGroupWindowCall(g.expr)) {
+        // Legacy GROUP BY TUMBLE/HOP/SESSION(ts, …): window_start/window_end keys over a window TVF.
+        if (groupWindow !== null) {
+          errors.push(userError('PLAN.BAD_GROUP_WINDOW_FUNCTION', 'GROUP BY takes at most one group window', { span: g.expr.span }));
+          continue;
+        }
+        const call = g.expr as FunctionCall;
+        const bound = collect(errors, () => bindGroupWindow(call, input, scope, [...items.map((it) => it.ast ?? undefined), sel.having], ctx), null);
+        if (bound === null) continue;
+        groupWindow = bound;
+        input = bound.node;
+        keys.push(...bound.keys);
+        keyNames.push(...bound.keyNames);
         continue;
       }
       if (g.expr.kind === 'FunctionCall' && LEGACY_GROUP_WINDOWS.has(g.expr.name.parts.map((p) => p.value).join('.').toUpperCase())) {
@@ -221,7 +256,8 @@ function bindSelect(sel: Select, ctx: BinderContext): LogicalNode {
       }
     }
     throwCollected(errors);
-    const agg = new AggregateScope(base.withClause('SELECT', null), keys, keyNames as string[]);
+    const aggInput = groupWindow === null ? base : base.withOverRefs(groupWindow.auxiliary);
+    const agg = new AggregateScope(aggInput.withClause('SELECT', null), keys, keyNames as string[]);
     const selectBinder = new ExprBinder(scope, ctx, 'SELECT', agg);
     const projection = items.map((it) => {
       if (it.column) {
@@ -356,25 +392,40 @@ export function bindTableRef(ref: TableRef, ctx: BinderContext): BoundRelation {
     }
     case 'TableFunction':
       return aliased({ node: bindTableFunction(ref, ctx) }, ref.alias?.value ?? null, ref.columnAliases, ref.span);
+    case 'MatchRecognize': {
+      const input = bindTableRef(ref.input, ctx);
+      return aliased({ node: bindMatchRecognize(ref, input.node, input.scope, ctx) }, ref.alias?.value ?? null, ref.columnAliases, ref.span);
+    }
     case 'Join': {
       if (ref.natural || ref.using) {
         throw unsupported('PLAN.UNSUPPORTED_JOIN', `${ref.natural ? 'NATURAL' : 'USING'} joins are not supported yet; write the ON condition`, { span: ref.span });
       }
       const left = bindTableRef(ref.left, ctx);
+      const temporal = ref.right.kind === 'TableName' && ref.right.forSystemTime !== undefined ? ref.right : null;
+      if (temporal !== null) {
+        // `JOIN t FOR SYSTEM_TIME AS OF l.time`: the table binds as usual; the AS OF goes on the join.
+        const { forSystemTime, ...plain } = temporal;
+        return bindSnapshotJoin(ref, left, bindTableRef(plain, ctx), forSystemTime!, temporal, ctx);
+      }
       const right = bindTableRef(ref.right, ctx);
       const width = left.node.rowType.fields.length;
       const joinType: JoinType = ref.joinType === 'CROSS' ? 'INNER' : ref.joinType;
       const leftNullable = joinType === 'RIGHT' || joinType === 'FULL';
       const rightNullable = joinType === 'LEFT' || joinType === 'FULL';
-      // A regular join materialises time attributes (Flink: they are no longer ordered after the join).
+      const inputScope = Scope.concat(left.scope, right.scope, width);
+      const condition = ref.on ? new ExprBinder(inputScope, ctx, 'ON').bindCondition(ref.on) : null;
+      // A regular join materialises time attributes (Flink: they are no longer ordered after the join); an
+      // interval join (time bounds in ON) keeps them, since it holds the watermark back by its bounds.
+      const keepTime = condition !== null && extractIntervalBounds(conjuncts(condition), left.node.rowType, right.node.rowType) !== null;
       const side = (fields: readonly RowField[], nullable: boolean): RowField[] =>
-        fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(nullable ? withNullable(f.type, true) : f.type) }));
+        fields.map((f) => {
+          const type = nullable ? withNullable(f.type, true) : f.type;
+          return { name: f.name, type: keepTime ? type : withoutTimeAttribute(type) };
+        });
       const joined = [...side(left.node.rowType.fields, leftNullable), ...side(right.node.rowType.fields, rightNullable)];
       // Output names are made unique (Calcite: `starttime`, `starttime0`); the scope keeps the written names.
       const unique = uniquify(joined.map((f) => f.name));
       const rowType: RowType = { fields: joined.map((f, i) => ({ name: unique[i]!, type: f.type })) };
-      const inputScope = Scope.concat(left.scope, right.scope, width);
-      const condition = ref.on ? new ExprBinder(inputScope, ctx, 'ON').bindCondition(ref.on) : null;
       const outScope = new Scope(
         inputScope.tables.map((t) => ({ alias: t.alias, columns: t.columns.map((c) => ({ ...c, type: rowType.fields[c.index]!.type })) })),
       );
@@ -394,7 +445,7 @@ function cteLookup(ctx: BinderContext, name: string): { def: CteDef; level: numb
 function bindTableName(ref: TableName, ctx: BinderContext): { node: LogicalNode } {
   const parts = ref.name.parts.map((p) => p.value);
   if (ref.forSystemTime) {
-    throw unsupported('PLAN.UNSUPPORTED_TEMPORAL_JOIN', 'FOR SYSTEM_TIME AS OF (temporal/lookup joins) is not supported yet', { span: ref.span });
+    throw unsupported('PLAN.UNSUPPORTED_TEMPORAL_JOIN', 'FOR SYSTEM_TIME AS OF is only supported on the right side of a JOIN (a lookup or temporal join)', { span: ref.span });
   }
   if (parts.length === 1) {
     const cte = cteLookup(ctx, parts[0]!);
@@ -446,6 +497,7 @@ const WINDOW_PARAMS: Readonly<Record<string, readonly string[]>> = {
   TUMBLE: ['DATA', 'TIMECOL', 'SIZE', 'OFFSET'],
   HOP: ['DATA', 'TIMECOL', 'SLIDE', 'SIZE', 'OFFSET'],
   CUMULATE: ['DATA', 'TIMECOL', 'STEP', 'SIZE', 'OFFSET'],
+  SESSION: ['DATA', 'TIMECOL', 'GAP'],
 };
 
 function bindTableFunction(ref: TableFunctionRef, ctx: BinderContext): LogicalNode {
@@ -453,10 +505,9 @@ function bindTableFunction(ref: TableFunctionRef, ctx: BinderContext): LogicalNo
   if (ref.lateral || name === 'UNNEST') {
     throw unsupported('PLAN.UNSUPPORTED_TABLE_FUNCTION', `${ref.lateral ? 'LATERAL TABLE' : 'UNNEST'} is not supported yet`, { span: ref.span });
   }
-  if (name === 'SESSION') throw unsupported('PLAN.UNSUPPORTED_WINDOW', 'SESSION windows are not supported yet', { span: ref.span });
   const params = WINDOW_PARAMS[name];
   if (!params) {
-    throw unsupported('PLAN.UNSUPPORTED_TABLE_FUNCTION', `table function ${name} is not supported (window TVFs: TUMBLE, HOP, CUMULATE)`, { span: ref.span });
+    throw unsupported('PLAN.UNSUPPORTED_TABLE_FUNCTION', `table function ${name} is not supported (window TVFs: TUMBLE, HOP, CUMULATE, SESSION)`, { span: ref.span });
   }
   const byName = new Map<string, (typeof ref.args)[number]>();
   ref.args.forEach((a, i) => {
@@ -513,10 +564,22 @@ function bindTableFunction(ref: TableFunctionRef, ctx: BinderContext): LogicalNo
     if (key !== 'OFFSET' && v <= 0) throw userError('PLAN.BAD_WINDOW_ARGUMENT', `${name}: ${key} must be positive`, { span: a.span });
     return v;
   };
-  const size = ms('SIZE', true)!;
-  const offset = ms('OFFSET', false) ?? 0;
-  let window: WindowSpec;
-  if (name === 'TUMBLE') {
+  let window: LogicalWindow;
+  let partitionKeys: number[] | undefined;
+  if (data.kind === 'Table' && data.partitionBy !== undefined) {
+    if (name !== 'SESSION') throw userError('PLAN.BAD_WINDOW_ARGUMENT', `${name}: only SESSION takes PARTITION BY`, { span: data.span });
+    const scope = Scope.of(null, input.rowType);
+    partitionKeys = data.partitionBy.map((e) => {
+      const ir = new ExprBinder(scope, ctx, 'window argument').bind(e);
+      if (ir.kind !== 'input') throw userError('PLAN.BAD_WINDOW_ARGUMENT', 'SESSION: PARTITION BY takes columns, not expressions', { span: e.span });
+      return ir.index;
+    });
+  }
+  const size = name === 'SESSION' ? 0 : ms('SIZE', true)!;
+  const offset = name === 'SESSION' ? 0 : ms('OFFSET', false) ?? 0;
+  if (name === 'SESSION') {
+    window = { kind: 'SESSION', gap: ms('GAP', true)! };
+  } else if (name === 'TUMBLE') {
     window = { kind: 'TUMBLE', size, offset };
   } else if (name === 'HOP') {
     const slide = ms('SLIDE', true)!;
@@ -541,5 +604,5 @@ function bindTableFunction(ref: TableFunctionRef, ctx: BinderContext): LogicalNo
     { name: 'window_end', type: Types.timestamp(3, false) },
     { name: 'window_time', type: windowTime },
   );
-  return { kind: 'WindowTvf', input, window, timeIndex, rowType: { fields } };
+  return { kind: 'WindowTvf', input, window, timeIndex, rowType: { fields }, ...(partitionKeys === undefined ? {} : { partitionKeys }) };
 }

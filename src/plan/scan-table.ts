@@ -14,7 +14,14 @@ import { ExprBinder } from './expr-binder.js';
 import type { ScanTable } from './logical-plan.js';
 import { Scope } from './scope.js';
 
-/** Options with legacy keys mapped (warning once per table) and hint options applied on top. */
+/**
+ * Catalog tables whose legacy-option warning was shown. A table definition is an immutable catalog
+ * object, so its identity says "this CREATE TABLE": EXPLAIN and INSERT of the same table warn once, and
+ * a re-created table warns again.
+ */
+const warnedLegacyTables = new WeakSet<CatalogTable>();
+
+/** Options with legacy keys mapped (one warning per table definition) and hint options applied on top. */
 export function effectiveOptions(
   ctx: BinderContext,
   id: ObjectIdentifier,
@@ -22,7 +29,10 @@ export function effectiveOptions(
   hintOptions: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const { options, warnings } = normalizeLegacyOptions({ ...table.options, ...hintOptions });
-  for (const w of warnings) ctx.planner.warn(`table ${formatIdentifier(id)}: ${w}`);
+  if (warnings.length > 0 && !warnedLegacyTables.has(table)) {
+    warnedLegacyTables.add(table);
+    ctx.planner.warn(`table ${formatIdentifier(id)}: ${warnings.join('; ')}`);
+  }
   return options;
 }
 
@@ -97,7 +107,18 @@ export function buildScanTable(
     config: (key: string) => ctx.planner.config[key],
   });
   return {
-    scan: { id, connector: connectorName, options, physicalType, partitionKeys, computed, extendedType, watermark, bounded },
+    scan: {
+      id,
+      connector: connectorName,
+      options,
+      physicalType,
+      partitionKeys,
+      computed,
+      extendedType,
+      watermark,
+      bounded,
+      ...(table.primaryKey ? { primaryKey: table.primaryKey.columns.map((c) => extended.findIndex((f) => f.name === c)) } : {}),
+    },
     columnToExtended,
   };
 }

@@ -21,9 +21,11 @@ export const NEXMARK_VARS: Readonly<Record<string, string>> = {
   AUCTION_PROPORTION: '3',
   BID_PROPORTION: '46',
   NEXMARK_TABLE: 'datagen',
+  // q13's side input file, as the harness substitutes it.
+  FLINK_HOME: nexmarkDir(),
 };
 
-export const ACCEPTANCE_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q21', 'q22'] as const;
+export const ACCEPTANCE_QUERIES = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8', 'q11', 'q12', 'q13', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q21', 'q22'] as const;
 
 export class TestSession {
   readonly ctx: PlannerContext;
@@ -82,6 +84,15 @@ export function nexmarkScript(query: string, vars: Readonly<Record<string, strin
   const text = [read('ddl/ddl_gen.sql'), read('ddl/ddl_views.sql'), read(`queries/${query}.sql`)].join(';\n');
   return substituteVariables(text, vars);
 }
+
+/** The CEP variant: ddl/cep/ddl_gen.sql + ddl/cep/ddl_views.sql + queries/cep/qN.sql. */
+export function nexmarkCepScript(query: string, vars: Readonly<Record<string, string>> = NEXMARK_VARS): string {
+  const read = (p: string) => readFileSync(NEXMARK_DIR + p, 'utf8');
+  const text = [read('ddl/cep/ddl_gen.sql'), read('ddl/cep/ddl_views.sql'), read(`queries/cep/${query}.sql`)].join(';\n');
+  return substituteVariables(text, vars);
+}
+
+export const CEP_QUERIES = ['q0', 'q1', 'q2', 'q3'] as const;
 
 /** A session with the nexmark source table and views created. */
 export async function nexmarkSession(config: Record<string, string> = {}): Promise<TestSession> {

@@ -1,4 +1,6 @@
 export { JOB_SPEC_VERSION } from './job-spec.js';
+export type { LookupJoinSpec, IntervalJoinSpec, TemporalJoinSpec, WindowJoinSpec } from './time-join-specs.js';
+export type { MatchRecognizeSpec, MatchPatternElement, MatchAfterSkip, MatchExpr, MatchNavigation } from './match-recognize-spec.js';
 export type {
   JobSpec,
   ChangelogMode,
@@ -15,6 +17,10 @@ export type {
   GroupAggregateSpec,
   WindowSpec,
   WindowAggregateSpec,
+  SessionWindowAggregateSpec,
+  OverAggregateSpec,
+  OverFrame,
+  WindowRankSpec,
   WindowTableFunctionSpec,
   JoinSpec,
   SortField,

@@ -11,6 +11,8 @@
  */
 import type { ExprIR } from '../expr/index.js';
 import type { LogicalType, RowType } from '../types/index.js';
+import type { IntervalJoinSpec, LookupJoinSpec, TemporalJoinSpec, WindowJoinSpec } from './time-join-specs.js';
+import type { MatchRecognizeSpec } from './match-recognize-spec.js';
 
 export const JOB_SPEC_VERSION = 1;
 
@@ -73,10 +75,18 @@ export type OperatorSpec =
   | UnionSpec
   | GroupAggregateSpec
   | WindowAggregateSpec
+  | SessionWindowAggregateSpec
+  | OverAggregateSpec
+  | WindowRankSpec
   | WindowTableFunctionSpec
   | JoinSpec
   | RankSpec
-  | DeduplicateSpec;
+  | DeduplicateSpec
+  | LookupJoinSpec
+  | IntervalJoinSpec
+  | TemporalJoinSpec
+  | WindowJoinSpec
+  | MatchRecognizeSpec;
 
 export type OperatorType = OperatorSpec['type'];
 
@@ -217,6 +227,56 @@ export interface WindowAggregateSpec {
 }
 
 /**
+ * Session windows (Flink's SESSION window TVF and legacy `GROUP BY SESSION(ts, gap)`) aggregated per group
+ * key: a row at time t opens the window [t, t + gap); windows of one key that overlap or touch merge into
+ * one session (their accumulators merge), so a late row can bridge and merge two sessions. Event time: a
+ * session fires when the watermark reaches `end - 1` (end = last row time + gap); a row whose own window
+ * is already complete and merges with nothing is late (dropped, counted). Processing time (`procTime`):
+ * rows take the wall clock, sessions fire on processing-time timers and at end of input.
+ * Input is insert-only, hash-partitioned by `groupKeys` (global when empty). Output like
+ * `WindowAggregateSpec`: group keys, aggregates, window_start, window_end, window_time (= end − 1).
+ * No DISTINCT aggregates (a distinct view cannot be merged from its encoded values).
+ */
+export interface SessionWindowAggregateSpec {
+  readonly type: 'session-window-aggregate';
+  readonly version: 1;
+  /** Session gap in ms (> 0). */
+  readonly gap: number;
+  readonly timeIndex: number;
+  readonly procTime: boolean;
+  readonly groupKeys: readonly number[];
+  readonly aggregates: readonly AggregateCall[];
+}
+
+/**
+ * OVER aggregation (Flink's OverAggregate): `agg(x) OVER (PARTITION BY keys ORDER BY time frame)`, every
+ * aggregate of the node sharing one window. Output row: the input row, then one column per aggregate.
+ * Insert-only in and out; input hash-partitioned by `partitionKeys` (global when empty).
+ * - Event time (`procTime: false`): rows wait in state until the watermark passes their time, then are
+ *   emitted in time order (arrival order within a timestamp). A row not later than the last time already
+ *   emitted for its partition is late (dropped, counted in `numLateRecordsDropped`).
+ * - Processing time: each row is emitted on arrival, in arrival order, with the wall clock as its time.
+ * - `frame.unit` ROWS: the current row and the `preceding` rows before it (null = all earlier rows).
+ *   RANGE: rows with time in [t − preceding, t] (null = all rows up to t), rows of equal time are peers
+ *   and get the same result (event time).
+ */
+export interface OverAggregateSpec {
+  readonly type: 'over-aggregate';
+  readonly version: 1;
+  readonly partitionKeys: readonly number[];
+  readonly timeIndex: number;
+  readonly procTime: boolean;
+  readonly frame: OverFrame;
+  readonly aggregates: readonly AggregateCall[];
+}
+
+/** `ROWS|RANGE BETWEEN <preceding> PRECEDING AND CURRENT ROW`; RANGE `preceding` in ms; null = UNBOUNDED. */
+export interface OverFrame {
+  readonly unit: 'ROWS' | 'RANGE';
+  readonly preceding: number | null;
+}
+
+/**
  * A window TVF whose result is used directly (not aggregated): appends window_start, window_end and
  * window_time to each input row; HOP and CUMULATE emit one row per window a row belongs to.
  * Output: input columns then window_start, window_end, window_time. Insert-only in and out.
@@ -285,6 +345,28 @@ export interface RankSpec {
   readonly generateUpdateBefore: boolean;
   /** `table.exec.state.ttl` in ms; 0 = never expire. */
   readonly stateTtlMs: number;
+}
+
+/**
+ * Window Top-N and window deduplication (Flink's WindowRank / WindowDeduplicate): a `ROW_NUMBER()` Top-N
+ * whose `partitionKeys` include the window_start and window_end columns of an event-time window TVF or
+ * window aggregate. Rows of a window are kept (only the best `rankEnd` per partition) until the watermark
+ * reaches `window_end - 1` (`windowEndIndex` is the window_end column), then ranks `rankStart`..`rankEnd`
+ * are emitted once as +I (with the rank as BIGINT NOT NULL when `outputRankNumber`) and the partition's
+ * state is dropped. A row whose window already fired is late (dropped, counted). Ties of the sort key:
+ * an earlier row ranks first, unless `laterRowFirstOnTies` (window deduplication keeping the last row).
+ * Input and output are insert-only.
+ */
+export interface WindowRankSpec {
+  readonly type: 'window-rank';
+  readonly version: 1;
+  readonly partitionKeys: readonly number[];
+  readonly windowEndIndex: number;
+  readonly orderBy: readonly SortField[];
+  readonly rankStart: number;
+  readonly rankEnd: number;
+  readonly outputRankNumber: boolean;
+  readonly laterRowFirstOnTies: boolean;
 }
 
 /**

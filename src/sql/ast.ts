@@ -422,7 +422,7 @@ export interface Hint {
   readonly span: SourceSpan;
 }
 
-export type TableRef = TableName | SubqueryRef | TableFunctionRef | JoinRef;
+export type TableRef = TableName | SubqueryRef | TableFunctionRef | JoinRef | MatchRecognizeRef;
 
 export interface TableAlias {
   readonly alias?: Identifier;
@@ -479,6 +479,63 @@ export interface JoinRef {
   readonly natural: boolean;
   readonly span: SourceSpan;
 }
+
+/**
+ * `input MATCH_RECOGNIZE (…) [AS alias]` (row pattern recognition, Flink's CEP in SQL). The parser keeps the
+ * clauses as written; the binder checks what Flink accepts (e.g. rejects ALL ROWS PER MATCH and SUBSET).
+ */
+export interface MatchRecognizeRef extends TableAlias {
+  readonly kind: 'MatchRecognize';
+  readonly input: TableRef;
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly OrderItem[];
+  readonly measures: readonly MeasureItem[];
+  /** `ONE ROW PER MATCH` (also when omitted) or `ALL ROWS PER MATCH`; `rowsPerMatchSpan` points at the clause. */
+  readonly rowsPerMatch: 'ONE' | 'ALL';
+  readonly rowsPerMatchSpan?: SourceSpan;
+  readonly afterMatch?: AfterMatchSkip;
+  readonly pattern: PatternTerm;
+  /** `WITHIN INTERVAL '5' SECOND`. */
+  readonly within?: Expr;
+  readonly subsets: readonly { readonly name: Identifier; readonly variables: readonly Identifier[]; readonly span: SourceSpan }[];
+  readonly define: readonly DefineItem[];
+  readonly span: SourceSpan;
+}
+
+/** `expr AS name` in MEASURES. */
+export interface MeasureItem {
+  readonly expr: Expr;
+  readonly alias: Identifier;
+  readonly span: SourceSpan;
+}
+
+/** `VAR AS condition` in DEFINE. */
+export interface DefineItem {
+  readonly variable: Identifier;
+  readonly condition: Expr;
+  readonly span: SourceSpan;
+}
+
+export type AfterMatchSkip =
+  | { readonly kind: 'PastLastRow' | 'ToNextRow'; readonly span: SourceSpan }
+  | { readonly kind: 'ToFirst' | 'ToLast'; readonly variable: Identifier; readonly span: SourceSpan };
+
+/**
+ * A row pattern: variables, concatenation (`A B`), alternation (`A | B`), parentheses (the inner term) and
+ * quantifiers. `*` is {0,}, `+` {1,}, `?` {0,1}; `max` null = unbounded; a trailing `?` makes it reluctant.
+ */
+export type PatternTerm =
+  | { readonly kind: 'PatternVariable'; readonly name: Identifier; readonly span: SourceSpan }
+  | { readonly kind: 'PatternConcat'; readonly terms: readonly PatternTerm[]; readonly span: SourceSpan }
+  | { readonly kind: 'PatternAlternation'; readonly alternatives: readonly PatternTerm[]; readonly span: SourceSpan }
+  | {
+      readonly kind: 'PatternQuantified';
+      readonly term: PatternTerm;
+      readonly min: number;
+      readonly max: number | null;
+      readonly reluctant: boolean;
+      readonly span: SourceSpan;
+    };
 
 // ---------------------------------------------------------------------------------------------------------
 // Statements

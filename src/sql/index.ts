@@ -8,6 +8,7 @@ export { SqlErrorCode } from './sql-error-codes.js';
 export { tokenize } from './lexer.js';
 export type { Token, TokenKind } from './lexer.js';
 export type {
+  AfterMatchSkip,
   AlterTableSetOptions,
   BetweenExpr,
   BinaryExpr,
@@ -42,6 +43,10 @@ export type {
   IsNullExpr,
   JoinRef,
   LikeExpr,
+  MatchRecognizeRef,
+  MeasureItem,
+  DefineItem,
+  PatternTerm,
   Literal,
   MetadataColumn,
   OrderItem,

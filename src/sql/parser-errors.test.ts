@@ -236,13 +236,32 @@ describe('parse errors point at the problem and say what was expected', () => {
     });
   });
 
-  it('MATCH_RECOGNIZE is reported as not supported yet', () => {
-    expectError(script('SELECT * FROM bid\nMATCH_RECOGNIZE (PARTITION BY a)'), {
+  it('MATCH_RECOGNIZE without PATTERN says what the clause needs', () => {
+    expectError(script('SELECT * FROM bid\nMATCH_RECOGNIZE (PARTITION BY a ORDER BY t DEFINE A AS true)'), {
       line: 2,
-      col: 1,
-      message: 'MATCH_RECOGNIZE is not supported yet',
-      code: SqlErrorCode.UNSUPPORTED,
-      kind: 'unsupported',
+      col: 44,
+      message: /^expected PATTERN \(MATCH_RECOGNIZE needs PATTERN/,
+    });
+  });
+
+  it('MATCH_RECOGNIZE quantifier errors point at the quantifier', () => {
+    expectError(script('SELECT * FROM bid MATCH_RECOGNIZE (ORDER BY t PATTERN (A{3,1}) DEFINE A AS true)'), {
+      line: 1,
+      col: 56,
+      message: "the quantifier's maximum 1 is below its minimum 3",
+    });
+    expectError(script('SELECT * FROM bid MATCH_RECOGNIZE (ORDER BY t PATTERN (A{2 B) DEFINE A AS true)'), {
+      line: 1,
+      col: 60,
+      message: "expected '}' to close the quantifier opened at 1:57, found identifier B",
+    });
+  });
+
+  it('MATCH_RECOGNIZE measures need a name', () => {
+    expectError(script('SELECT * FROM bid MATCH_RECOGNIZE (ORDER BY t MEASURES A.x PATTERN (A) DEFINE A AS true)'), {
+      line: 1,
+      col: 60,
+      message: /^expected AS after the measure expression/,
     });
   });
 

@@ -19,11 +19,10 @@ import type {
   Values,
   WindowSpec,
 } from './ast.js';
-import { ExpressionParser, Prec } from './expression-parser.js';
+import { Prec } from './expression-parser.js';
+import { MatchRecognizeParser } from './match-recognize-parser.js';
 import { parseHintToken } from './hint-parser.js';
 import type { Token } from './lexer.js';
-import { SqlErrorCode } from './sql-error-codes.js';
-import { unsupported } from '../common/index.js';
 import { reservedWordHelp } from './token-cursor.js';
 
 /** Tokens that may follow a select list; anything else there is a missing comma or a typo. */
@@ -34,7 +33,7 @@ const SELECT_LIST_FOLLOWERS = new Set([
 
 type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
 
-export class QueryParser extends ExpressionParser {
+export class QueryParser extends MatchRecognizeParser {
   // ------------------------------------------------------------------------------------------------------
   // Query structure
 
@@ -422,17 +421,11 @@ export class QueryParser extends ExpressionParser {
     const name = this.parseQualifiedName('a table name');
     const hints = this.parseHints();
     const forSystemTime = this.acceptKeywords('FOR', 'SYSTEM_TIME') ? this.parseForSystemTime() : undefined;
-    this.rejectMatchRecognize();
+    const base = { kind: 'TableName' as const, name, hints, ...(forSystemTime === undefined ? {} : { forSystemTime }) };
+    if (this.atKeyword('MATCH_RECOGNIZE')) return this.parseOptionalMatchRecognize({ ...base, span: this.spanFrom(t) });
     const alias = this.parseTableAlias();
-    this.rejectMatchRecognize();
-    return {
-      kind: 'TableName',
-      name,
-      hints,
-      ...(forSystemTime === undefined ? {} : { forSystemTime }),
-      ...alias,
-      span: this.spanFrom(t),
-    };
+    // `t AS x MATCH_RECOGNIZE (…)`: the alias names the input (Calcite accepts both placements).
+    return this.parseOptionalMatchRecognize({ ...base, ...alias, span: this.spanFrom(t) });
   }
 
   /** After `FOR SYSTEM_TIME`: `AS OF expr`. */
@@ -442,14 +435,8 @@ export class QueryParser extends ExpressionParser {
     return this.parseExpr();
   }
 
-  /**
-   * Hook for MATCH_RECOGNIZE (a later issue implements it): fail clearly instead of reading the keyword as
-   * an unexpected token.
-   */
-  private rejectMatchRecognize(): void {
-    const t = this.peek();
-    if (!this.isKeyword(t, 'MATCH_RECOGNIZE')) return;
-    throw unsupported(SqlErrorCode.UNSUPPORTED, 'MATCH_RECOGNIZE is not supported yet', { span: t.span });
+  protected parseMatchRecognizeAlias(): TableAlias {
+    return this.parseTableAlias();
   }
 
   /** `[AS] alias [(col, …)]`. */
@@ -465,7 +452,7 @@ export class QueryParser extends ExpressionParser {
     const open = this.next();
     const query = this.parseQuery();
     this.expectClose(open, 'the subquery');
-    this.rejectMatchRecognize();
+    if (this.atKeyword('MATCH_RECOGNIZE')) return this.parseOptionalMatchRecognize({ kind: 'Subquery', query, lateral, span: this.spanFrom(start) });
     const alias = this.parseTableAlias();
     return { kind: 'Subquery', query, lateral, ...alias, span: this.spanFrom(start) };
   }

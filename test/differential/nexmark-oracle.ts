@@ -1,7 +1,8 @@
 /**
  * DuckDB translations of the Nexmark queries: the independent oracle for the differential suite.
  *
- * Each entry computes, over tables `person`, `auction` and `bid` loaded from the same CSV files Floe reads,
+ * Each entry computes, over tables `person`, `auction` and `bid` loaded from the same CSV files Floe reads
+ * (and `side_input`, q13's lookup table, from the Nexmark data directory),
  * the rows that the query's SELECT produces in Flink (before the sink's positional cast). Window TVFs
  * become arithmetic on epoch milliseconds; Flink functions become their DuckDB equivalents with Flink's
  * NULL behaviour kept explicit (REGEXP_EXTRACT returns NULL on no match; AVG(BIGINT) truncates).
@@ -88,6 +89,12 @@ export const ORACLE: Readonly<Record<string, OracleQuery>> = {
       SELECT p.id, p.name, p.ws FROM p JOIN a ON p.id = a.seller AND p.ws = a.ws`,
     timestampColumns: [2],
   },
+  // Lookup join against the side input (key, value): every bid's auction modulo 10000 looked up by key
+  // (an inner join drops bids without a side row).
+  q13: {
+    sql: `SELECT b.auction, b.bidder, b.price, ${ms('b.dateTime')}, s.value FROM bid b JOIN side_input s ON b.auction % 10000 = s.key`,
+    timestampColumns: [3],
+  },
   q14: {
     sql: `
       SELECT auction, bidder, 0.908 * price AS price,
@@ -123,6 +130,20 @@ export const ORACLE: Readonly<Record<string, OracleQuery>> = {
             SELECT *, row_number() OVER (PARTITION BY bidder, auction ORDER BY dateTime DESC) AS rn FROM bid)
           WHERE rn = 1`,
     timestampColumns: [5],
+  },
+  // Session windows per bidder, gap 10 s: a bid starts a new session when it comes more than the gap
+  // after the bidder's previous bid (windows [t, t + gap) that touch merge, so a distance of exactly
+  // the gap continues the session); a session ends at its last bid + gap.
+  q11: {
+    sql: `
+      WITH g AS (
+        SELECT bidder, ${ms('dateTime')} AS ts,
+          CASE WHEN ${ms('dateTime')} - lag(${ms('dateTime')}) OVER (PARTITION BY bidder ORDER BY dateTime) <= 10000 THEN 0 ELSE 1 END AS brk
+        FROM bid
+      ),
+      s AS (SELECT bidder, ts, sum(brk) OVER (PARTITION BY bidder ORDER BY ts ROWS UNBOUNDED PRECEDING) AS sid FROM g)
+      SELECT bidder, count(*), min(ts), max(ts) + 10000 FROM s GROUP BY bidder, sid`,
+    timestampColumns: [2, 3],
   },
   // Top 10 bids by price per auction. ROW_NUMBER over equal prices numbers the tied bids in arrival
   // order in Flink (and arbitrarily in DuckDB), so which bid of a tie gets which number — and which tied

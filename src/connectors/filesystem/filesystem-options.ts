@@ -30,6 +30,7 @@ export const FILESYSTEM_OPTIONS: readonly ConnectorOption[] = [
   { key: 'path', type: 'string', required: true, description: 'A file or directory (local path or file:// URI).' },
   { key: 'format', type: 'enum', enumValues: ['csv', 'json', 'debezium-json'], required: true, description: "File format; 'debezium-json' writes a changelog (the sink then accepts updates and deletes; it cannot be read back yet)." },
   { key: 'source.monitor-interval', type: 'duration', description: 'Accepted; continuous monitoring is not implemented yet: the source reads the files present at start (bounded).' },
+  { key: 'lookup.join.cache.ttl', type: 'duration', default: '60 min', description: 'As a lookup-join table: how long the in-memory copy of the table is used before it is read again.' },
   { key: 'source.path.regex-pattern', type: 'string', description: 'Only read files whose full path matches this regular expression.' },
   { key: 'partition.default-name', type: 'string', default: '__DEFAULT_PARTITION__', description: 'Partition directory value for NULL or empty partition values.' },
   { key: 'sink.rolling-policy.file-size', type: 'memory', default: '128mb', description: 'Roll to a new part file when the current one reaches this size (checked after each written batch).' },

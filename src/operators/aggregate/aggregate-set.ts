@@ -138,6 +138,16 @@ export class AggregateSet {
     }
   }
 
+  /**
+   * Merges `other` into `target` (accumulators and row counts), as merging session windows does. Only for
+   * sets without DISTINCT calls: a distinct view keeps encoded values, which cannot be re-accumulated.
+   */
+  merge(target: AggState, other: AggState): void {
+    const plans = this.plans;
+    for (let i = 0; i < plans.length; i++) target.accs[i] = plans[i]!.fn.merge(target.accs[i], other.accs[i]);
+    target.rows += other.rows;
+  }
+
   /** Writes the result of every call into `out` from index `offset`. */
   getValues(state: AggState, out: unknown[], offset = 0): void {
     const plans = this.plans;

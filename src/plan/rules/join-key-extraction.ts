@@ -99,7 +99,13 @@ export const joinKeyExtractionRule: Rule = {
       right,
       joinType: node.joinType,
       condition,
-      rowType: { fields: [...node.rowType.fields.slice(0, width), ...side(left.rowType.fields.slice(width), padL), ...node.rowType.fields.slice(width), ...side(right.rowType.fields.slice(rightWidth), padR)] },
+      // SEMI/ANTI joins output the (extended) left row only.
+      rowType:
+        node.joinType === 'SEMI' || node.joinType === 'ANTI'
+          ? { fields: [...node.rowType.fields, ...left.rowType.fields.slice(width)] }
+          : { fields: [...node.rowType.fields.slice(0, width), ...side(left.rowType.fields.slice(width), padL), ...node.rowType.fields.slice(width), ...side(right.rowType.fields.slice(rightWidth), padR)] },
+      // Helper columns are appended after the left columns, so the AS OF column keeps its index.
+      ...(node.snapshot ? { snapshot: node.snapshot } : {}),
     };
     const projection = node.rowType.fields.map((f, i) => inputRef(shiftOld(i), join.rowType.fields[shiftOld(i)]!.type));
     return changedTo({ kind: 'Calc', input: join, projection, condition: null, rowType: node.rowType });

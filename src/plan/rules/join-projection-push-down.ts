@@ -24,11 +24,19 @@ export const joinProjectionPushDownRule: Rule = {
     if (node.kind !== 'Calc' || node.input.kind !== 'Join') return unchanged(node);
     const join = node.input;
     const width = join.left.rowType.fields.length;
-    const total = join.rowType.fields.length;
+    // SEMI/ANTI joins output only the left columns, but their condition reads the right ones too.
+    const leftOnly = join.joinType === 'SEMI' || join.joinType === 'ANTI';
+    const total = width + join.right.rowType.fields.length;
     const used = new Set<number>();
     for (const p of node.projection) inputIndices(p, used);
     if (node.condition) inputIndices(node.condition, used);
     if (join.condition) inputIndices(join.condition, used);
+    if (join.snapshot) {
+      // A temporal or lookup join reads the AS OF column, and the versioned side's primary key and rowtime
+      // even when nothing else does: its right side (a table, not a stream to thin) is kept whole.
+      used.add(join.snapshot.timeIndex);
+      join.right.rowType.fields.forEach((_, i) => used.add(width + i));
+    }
     if (used.size === total) return unchanged(node);
     const sorted = [...used].sort((a, b) => a - b);
     const keepLeft = sorted.filter((i) => i < width);
@@ -48,7 +56,12 @@ export const joinProjectionPushDownRule: Rule = {
       left,
       right,
       condition: join.condition ? remapInputs(join.condition, map) : null,
-      rowType: { fields: [...keepLeft, ...keepRight.map((i) => i + width)].map((i) => join.rowType.fields[i]!) },
+      rowType: {
+        fields: leftOnly
+          ? keepLeft.map((i) => join.rowType.fields[i]!)
+          : [...keepLeft, ...keepRight.map((i) => i + width)].map((i) => join.rowType.fields[i]!),
+      },
+      ...(join.snapshot ? { snapshot: { ...join.snapshot, timeIndex: map(join.snapshot.timeIndex) } } : {}),
     };
     const projection: ExprIR[] = node.projection.map((p) => remapInputs(p, map));
     return changedTo({ ...node, input: newJoin, projection, condition: node.condition ? remapInputs(node.condition, map) : null });

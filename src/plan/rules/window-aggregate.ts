@@ -9,6 +9,9 @@
  * exactly one tumbling window of the same size, but into several HOP/CUMULATE windows; those cascades stay
  * a regular GroupAggregate (same final result, updating output).
  *
+ * SESSION windows (TVF or legacy `GROUP BY SESSION(ts, gap)`) take the same rewrite; their sessions are cut
+ * per group key, so the aggregate must group by the TVF's PARTITION BY columns.
+ *
  * The rewrite applies only when the Calc between TVF and Aggregate reads no window column except as the
  * window_start/window_end (optionally window_time) group keys; otherwise the plan stays a regular
  * aggregate over the TVF, which is correct but keeps state forever.
@@ -17,16 +20,18 @@
  * a Calc on top restores the Aggregate's layout (keys in GROUP BY order, then aggregates).
  */
 import type { ExprIR } from '../../expr/index.js';
-import type { AggregateCall, WindowSpec } from '../../spec/index.js';
+import type { AggregateCall } from '../../spec/index.js';
 import type { LogicalType } from '../../types/index.js';
 import { inputIndices, inputRef, isIdentityProjection } from '../ir-utils.js';
-import type { AggregateNode, CalcNode, LogicalNode, WindowAggregateNode } from '../logical-plan.js';
+import type { AggregateNode, CalcNode, LogicalNode, LogicalWindow, WindowAggregateNode } from '../logical-plan.js';
 import { changedTo, unchanged, type Rule, type RuleResult } from './rule.js';
 
 interface WindowSource {
   /** Node the new WindowAggregate's input Calc reads. */
   readonly base: LogicalNode;
-  readonly window: WindowSpec;
+  readonly window: LogicalWindow;
+  /** SESSION's PARTITION BY columns in `base` (each must be a group key). */
+  readonly partitionKeys: readonly number[];
   /** Time attribute column in `base`. */
   readonly timeIndex: number;
   /** window_start / window_end / window_time columns in the row the Calc reads (= `base`'s row). */
@@ -38,11 +43,11 @@ interface WindowSource {
 function windowSourceOf(node: LogicalNode): WindowSource | null {
   if (node.kind === 'WindowTvf') {
     const n = node.input.rowType.fields.length;
-    return { base: node.input, window: node.window, timeIndex: node.timeIndex, ws: n, we: n + 1, wt: n + 2 };
+    return { base: node.input, window: node.window, partitionKeys: node.partitionKeys ?? [], timeIndex: node.timeIndex, ws: n, we: n + 1, wt: n + 2 };
   }
   if (node.kind === 'WindowAggregate' && node.window.kind === 'TUMBLE') {
     const n = node.rowType.fields.length;
-    return { base: node, window: node.window, timeIndex: n - 1, ws: n - 3, we: n - 2, wt: n - 1 };
+    return { base: node, window: node.window, partitionKeys: [], timeIndex: n - 1, ws: n - 3, we: n - 2, wt: n - 1 };
   }
   return null;
 }
@@ -69,6 +74,11 @@ export const windowAggregateRule: Rule = {
     const windowCols = new Set([source.ws, source.we, source.wt]);
     const readsWindow = (e: ExprIR): boolean => [...inputIndices(e)].some((i) => windowCols.has(i));
     if (calc?.condition && readsWindow(calc.condition)) return unchanged(node);
+    // Sessions are cut per group key: a SESSION partitioned by a column the aggregate does not group by
+    // would cut across groups, so it is left unrewritten (and rejected by the physical planner).
+    for (const p of source.partitionKeys) {
+      if (!node.groupKeys.some((k, i) => keyRole[i] === 'other' && projection[k]!.kind === 'input' && (projection[k] as { index: number }).index === p)) return unchanged(node);
+    }
     for (let j = 0; j < projection.length; j++) {
       if (windowKeyCols.has(j)) continue;
       if (readsWindow(projection[j]!)) return unchanged(node);
