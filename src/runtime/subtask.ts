@@ -350,6 +350,9 @@ export class Subtask implements DriverOwner, ContextOwner {
   /** A barrier (or the end) arrived on a channel: snapshot once every open channel delivered the barrier. */
   private async onBarrier(channel: number, id: number): Promise<void> {
     if (id <= this.snapshotted) return; // from a checkpoint this subtask already gave up or finished
+    // A barrier of an older checkpoint than the one being aligned belongs to an aborted checkpoint: it must
+    // not count as this channel's barrier for the newer one.
+    if (this.aligning !== 0 && id < this.aligning) return;
     if (id > this.aligning) {
       if (this.aligning !== 0) this.endAlignment(); // a newer checkpoint overtook an aborted one
       this.aligning = id;
@@ -409,15 +412,16 @@ export class Subtask implements DriverOwner, ContextOwner {
     const output = this.output!;
     while (!this.ended && !this.cancelled) {
       let item = this.replay.length > 0 ? this.replay.shift()! : this.inbox.poll();
-      if (item !== null && this.aligning !== 0 && this.barrierChannels.has(item.channel)) {
-        // Aligning: this channel already delivered the barrier, so what follows belongs to the next checkpoint.
-        this.held.push(item);
-        continue;
-      }
       if (item === null) {
         output.flush();
         item = await this.inbox.take();
         if (item === null) break;
+      }
+      if (this.aligning !== 0 && this.barrierChannels.has(item.channel)) {
+        // Aligning: this channel already delivered the barrier, so what follows belongs to the next
+        // checkpoint and must wait until the snapshot is taken (whichever way the element arrived).
+        this.held.push(item);
+        continue;
       }
       const w = output.whenWritable();
       if (w !== undefined) {

@@ -48,8 +48,13 @@ for (const [query, events, parallelism, seed] of ALL) {
       let killedAfterCheckpoint = 0;
       const seen: number[] = [];
       while (kills < KILLS) {
-        // Anywhere in the first 60% of an uninterrupted run (a resumed run has less left to do).
-        const run = await runJobProcess(args, Math.floor(next() * 0.6 * runMs));
+        // One kill in four anywhere in the first 60% of an uninterrupted run (start-up, first checkpoint);
+        // the others at a random moment after the run completed a new checkpoint, so that it resumes mid-job.
+        const known = (await completeCheckpoints(out, query)).at(-1) ?? 0;
+        const afterCheckpoint = kills % 4 !== 0;
+        const run = afterCheckpoint
+          ? await runJobProcess(args, Math.floor(next() * 0.3 * runMs), async () => ((await completeCheckpoints(out, query)).at(-1) ?? 0) > known)
+          : await runJobProcess(args, Math.floor(next() * 0.6 * runMs));
         if (!run.finished) {
           kills++;
           seen.push((await committedRows(join(out, 'data'))).length);
@@ -64,10 +69,40 @@ for (const [query, events, parallelism, seed] of ALL) {
       const last = await runJobProcess(args, null);
       assert.ok(last.finished, 'the job completes after the last restart');
       const actual = await committedRows(join(out, 'data'));
-      assert.equal(actual.length, expected.length, `row count after ${kills} kills (committed along the way: ${seen.join(', ')})`);
-      assert.equal(digest(actual), digest(expected), 'committed rows equal the uninterrupted run');
+      const inExpected = new Set(expected);
+      const inActual = new Set(actual);
+      const diff = `extra: ${JSON.stringify(actual.filter((r) => !inExpected.has(r)).slice(0, 5))}; missing: ${JSON.stringify(expected.filter((r) => !inActual.has(r)).slice(0, 5))}`;
+      assert.equal(actual.length, expected.length, `row count after ${kills} kills (committed along the way: ${seen.join(', ')}); ${diff}`);
+      assert.equal(digest(actual), digest(expected), `committed rows equal the uninterrupted run; ${diff}`);
       // Most kills must have hit a job that had completed checkpoints, i.e. the next run resumed mid-job.
       assert.ok(killedAfterCheckpoint >= KILLS / 2, `${killedAfterCheckpoint} of ${kills} kills came after a completed checkpoint`);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+}
+
+/**
+ * In-process task failures: the same queries at parallelism 1 (the source runs in the job process's own
+ * thread, where the injector patches it), 20 failures thrown from the source at random batches, each
+ * restarting the job from its latest checkpoint through the restart strategy, never leaving the process.
+ */
+for (const [query, events, , seed] of ALL) {
+  test(`exactly-once: nexmark ${query}, 20 in-process task failures with restart-strategy fixed-delay (seed ${seed})`, async () => {
+    const root = await mkdtemp(join(tmpdir(), `floe-restart-${query}-`));
+    try {
+      await runJobProcess([query, String(events), join(root, 'reference'), '1', 'none'], null);
+      const expected = await committedRows(join(root, 'reference', 'data'));
+      const run = await runJobProcess([query, String(events), join(root, 'faulty'), '1', '50 ms'], null, undefined, {
+        FLOE_INJECT_FAILURES: String(KILLS),
+        FLOE_INJECT_SEED: String(seed),
+      });
+      assert.ok(run.finished, run.stderr);
+      const restarts = Number(/restarts=(\d+)/.exec(run.stdout)?.[1] ?? -1);
+      assert.ok(restarts >= KILLS / 2, `the job restarted ${restarts} times (failures injected at random batches)`);
+      const actual = await committedRows(join(root, 'faulty', 'data'));
+      assert.equal(actual.length, expected.length);
+      assert.equal(digest(actual), digest(expected), 'committed rows equal the uninterrupted run');
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -31,20 +31,40 @@ export interface ChildRun {
 /**
  * Runs the job process; kills it with SIGKILL `killAfterMs` after it printed `started` (the job was
  * submitted: start-up time, which varies with machine load, is not counted) unless it finished first.
+ * With `armWhen`, the kill delay starts only once `armWhen()` (polled every 25 ms) resolves true.
  */
-export function runJobProcess(args: readonly string[], killAfterMs: number | null): Promise<ChildRun> {
+export function runJobProcess(
+  args: readonly string[],
+  killAfterMs: number | null,
+  armWhen?: () => Promise<boolean>,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let exited = false;
+    const arm = (): void => {
+      if (exited || killAfterMs === null) return;
+      timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    };
+    const poll = (): void => {
+      if (exited) return;
+      void armWhen!().then((ready) => (ready ? arm() : (timer = setTimeout(poll, 25))));
+    };
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (killAfterMs !== null && timer === null && stdout.includes('started\n')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      if (killAfterMs === null || timer !== null || !stdout.includes('started\n')) return;
+      if (armWhen === undefined) arm();
+      else {
+        timer = setTimeout(poll, 0);
+      }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
+      exited = true;
       if (timer !== null) clearTimeout(timer);
       if (signal === 'SIGKILL') resolve({ finished: false, stdout, stderr });
       else if (code === 0) resolve({ finished: true, stdout, stderr });
@@ -98,7 +118,7 @@ async function committedLines(dir: string): Promise<string[]> {
       if (e.name.startsWith('.') || e.name.startsWith('_')) continue;
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else rows.push(...(await readFile(p, 'utf8')).split('\n').filter((l) => l !== ''));
+      else for (const line of (await readFile(p, 'utf8')).split('\n')) if (line !== '') rows.push(line);
     }
   };
   await walk(dir);
