@@ -1,5 +1,5 @@
 /**
- * Join-key helpers shared by the time-bounded and lookup joins.
+ * Join-key helpers shared by the join operators (regular, time-bounded and lookup joins).
  */
 import type { RecordBatch } from '../../types/index.js';
 

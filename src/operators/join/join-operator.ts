@@ -35,6 +35,7 @@ import type { MapState } from '../../state/index.js';
 import { BatchBuilder, columnStorageOf, isAccumulate, newColumnData, RowKind } from '../../types/index.js';
 import type { Column, ColumnData, RecordBatch, RowType } from '../../types/index.js';
 import { readCell } from '../common/cell.js';
+import { nullKeyRows } from './join-keys.js';
 
 /** One distinct row of one side, as kept in state. */
 export interface JoinRecord {
@@ -378,29 +379,6 @@ export class JoinOperator implements Operator {
     w.beginRow(kind);
     for (let c = 0; c < stored.length; c++) w.set(c, stored[c]);
   }
-}
-
-/** 1 at rows whose key has a NULL column, or null when no key column has NULLs. */
-function nullKeyRows(batch: RecordBatch, keys: readonly number[]): Uint8Array | null {
-  let out: Uint8Array | null = null;
-  const n = batch.numRows;
-  for (const k of keys) {
-    const col = batch.columns[k]!;
-    if (col.nulls !== null) {
-      out ??= new Uint8Array(n);
-      const nulls = col.nulls;
-      for (let r = 0; r < n; r++) out[r]! |= nulls[r]!;
-    } else if (Array.isArray(col.data)) {
-      const data = col.data;
-      for (let r = 0; r < n; r++) {
-        if (data[r] === null) {
-          out ??= new Uint8Array(n);
-          out[r] = 1;
-        }
-      }
-    }
-  }
-  return out;
 }
 
 function readRow(batch: RecordBatch, r: number, isBool: readonly boolean[]): unknown[] {
