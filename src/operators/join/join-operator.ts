@@ -32,10 +32,10 @@ import type { Operator, OperatorContext } from '../../runtime/index.js';
 import type { JoinSpec } from '../../spec/index.js';
 import { encodeBatchKeys } from '../../state/index.js';
 import type { MapState } from '../../state/index.js';
-import { BatchBuilder, columnStorageOf, isAccumulate, newColumnData, RowKind } from '../../types/index.js';
-import type { Column, ColumnData, RecordBatch, RowType } from '../../types/index.js';
-import { readCell } from '../common/cell.js';
+import { BatchBuilder, isAccumulate, RowKind } from '../../types/index.js';
+import type { RecordBatch, RowType } from '../../types/index.js';
 import { nullKeyRows } from './join-keys.js';
+import { loadRow, oneRowBatch, readRow } from './row-scratch.js';
 
 /** One distinct row of one side, as kept in state. */
 export interface JoinRecord {
@@ -378,40 +378,5 @@ export class JoinOperator implements Operator {
     const w = this.writer;
     w.beginRow(kind);
     for (let c = 0; c < stored.length; c++) w.set(c, stored[c]);
-  }
-}
-
-function readRow(batch: RecordBatch, r: number, isBool: readonly boolean[]): unknown[] {
-  const cols = batch.columns;
-  const out = new Array<unknown>(cols.length);
-  for (let c = 0; c < cols.length; c++) out[c] = readCell(cols[c]!, r, isBool[c]!);
-  return out;
-}
-
-/** A one-row batch with the storage of `type`, every typed column with a null vector, to load rows into. */
-function oneRowBatch(type: RowType): RecordBatch {
-  const columns: Column[] = type.fields.map((f) => {
-    const storage = columnStorageOf(f.type);
-    const data: ColumnData = newColumnData(storage, 1);
-    return { data, nulls: storage === 'object' ? null : new Uint8Array(1) };
-  });
-  return { numRows: 1, kinds: null, columns };
-}
-
-/** Writes stored row values into row 0 of a `oneRowBatch` (booleans as 0/1, NULL via the null vector). */
-function loadRow(scratch: RecordBatch, row: readonly unknown[]): void {
-  const cols = scratch.columns;
-  for (let c = 0; c < cols.length; c++) {
-    const col = cols[c]!;
-    const v = row[c];
-    if (col.nulls === null) {
-      (col.data as unknown[])[0] = v;
-    } else if (v === null || v === undefined) {
-      col.nulls[0] = 1;
-      (col.data as Float64Array)[0] = 0;
-    } else {
-      col.nulls[0] = 0;
-      (col.data as Float64Array)[0] = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
-    }
   }
 }
