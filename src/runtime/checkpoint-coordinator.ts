@@ -49,6 +49,8 @@ export class CheckpointCoordinator {
   private failures = 0;
   private awaitingFinal = 0;
   private stopped = false;
+  /** A checkpoint in which every subtask was finished completed: the job is ending, no more checkpoints. */
+  private finalCompleted = false;
   private readonly savepointRequests: { resolve(path: string): void; reject(e: FloeError): void }[] = [];
   private readonly completedIds: number[] = [];
   readonly history: CheckpointStats[] = [];
@@ -114,7 +116,7 @@ export class CheckpointCoordinator {
   }
 
   private maybeTriggerFinal(): void {
-    if (this.awaitingFinal >= this.totalSubtasks && this.pending === null && !this.stopped) this.trigger();
+    if (this.awaitingFinal >= this.totalSubtasks && this.pending === null && !this.stopped && !this.finalCompleted) this.trigger();
   }
 
   private schedule(delayMs: number): void {
@@ -198,7 +200,13 @@ export class CheckpointCoordinator {
     clearTimeout(p.timer);
     this.pending = null;
     this.failures = 0;
-    this.ended(p.triggeredAt);
+    let allFinished = true;
+    for (const a of p.acks.values()) allFinished &&= a.finished;
+    if (allFinished) {
+      this.finalCompleted = true;
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = null;
+    } else this.ended(p.triggeredAt);
     this.history.push(metadata.stats);
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
     this.hooks.broadcast({ t: 'complete', checkpointId: p.id });
