@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { committedRows, completeCheckpoints, digest, runJobProcess } from '../support/job-process.js';
+import { committedRows, completeCheckpoints, completeCheckpointsIn, digest, runJobProcess } from '../support/job-process.js';
 
 async function withDir(name: string, body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), `floe-${name}-`));
@@ -92,7 +92,7 @@ test('Ctrl-C stops `floe run` with a savepoint; --from-savepoint resumes to exac
     const script = (out: string): string => `
       SET 'pipeline.name' = 'sp';
       CREATE TABLE gen (id BIGINT, v BIGINT, ts AS TO_TIMESTAMP_LTZ(id, 3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
-        WITH ('connector' = 'datagen', 'number-of-rows' = '3000000', 'rows-per-second' = '1000000',
+        WITH ('connector' = 'datagen', 'number-of-rows' = '3000000', 'rows-per-second' = '400000',
               'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '3000000', 'fields.v.min' = '1', 'fields.v.max' = '9');
       CREATE TABLE out_t (k BIGINT, n BIGINT, s BIGINT, w TIMESTAMP(3)) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = 'csv');
       INSERT INTO out_t SELECT v, COUNT(*), SUM(id), window_start
@@ -100,26 +100,37 @@ test('Ctrl-C stops `floe run` with a savepoint; --from-savepoint resumes to exac
     await writeFile(join(dir, 'ref.sql'), script(join(dir, 'ref')));
     await writeFile(join(dir, 'job.sql'), script(join(dir, 'out')));
     const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-    const cli = (args: string[], interruptAfterMs: number | null): Promise<{ code: number | null; stderr: string }> =>
+    /** Runs `floe run`; with `interrupt`, sends SIGINT once the job completed its second checkpoint (mid-run). */
+    const cli = (args: string[], interrupt: boolean): Promise<{ code: number | null; stderr: string }> =>
       new Promise((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', main, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
+        let exited = false;
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const timer = interruptAfterMs === null ? null : setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
+        const poll = async (): Promise<void> => {
+          while (!exited) {
+            if (((await completeCheckpointsIn(join(dir, 'chk', 'sp'))).at(-1) ?? 0) >= 2) {
+              child.kill('SIGINT');
+              return;
+            }
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        };
+        if (interrupt) void poll();
         child.on('exit', (code) => {
-          if (timer !== null) clearTimeout(timer);
+          exited = true;
           resolve({ code, stderr });
         });
       });
-    const ref = await cli([join(dir, 'ref.sql')], null);
+    const ref = await cli([join(dir, 'ref.sql')], false);
     assert.equal(ref.code, 0, ref.stderr);
     const chk = ['-D', 'execution.checkpointing.interval=500 ms', '-D', `execution.checkpointing.dir=${join(dir, 'chk')}`];
-    // The job takes about 3 s of its rate limit after start-up; interrupt it in the middle.
-    const stopped = await cli([join(dir, 'job.sql'), ...chk], 3500);
+    // The job takes about 7 s of its rate limit; it is interrupted after its second checkpoint.
+    const stopped = await cli([join(dir, 'job.sql'), ...chk], true);
     assert.equal(stopped.code, 0, stopped.stderr);
     const m = /savepoint: (\S+)/.exec(stopped.stderr);
     assert.ok(m, `the savepoint path is printed:\n${stopped.stderr}`);
-    const resumed = await cli([join(dir, 'job.sql'), ...chk, '--from-savepoint', m[1]!], null);
+    const resumed = await cli([join(dir, 'job.sql'), ...chk, '--from-savepoint', m[1]!], false);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stderr, /restored from checkpoint \d+/);
     const expected = await committedRows(join(dir, 'ref'));

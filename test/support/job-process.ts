@@ -132,8 +132,12 @@ export function reportedRunMs(run: ChildRun): number {
 }
 
 /** Complete checkpoints (those with `_metadata`) of a job under `<out>/checkpoints/<job>`, ascending ids. */
-export async function completeCheckpoints(out: string, job: string): Promise<number[]> {
-  const folder = join(out, 'checkpoints', job);
+export function completeCheckpoints(out: string, job: string): Promise<number[]> {
+  return completeCheckpointsIn(join(out, 'checkpoints', job));
+}
+
+/** Complete checkpoints (`chk-<id>/_metadata`) in a job's checkpoint folder, ascending ids. */
+export async function completeCheckpointsIn(folder: string): Promise<number[]> {
   const ids: number[] = [];
   for (const f of await readdir(folder).catch(() => [] as string[])) {
     if (f.startsWith('chk-') && (await readdir(join(folder, f))).includes('_metadata')) ids.push(Number(f.slice(4)));
