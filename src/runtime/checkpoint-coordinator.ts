@@ -14,7 +14,7 @@ import type { JobSpec } from '../spec/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { CheckpointSettings } from './checkpoint-config.js';
 import type { CheckpointMetadata, CheckpointNodeEntry, CheckpointStats, StateFileRef } from './checkpoint-storage.js';
-import { CHECKPOINT_FORMAT_VERSION, CHECKPOINT_METADATA_FORMAT, checkpointFolder, checkpointStore, deleteCheckpoint, encodeMetadata, METADATA_KEY, under } from './checkpoint-storage.js';
+import { CHECKPOINT_FORMAT_VERSION, CHECKPOINT_METADATA_FORMAT, checkpointFolder, checkpointStore, JOB_SPEC_KEY, deleteCheckpoint, encodeMetadata, METADATA_KEY, under } from './checkpoint-storage.js';
 import type { SnapshotAck } from './subtask.js';
 import { buildJobGraph } from './job-graph.js';
 
@@ -191,6 +191,9 @@ export class CheckpointCoordinator {
     const completedAt = Date.now();
     const metadata = this.metadata(p, completedAt);
     try {
+      // The plan that was snapshotted travels with its state (DESIGN.md: specs are stored with every
+      // checkpoint), so a restore can be checked against, or run, exactly what wrote the state.
+      await store.put(JOB_SPEC_KEY, Buffer.from(JSON.stringify(this.spec)));
       await store.put(METADATA_KEY, encodeMetadata(metadata));
     } catch (e) {
       if (this.pending === p) this.abort(p, `writing its metadata failed: ${e instanceof Error ? e.message : String(e)}`);

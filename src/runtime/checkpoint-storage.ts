@@ -4,6 +4,7 @@
  * Layout under `execution.checkpointing.dir`:
  *
  *     <job>/chk-<id>/_metadata                  written last: its presence (and checksum) makes chk-<id> complete
+ *     <job>/chk-<id>/job-spec.json              the job spec (plan) whose state this is
  *     <job>/chk-<id>/node-<n>-<s>.state         one per operator subtask (node n, subtask s)
  *     <job>/chk-<id>/node-<n>-<s>/…             that subtask's keyed-state files (heap snapshot format)
  *     <job>/checkpoints.json                    history of completed checkpoints with their statistics
@@ -28,6 +29,8 @@ export const CHECKPOINT_METADATA_FORMAT = 'floe.checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
 const STATE_FILE_FORMAT = 'floe.operator-state';
 export const METADATA_KEY = '_metadata';
+/** The job spec that wrote the checkpoint (JSON), beside its metadata. */
+export const JOB_SPEC_KEY = 'job-spec.json';
 
 /** What one operator subtask contributes to a checkpoint. */
 export interface OperatorSubtaskState {
