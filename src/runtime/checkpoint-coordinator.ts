@@ -51,6 +51,7 @@ export class CheckpointCoordinator {
   private stopped = false;
   /** A checkpoint in which every subtask was finished completed: the job is ending, no more checkpoints. */
   private finalCompleted = false;
+  private finalTriggered = false;
   private readonly savepointRequests: { resolve(path: string): void; reject(e: FloeError): void }[] = [];
   private readonly completedIds: number[] = [];
   readonly history: CheckpointStats[] = [];
@@ -115,8 +116,15 @@ export class CheckpointCoordinator {
     this.abort(p, `a subtask could not snapshot: ${error.message}`);
   }
 
+  /**
+   * Once every subtask processed all its input, the final checkpoint is triggered at once, one time; if it
+   * does not release them all (it failed, or a subtask was not yet snapshotted as finished), the periodic
+   * schedule takes the next one, so a stuck final phase can never become a tight loop of checkpoints.
+   */
   private maybeTriggerFinal(): void {
-    if (this.awaitingFinal >= this.totalSubtasks && this.pending === null && !this.stopped && !this.finalCompleted) this.trigger();
+    if (this.awaitingFinal < this.totalSubtasks || this.pending !== null || this.stopped || this.finalCompleted || this.finalTriggered) return;
+    this.finalTriggered = true;
+    this.trigger();
   }
 
   private schedule(delayMs: number): void {

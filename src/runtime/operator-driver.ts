@@ -352,6 +352,14 @@ export class OperatorDriver implements StreamOutput {
     complete((entries as readonly unknown[] | undefined) ?? null);
   }
 
+  /**
+   * The subtask was restored as finished: its input was all processed before the checkpoint, so the
+   * operator is only opened (to commit restored transactions) and closed; snapshots say "finished".
+   */
+  markRestoredFinished(): void {
+    this.finished = true;
+  }
+
   /** Closes the operator after the final checkpoint (deferred close); errors propagate. */
   closeDeferred(): Step {
     return this.closeOperator();

@@ -211,6 +211,7 @@ export class Subtask implements DriverOwner, ContextOwner {
     const head = this.drivers[0]!;
     if (this.restoredFinished) {
       // Finished before the checkpoint: nothing is run again; downstream learns at once that it ended.
+      for (const d of this.drivers) d.markRestoredFinished();
       this.output!.end();
       this.ended = true;
     } else if (this.chain.nodes[0]!.inputs.length === 0 && isSourceOperator(head.op)) await this.runSource(head, head.op);
