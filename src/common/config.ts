@@ -62,6 +62,7 @@ const OPTIONS: readonly ConfigOption[] = [
   { key: 'execution.checkpointing.min-pause', type: 'duration', default: '0 ms', description: 'Least time between the end of one checkpoint and the start of the next.' },
   { key: 'execution.checkpointing.max-concurrent-checkpoints', type: 'int', default: '1', description: 'Checkpoints in flight at once. Floe aligns one checkpoint at a time, so only 1 is accepted.' },
   { key: 'execution.checkpointing.tolerable-failed-checkpoints', type: 'int', default: '0', description: 'Consecutive failed (aborted or timed out) checkpoints tolerated before the job fails.' },
+  { key: 'execution.checkpointing.incremental', type: 'boolean', default: 'false', description: 'Checkpoints of the heap state backend write only the keys changed since the previous checkpoint and share its files (savepoints stay full). The lsm backend is always incremental.' },
   { key: 'execution.checkpointing.num-retained', type: 'int', default: '1', description: 'Completed checkpoints kept; older ones are deleted.' },
   { key: 'execution.checkpointing.mode', type: 'enum', enumValues: ['EXACTLY_ONCE'], default: 'EXACTLY_ONCE', description: 'Barriers are always aligned (exactly-once); AT_LEAST_ONCE is not offered.' },
   { key: 'execution.savepoint.path', type: 'string', default: null, description: 'Start the next job from this checkpoint or savepoint (a chk-N or savepoint folder, or a job folder: its latest complete checkpoint).' },

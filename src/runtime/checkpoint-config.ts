@@ -14,6 +14,8 @@ export interface CheckpointSettings {
   readonly minPauseMs: number;
   readonly tolerableFailures: number;
   readonly numRetained: number;
+  /** `execution.checkpointing.incremental`: keyed state snapshots build on the previous checkpoint. */
+  readonly incremental: boolean;
   /** The store URI (`execution.checkpointing.dir`). */
   readonly dir: string;
   /** The job's folder under `dir`: `pipeline.name` (or the job name), made safe as one path segment. */
@@ -59,6 +61,7 @@ export function readCheckpointSettings(config: Config, jobName: string): Checkpo
     minPauseMs: duration(config, 'execution.checkpointing.min-pause'),
     tolerableFailures: int(config, 'execution.checkpointing.tolerable-failed-checkpoints', 0),
     numRetained: int(config, 'execution.checkpointing.num-retained', 1),
+    incremental: bool(config, 'execution.checkpointing.incremental'),
     dir: dir.trim(),
     jobFolder: jobFolderName(get('pipeline.name') ?? jobName),
   };
@@ -160,6 +163,12 @@ function int(config: Config, key: string, min: number): number {
   const n = Number(text.trim());
   if (!Number.isInteger(n) || n < min) throw badValue(key, text, `an integer >= ${min}`);
   return n;
+}
+
+function bool(config: Config, key: string): boolean {
+  const text = (readOption(config, key) ?? 'false').trim().toLowerCase();
+  if (text !== 'true' && text !== 'false') throw badValue(key, text, "'true' or 'false'");
+  return text === 'true';
 }
 
 function badValue(key: string, text: string, expected: string) {

@@ -14,7 +14,19 @@ import type { JobSpec } from '../spec/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { CheckpointSettings } from './checkpoint-config.js';
 import type { CheckpointMetadata, CheckpointNodeEntry, CheckpointStats, StateFileRef } from './checkpoint-storage.js';
-import { CHECKPOINT_FORMAT_VERSION, CHECKPOINT_METADATA_FORMAT, checkpointFolder, checkpointStore, JOB_SPEC_KEY, deleteCheckpoint, encodeMetadata, METADATA_KEY, under } from './checkpoint-storage.js';
+import {
+  CHECKPOINT_FORMAT_VERSION,
+  CHECKPOINT_METADATA_FORMAT,
+  checkpointFolder,
+  checkpointStore,
+  deleteCheckpoint,
+  encodeMetadata,
+  JOB_SPEC_KEY,
+  METADATA_KEY,
+  readCheckpointReferences,
+  retireCheckpoint,
+  under,
+} from './checkpoint-storage.js';
 import type { SnapshotAck } from './subtask.js';
 import { buildJobGraph } from './job-graph.js';
 
@@ -54,6 +66,10 @@ export class CheckpointCoordinator {
   private finalTriggered = false;
   private readonly savepointRequests: { resolve(path: string): void; reject(e: FloeError): void }[] = [];
   private readonly completedIds: number[] = [];
+  /** Checkpoints past retention whose folders a retained checkpoint still references. */
+  private readonly retired = new Set<number>();
+  /** `references` of completed checkpoints (see CheckpointMetadata), by id. */
+  private readonly references = new Map<number, readonly number[]>();
   readonly history: CheckpointStats[] = [];
   /** Store writes that outlive a checkpoint's completion (retention, history); awaited by `drain`. */
   private housekeeping: Promise<void> = Promise.resolve();
@@ -222,7 +238,10 @@ export class CheckpointCoordinator {
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
     this.hooks.broadcast({ t: 'complete', checkpointId: p.id });
     if (p.savepoint !== null) p.savepoint.resolve(`${this.settings.dir.replace(/\/+$/, '')}/${under(this.settings.jobFolder, checkpointFolder(p.id, true))}`);
-    else this.completedIds.push(p.id);
+    else {
+      this.completedIds.push(p.id);
+      this.references.set(p.id, metadata.references ?? []);
+    }
     const history = Buffer.from(JSON.stringify(this.history, null, 1));
     this.housekeeping = this.housekeeping.then(async () => {
       await this.retain();
@@ -236,11 +255,34 @@ export class CheckpointCoordinator {
     return this.housekeeping;
   }
 
+  /**
+   * Keeps the newest `num-retained` completed checkpoints. An older one is deleted, unless a retained one
+   * lists its keyed-state files (incremental): then only its `_metadata` goes (it can no longer be restored
+   * from) and its folder stays until no retained checkpoint references it. A snapshot in flight builds only
+   * on the newest completed checkpoint (its completion is notified before the next trigger), which is
+   * always retained, so nothing it lists is deleted under it.
+   */
   private async retain(): Promise<void> {
-    while (this.completedIds.length > this.settings.numRetained) {
-      const id = this.completedIds.shift()!;
+    const { jobFolder } = this.settings;
+    while (this.completedIds.length > this.settings.numRetained) this.retired.add(this.completedIds.shift()!);
+    if (this.retired.size === 0) return;
+    const needed = new Set<number>();
+    for (const id of this.completedIds) {
+      let refs = this.references.get(id);
+      if (refs === undefined) {
+        refs = await readCheckpointReferences(this.root, jobFolder, id); // from an earlier run of the job
+        this.references.set(id, refs);
+      }
+      for (const r of refs) needed.add(r);
+    }
+    for (const id of [...this.retired]) {
       try {
-        await deleteCheckpoint(this.root, this.settings.jobFolder, id);
+        if (needed.has(id)) await retireCheckpoint(this.root, jobFolder, id);
+        else {
+          await deleteCheckpoint(this.root, jobFolder, id);
+          this.retired.delete(id);
+          this.references.delete(id);
+        }
       } catch (e) {
         this.hooks.warn(`could not delete old checkpoint ${id}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -249,6 +291,8 @@ export class CheckpointCoordinator {
 
   private metadata(p: PendingCheckpoint, completedAt: number): CheckpointMetadata {
     let sizeBytes = 0;
+    let fullSizeBytes = 0;
+    const references = new Set<number>();
     let maxAlignmentMs = 0;
     let maxSyncMs = 0;
     const nodes: CheckpointNodeEntry[] = [];
@@ -266,6 +310,8 @@ export class CheckpointCoordinator {
         finished.push(a.finished);
         keyedBytes += a.keyedBytes;
         bytes += a.keyedBytes + a.file.size;
+        fullSizeBytes += a.keyedStateBytes + a.file.size;
+        for (const r of a.references) references.add(r);
         align = Math.max(align, a.alignmentMs);
         asyncMs = Math.max(asyncMs, a.asyncMs);
         maxSyncMs = Math.max(maxSyncMs, a.syncMs);
@@ -282,6 +328,7 @@ export class CheckpointCoordinator {
       job: this.settings.jobFolder,
       maxParallelism: this.maxParallelism,
       nodes,
+      ...(references.size > 0 ? { references: [...references].sort((a, b) => a - b) } : {}),
       stats: {
         id: p.id,
         kind: p.savepoint === null ? 'checkpoint' : 'savepoint',
@@ -289,6 +336,7 @@ export class CheckpointCoordinator {
         completedAt,
         durationMs: completedAt - p.triggeredAt,
         sizeBytes,
+        fullSizeBytes,
         maxAlignmentMs: round(maxAlignmentMs),
         maxSyncMs: round(maxSyncMs),
         perNode,

@@ -45,7 +45,7 @@ function metadata(id: number, files: { key: string; size: number; crc32: number 
     job: 'j',
     maxParallelism: 128,
     nodes: [{ nodeId: 1, name: 'Op', operatorType: 'calc', parallelism: files.length, files, finished: files.map(() => false), keyedBytes: 0 }],
-    stats: { id, kind: 'checkpoint', triggeredAt: 0, completedAt: 1, durationMs: 1, sizeBytes: 0, maxAlignmentMs: 0, maxSyncMs: 0, perNode: [] },
+    stats: { id, kind: 'checkpoint', triggeredAt: 0, completedAt: 1, durationMs: 1, sizeBytes: 0, fullSizeBytes: 0, maxAlignmentMs: 0, maxSyncMs: 0, perNode: [] },
   };
 }
 

@@ -7,10 +7,15 @@
  *     <job>/chk-<id>/job-spec.json              the job spec (plan) whose state this is
  *     <job>/chk-<id>/node-<n>-<s>.state         one per operator subtask (node n, subtask s)
  *     <job>/chk-<id>/node-<n>-<s>/…             that subtask's keyed-state files (heap snapshot format)
+ *     <job>/savepoint-<id>/…                    a savepoint: the same, always self-contained
  *     <job>/checkpoints.json                    history of completed checkpoints with their statistics
  *
  * Every key inside a checkpoint is relative to its `chk-<id>` folder (it is written through a prefixed view
- * of the store), so a checkpoint folder is self-contained: it can be copied and restored as a savepoint.
+ * of the store). A savepoint or a full checkpoint is self-contained: it can be copied and restored anywhere.
+ * An incremental checkpoint (`execution.checkpointing.incremental`) also lists keyed-state files of earlier
+ * checkpoints as `../chk-<id>/…`; its metadata names those checkpoints (`references`), and retention keeps
+ * a checkpoint's folder (without its `_metadata`, so it is never restored from) while a retained one
+ * references it.
  *
  * Integrity: a `.state` file is a V8 structured-clone serialisation followed by its CRC-32 (4 bytes, little
  * endian); `_metadata` is JSON followed by a `#crc32=` line. Keyed-state files carry their own CRC. A
@@ -73,6 +78,8 @@ export interface CheckpointStats {
   readonly durationMs: number;
   /** Bytes written for this checkpoint (state files + keyed state). */
   readonly sizeBytes: number;
+  /** Bytes a restore reads: `sizeBytes` plus the keyed-state files shared with earlier checkpoints. */
+  readonly fullSizeBytes: number;
   /** Longest barrier alignment of any subtask. */
   readonly maxAlignmentMs: number;
   /** Longest synchronous part of a subtask snapshot (processing paused). */
@@ -88,6 +95,8 @@ export interface CheckpointMetadata {
   readonly maxParallelism: number;
   readonly nodes: readonly CheckpointNodeEntry[];
   readonly stats: CheckpointStats;
+  /** Checkpoints whose folders hold keyed-state files this one lists (incremental); absent = none. */
+  readonly references?: readonly number[];
 }
 
 /** Where checkpoints of one job live: the store at `execution.checkpointing.dir` and the job's folder. */
@@ -113,6 +122,16 @@ export function checkpointStore(root: ObjectStore, jobFolder: string, id: number
 /** `folder/key`, or `key` for the root folder ''. */
 export function under(folder: string, key: string): string {
   return folder === '' ? key : `${folder}/${key}`;
+}
+
+/** The checkpoints whose folders a keyed-state manifest reaches into (`../chk-<id>/…` keys), ascending. */
+export function referencedCheckpoints(keyed: KeyedStateSnapshot): number[] {
+  const ids = new Set<number>();
+  for (const f of keyed.files) {
+    const m = /^\.\.\/chk-(\d+)\//.exec(f.key);
+    if (m !== null) ids.add(Number(m[1]));
+  }
+  return [...ids].sort((a, b) => a - b);
 }
 
 export function stateFileKey(nodeId: number, subtask: number): string {
@@ -233,10 +252,12 @@ export async function findLatestCheckpoint(dir: string, jobFolder: string, warn:
  * (its latest complete checkpoint).
  */
 export async function openRestorePath(path: string, warn: (message: string) => void): Promise<FoundCheckpoint> {
-  const store = createObjectStore(path);
+  // A folder is opened as a view of its parent, so an incremental checkpoint's `../chk-<id>/…` keys resolve.
+  const split = parentAndName(path);
+  const store = split === null ? createObjectStore(path) : prefixedObjectStore(createObjectStore(split.parent), split.name);
   if (await store.exists(METADATA_KEY)) {
     const metadata = await readCheckpoint(store);
-    return { id: metadata.id, dir: path, prefix: '', store, metadata };
+    return split === null ? { id: metadata.id, dir: path, prefix: '', store, metadata } : { id: metadata.id, dir: split.parent, prefix: split.name, store, metadata };
   }
   const found = await findLatestCheckpoint(path, '', warn).catch(() => null);
   if (found !== null) return found;
@@ -245,12 +266,37 @@ export async function openRestorePath(path: string, warn: (message: string) => v
   });
 }
 
+/** `s3://b/job/chk-5` → `s3://b/job` and `chk-5`; null when the path has no parent folder to open. */
+function parentAndName(path: string): { parent: string; name: string } | null {
+  const trimmed = path.replace(/\/+$/, '');
+  const i = trimmed.lastIndexOf('/');
+  if (i <= 0) return null;
+  const parent = trimmed.slice(0, i);
+  if (parent.endsWith(':') || parent.endsWith(':/')) return null; // the root of a bucket or scheme
+  return { parent, name: trimmed.slice(i + 1) };
+}
+
 /** Removes every object of checkpoint `id` (retention). */
 export async function deleteCheckpoint(root: ObjectStore, jobFolder: string, id: number): Promise<void> {
   const store = checkpointStore(root, jobFolder, id);
   // Metadata first: a half-deleted checkpoint must never look complete.
   await store.delete(METADATA_KEY);
   for (const o of await store.list('')) await store.delete(o.key);
+}
+
+/** Makes checkpoint `id` unrestorable (drops its `_metadata`) while keeping its files for those sharing them. */
+export async function retireCheckpoint(root: ObjectStore, jobFolder: string, id: number): Promise<void> {
+  await checkpointStore(root, jobFolder, id).delete(METADATA_KEY);
+}
+
+/** The `references` of checkpoint `id`'s metadata; none when it has no readable metadata. */
+export async function readCheckpointReferences(root: ObjectStore, jobFolder: string, id: number): Promise<readonly number[]> {
+  const store = checkpointStore(root, jobFolder, id);
+  try {
+    return decodeMetadata(await store.get(METADATA_KEY), store.uri).references ?? [];
+  } catch {
+    return [];
+  }
 }
 
 function corrupt(where: string, why: string) {

@@ -301,7 +301,7 @@ class JobCoordinator {
 
   private hostCheckpointing(): HostCheckpointSetup | null {
     const cp = this.setup.checkpointing;
-    return cp === null ? null : { dir: cp.dir, jobFolder: cp.jobFolder };
+    return cp === null ? null : { dir: cp.dir, jobFolder: cp.jobFolder, incremental: cp.incremental };
   }
 
   private hostRestore(): HostRestoreSetup | null {

@@ -18,7 +18,7 @@
  */
 import type { RecordBatch } from '../types/index.js';
 import type { CheckpointedOperator, Operator, TimerOperator } from './operator.js';
-import type { KeyedStateSnapshot } from '../state/index.js';
+import type { KeyedStateSnapshot, SnapshotOptions } from '../state/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { TimersSnapshot } from './timer-service.js';
 import type { StreamOutput } from './exchange-output.js';
@@ -85,7 +85,7 @@ export class OperatorDriver implements StreamOutput {
   private opening = false;
   /** With checkpointing, the operator stays open after its input ended until the final checkpoint. */
   deferClose = false;
-  private snapshotTarget: { id: number; store: ObjectStore; prefix: string } | null = null;
+  private snapshotTarget: { id: number; store: ObjectStore; prefix: string; options: SnapshotOptions } | null = null;
   /** The result of the last SNAPSHOT event (taken by the subtask once the chain drained). */
   lastSnapshot: DriverSnapshot | null = null;
   recordsIn = 0;
@@ -153,8 +153,8 @@ export class OperatorDriver implements StreamOutput {
    * Snapshot at checkpoint `id`, queued behind earlier events so it sees exactly what came before the
    * barrier. Keyed state goes under `prefix` in `store`; the result lands in `lastSnapshot`.
    */
-  pushSnapshot(id: number, store: ObjectStore, prefix: string): void {
-    this.snapshotTarget = { id, store, prefix };
+  pushSnapshot(id: number, store: ObjectStore, prefix: string, options: SnapshotOptions): void {
+    this.snapshotTarget = { id, store, prefix, options };
     this.push(new DriverEvent(SNAPSHOT, 0, 0, null, id));
   }
   /** Checkpoint `id` completed everywhere. */
@@ -323,6 +323,8 @@ export class OperatorDriver implements StreamOutput {
       case SNAPSHOT:
         return this.takeSnapshot(ev.value);
       case NOTIFY:
+        // The state backend first: an incremental one builds its next snapshot on this checkpoint.
+        this.ctx.keyedStateIfCreated?.notifyCheckpointComplete?.(ev.value);
         return (this.op as CheckpointedOperator).notifyCheckpointComplete?.(ev.value);
       default:
         return;
@@ -344,7 +346,7 @@ export class OperatorDriver implements StreamOutput {
         operatorState,
         keyedOperatorState: finished ? null : (op.snapshotKeyedOperatorState?.() ?? null),
         timers: finished ? null : (this.ctx.timerService?.snapshot() ?? null),
-        keyed: backend === null ? null : backend.snapshot(target.store, target.prefix),
+        keyed: backend === null ? null : backend.snapshot(target.store, target.prefix, target.options),
         syncMs: performance.now() - started,
       };
     };

@@ -31,7 +31,7 @@ import type { InboxItem } from './stream-element.js';
 import type { RestoreSource } from './checkpoint-restore.js';
 import { loadNodeRestore } from './checkpoint-restore.js';
 import type { StateFileRef } from './checkpoint-storage.js';
-import { checkpointStore, encodeStateFile, keyedStatePrefix, stateFileKey } from './checkpoint-storage.js';
+import { checkpointFolder, checkpointStore, encodeStateFile, keyedStatePrefix, referencedCheckpoints, stateFileKey } from './checkpoint-storage.js';
 
 /** Longest stretch of work before a subtask lets other macrotasks of its thread run. */
 const YIELD_AFTER_MS = 2;
@@ -41,6 +41,8 @@ export interface SubtaskCheckpointing {
   /** The store at `execution.checkpointing.dir` and the job's folder in it. */
   readonly root: ObjectStore;
   readonly jobFolder: string;
+  /** Keyed state snapshots of checkpoints (not savepoints) are incremental. */
+  readonly incremental: boolean;
   /** The snapshot of one operator subtask is durable. */
   ack(report: SnapshotAck): void;
   /** This subtask could not snapshot checkpoint `id` (the coordinator aborts it). */
@@ -55,7 +57,12 @@ export interface SnapshotAck {
   readonly subtask: number;
   readonly file: StateFileRef;
   readonly finished: boolean;
+  /** Keyed-state bytes this snapshot wrote. */
   readonly keyedBytes: number;
+  /** Keyed-state bytes the snapshot lists (its own files and those it shares with earlier checkpoints). */
+  readonly keyedStateBytes: number;
+  /** Earlier checkpoints whose files this snapshot lists (incremental snapshots); see CheckpointMetadata. */
+  readonly references: readonly number[];
   readonly alignmentMs: number;
   readonly syncMs: number;
   readonly asyncMs: number;
@@ -297,7 +304,9 @@ export class Subtask implements DriverOwner, ContextOwner {
     if (this.closedFinal) {
       snaps = this.drivers.map(() => ({ checkpointId: id, finished: true, operatorState: null, keyedOperatorState: null, timers: null, keyed: null, syncMs: 0 }));
     } else {
-      for (const d of this.drivers) d.pushSnapshot(id, store, keyedStatePrefix(d.ctx.node.id, this.index));
+      const folder = checkpointFolder(id, savepoint);
+      const incremental = cp.incremental && !savepoint;
+      for (const d of this.drivers) d.pushSnapshot(id, store, keyedStatePrefix(d.ctx.node.id, this.index), { checkpointId: id, incremental, folder });
       await this.drainedOrFailed();
       if (this.cancelled) return;
       snaps = this.drivers.map((d) => d.lastSnapshot);
@@ -333,7 +342,9 @@ export class Subtask implements DriverOwner, ContextOwner {
           subtask: this.index,
           file: { key, size: bytes.length, crc32: new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 4, true) },
           finished: snap.finished,
-          keyedBytes: keyed?.totalBytes ?? 0,
+          keyedBytes: keyed === null ? 0 : (keyed.writtenBytes ?? keyed.totalBytes),
+          keyedStateBytes: keyed?.totalBytes ?? 0,
+          references: keyed === null ? [] : referencedCheckpoints(keyed),
           alignmentMs,
           syncMs: snap.syncMs,
           asyncMs: performance.now() - writeStarted,

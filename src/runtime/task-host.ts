@@ -50,6 +50,7 @@ export type CoordinatorMessage =
 export interface HostCheckpointSetup {
   readonly dir: string;
   readonly jobFolder: string;
+  readonly incremental: boolean;
 }
 
 export interface HostRestoreSetup {
@@ -100,6 +101,7 @@ export class TaskHost {
         : {
             root: openStore(cpSetup.dir),
             jobFolder: cpSetup.jobFolder,
+            incremental: cpSetup.incremental,
             ack: (ack) => post({ t: 'ack', ack }),
             decline: (checkpointId, error) => post({ t: 'decline', checkpointId, error: serializeError(error) }),
             awaitingFinal: () => post({ t: 'awaiting-final' }),

@@ -18,15 +18,26 @@
  * Ownership: values handed out are the backend's own objects (see state-api.ts): callers treat them as
  * read-only unless they put them back. `ListState.addMany` appends to the stored array in place.
  *
- * Snapshots (`snapshot`, `restoreHeapKeyedStateBackend`): full snapshots in the format of
- * heap-snapshot-file.ts, one file per contiguous key-group range. `snapshot` encodes synchronously when
- * called (that instant is the snapshot's consistency point; operators mutate values in place, so a lazy
- * copy would not be consistent) and then writes the files asynchronously while processing goes on.
+ * Snapshots (`snapshot`, `restoreHeapKeyedStateBackend`): files in the format of heap-snapshot-file.ts,
+ * one per contiguous key-group range. `snapshot` encodes synchronously when called (that instant is the
+ * snapshot's consistency point; operators mutate values in place, so a lazy copy would not be
+ * consistent) and then writes the files asynchronously while processing goes on.
+ *
+ * Incremental snapshots (`SnapshotOptions.incremental`): from the first incremental snapshot on, every
+ * write and delete records its key in the current change generation (one Set per state and key group).
+ * A snapshot closes the generation; once its checkpoint is confirmed (`notifyCheckpointComplete`) its
+ * files become the base that later snapshots build on. An incremental snapshot writes one delta holding
+ * every key changed since the confirmed base (all generations not yet confirmed, so a failed checkpoint
+ * loses nothing) and lists the base's files followed by that delta. It writes a full snapshot instead
+ * when there is no confirmed base, when at least half of the keys changed (a delta would be as large),
+ * or when the base's deltas already add up to its full files' size (so a restore reads at most about
+ * twice the state). Deletions done by the TTL cleanup are not recorded: they only remove expired entries,
+ * whose earlier version in a file carries its write time and so restores as expired.
  */
 import { internalError } from '../common/index.js';
 import type { ObjectStore } from '../storage/index.js';
-import { encodeSnapshotFiles, readSnapshotFile, snapshotFileKey, SNAPSHOT_FILE_FORMAT_VERSION } from './heap-snapshot-file.js';
-import type { EncodedSnapshotFile, StateTables } from './heap-snapshot-file.js';
+import { applySnapshotFile, encodeSnapshotFiles, fetchSnapshotFile, snapshotFileKey, SNAPSHOT_FILE_FORMAT_VERSION } from './heap-snapshot-file.js';
+import type { ChangedKeys, EncodedSnapshotFile, StateTables } from './heap-snapshot-file.js';
 import { keyGroupOf } from './key-codec.js';
 import { incompatibleSnapshot, KEYED_STATE_SNAPSHOT_FORMAT, rangesOverlap } from './keyed-state-snapshot.js';
 import type { KeyedStateKind, KeyedStateSnapshot, SnapshotFileInfo, SnapshotStateInfo } from './keyed-state-snapshot.js';
@@ -35,6 +46,7 @@ import type {
   KeyGroupRange,
   ListState,
   MapState,
+  SnapshotOptions,
   StateDescriptor,
   StateKey,
   ValueState,
@@ -60,10 +72,12 @@ const RESOLVED: Promise<void> = Promise.resolve();
 const DEFAULT_TARGET_FILE_BYTES = 64 * 1024 * 1024;
 /** Snapshot files fetched at once during a restore. */
 const RESTORE_FETCH_PARALLELISM = 8;
+const DONE: Promise<Uint8Array> = Promise.resolve(new Uint8Array(0));
 
-/** What each state implementation exposes to snapshots: its raw per-key-group tables. */
+/** What each state implementation exposes to snapshots: its raw per-key-group tables and change tracking. */
 interface HeapState {
   stateTables(info: SnapshotStateInfo): StateTables;
+  changeTables(): KeyGroupTables<unknown>;
 }
 
 /**
@@ -74,6 +88,11 @@ class KeyGroupTables<V> {
   readonly values: Map<StateKey, V>[];
   /** Last write time per key (value/list states with TTL). */
   readonly times: Map<StateKey, number>[] | null;
+  /**
+   * Keys written or deleted since the current change generation began, per key group (allocated on
+   * first change); null while the backend does not track changes (no incremental snapshot yet).
+   */
+  changed: (Set<StateKey> | undefined)[] | null = null;
   private cleanupCursor: Iterator<[StateKey, V]> | null = null;
   private cleanupGroup = 0;
 
@@ -88,6 +107,15 @@ class KeyGroupTables<V> {
 
   group(key: StateKey): number {
     return this.backend.groupIndex(key);
+  }
+
+  /** Records a write or delete of `key` (group offset `g`) for the next incremental snapshot. */
+  markChanged(g: number, key: StateKey): void {
+    const changed = this.changed;
+    if (changed === null) return;
+    let set = changed[g];
+    if (set === undefined) changed[g] = set = new Set<StateKey>();
+    set.add(key);
   }
 
   size(): number {
@@ -135,6 +163,8 @@ class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly states = new Map<string, { kind: KeyedStateKind; ttlMs: number; impl: HeapState }>();
   private readonly tables: KeyGroupTables<unknown>[] = [];
   private readonly targetFileBytes: number;
+  /** Incremental snapshots: the confirmed base, snapshots awaiting confirmation, closed change generations. */
+  private incremental: IncrementalState | null = null;
 
   constructor(options: HeapKeyedStateBackendOptions) {
     const { maxParallelism, keyGroupRange } = options;
@@ -180,6 +210,8 @@ class HeapKeyedStateBackend implements KeyedStateBackend {
 
   newTables<V>(withTimes: boolean): KeyGroupTables<V> {
     const t = new KeyGroupTables<V>(this, this.groupCount, withTimes);
+    // A state registered after tracking began is tracked from its first write.
+    if (this.incremental !== null) t.changed = new Array<Set<StateKey> | undefined>(this.groupCount);
     this.tables.push(t as KeyGroupTables<unknown>);
     return t;
   }
@@ -228,23 +260,36 @@ class HeapKeyedStateBackend implements KeyedStateBackend {
     return impl.stateTables(info);
   }
 
-  snapshot(store: ObjectStore, prefix: string): Promise<KeyedStateSnapshot> {
+  snapshot(store: ObjectStore, prefix: string, options?: SnapshotOptions): Promise<KeyedStateSnapshot> {
     // Encode now (synchronously): this instant is the consistency point. Only the writes are async.
-    let encoded: EncodedSnapshotFile[];
     const now = this.clock();
     const states = this.stateTables();
+    const inc = options?.incremental === true ? this.startTracking() : null;
+    let plan: { changed: ChangedKeys | null; base: readonly ChainFile[]; baseBytes: number; deltaBytes: number };
+    let encoded: EncodedSnapshotFile[];
     try {
-      encoded = encodeSnapshotFiles(states, this.maxParallelism, this.keyGroupRange, now, this.targetFileBytes);
+      plan = inc === null ? { changed: null, base: [], baseBytes: 0, deltaBytes: 0 } : this.planIncremental(inc, states, options!.checkpointId);
+      encoded = encodeSnapshotFiles(states, this.maxParallelism, this.keyGroupRange, now, this.targetFileBytes, plan.changed);
     } catch (e) {
       return Promise.reject(e);
     }
-    const files: SnapshotFileInfo[] = encoded.map((f) => ({
-      key: snapshotFileKey(prefix, f.keyGroupRange),
-      keyGroupRange: f.keyGroupRange,
-      size: f.bytes.length,
-      crc32: f.crc32,
-      entries: f.entries,
+    const written: ChainFile[] = encoded.map((f) => ({
+      folder: options?.folder ?? '',
+      info: { key: snapshotFileKey(prefix, f.keyGroupRange), keyGroupRange: f.keyGroupRange, size: f.bytes.length, crc32: f.crc32, entries: f.entries },
     }));
+    const writtenBytes = written.reduce((n, f) => n + f.info.size, 0);
+    const chain = [...plan.base, ...written];
+    if (inc !== null) {
+      const full = plan.changed === null;
+      inc.pending.set(options!.checkpointId, {
+        files: chain,
+        baseBytes: full ? writtenBytes : plan.baseBytes,
+        deltaBytes: full ? 0 : plan.deltaBytes + writtenBytes,
+      });
+    }
+    // Files of earlier snapshots are named relative to this snapshot's folder (a sibling of theirs).
+    const here = options?.folder ?? '';
+    const files: SnapshotFileInfo[] = chain.map((f) => (f.folder === here ? f.info : { ...f.info, key: `../${f.folder}/${f.info.key}` }));
     const manifest: KeyedStateSnapshot = {
       format: KEYED_STATE_SNAPSHOT_FORMAT,
       formatVersion: SNAPSHOT_FILE_FORMAT_VERSION,
@@ -255,9 +300,91 @@ class HeapKeyedStateBackend implements KeyedStateBackend {
       states: states.map((s) => s.info),
       files,
       totalBytes: files.reduce((n, f) => n + f.size, 0),
+      writtenBytes,
     };
-    return Promise.all(encoded.map((f, i) => store.put(files[i]!.key, f.bytes))).then(() => manifest);
+    return Promise.all(encoded.map((f, i) => store.put(written[i]!.info.key, f.bytes))).then(() => manifest);
   }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    const inc = this.incremental;
+    const confirmed = inc?.pending.get(checkpointId);
+    if (inc === null || confirmed === undefined) return; // a savepoint, or a snapshot taken before tracking
+    inc.base = confirmed;
+    for (const id of [...inc.pending.keys()]) if (id <= checkpointId) inc.pending.delete(id);
+    // The changes up to this checkpoint are in the confirmed files; later generations stay.
+    inc.generations = inc.generations.filter((g) => g.checkpointId > checkpointId);
+  }
+
+  /**
+   * Starts change tracking on the first incremental snapshot, and closes the current generation: its
+   * changes belong to the snapshot being taken. Runs before encoding, at the consistency point.
+   */
+  private startTracking(): IncrementalState {
+    if (this.incremental === null) this.incremental = { base: null, pending: new Map(), generations: [] };
+    return this.incremental;
+  }
+
+  /** Decides full or delta for this snapshot, closes the current change generation and returns the plan. */
+  private planIncremental(
+    inc: IncrementalState,
+    states: readonly StateTables[],
+    checkpointId: number,
+  ): { changed: ChangedKeys | null; base: readonly ChainFile[]; baseBytes: number; deltaBytes: number } {
+    // Close the current generation (its changes are in this snapshot) and open the next one.
+    const names = [...this.states.keys()].sort();
+    const closed = new Map<string, (Set<StateKey> | undefined)[]>();
+    for (const name of names) {
+      const t = this.states.get(name)!.impl.changeTables();
+      if (t.changed !== null) closed.set(name, t.changed);
+      t.changed = new Array<Set<StateKey> | undefined>(this.groupCount);
+    }
+    // The generation is tagged with the checkpoint it ends in: it is confirmed with that checkpoint.
+    inc.generations.push({ checkpointId, changed: closed });
+    const base = inc.base;
+    if (base === null || base.deltaBytes >= base.baseBytes) return { changed: null, base: [], baseBytes: 0, deltaBytes: 0 };
+    // Union of every generation since the base, per state (in `states` order) and key group.
+    let changedKeys = 0;
+    const changed = states.map((st) => {
+      const perGroup = new Array<Set<StateKey> | undefined>(this.groupCount);
+      for (const gen of inc.generations) {
+        const sets = gen.changed.get(st.info.name);
+        if (sets === undefined) continue;
+        for (let g = 0; g < sets.length; g++) {
+          const set = sets[g];
+          if (set === undefined || set.size === 0) continue;
+          const into = perGroup[g];
+          if (into === undefined) perGroup[g] = inc.generations.length === 1 ? set : new Set(set);
+          else for (const k of set) into.add(k);
+        }
+      }
+      for (const set of perGroup) changedKeys += set?.size ?? 0;
+      return perGroup;
+    });
+    if (changedKeys * 2 >= this.approximateKeyCount()) return { changed: null, base: [], baseBytes: 0, deltaBytes: 0 };
+    return { changed, base: base.files, baseBytes: base.baseBytes, deltaBytes: base.deltaBytes };
+  }
+}
+
+/** A file of a snapshot chain: where it was written (the folder of its snapshot) and its manifest entry. */
+interface ChainFile {
+  readonly folder: string;
+  readonly info: SnapshotFileInfo;
+}
+
+/** The files one snapshot lists: full files then deltas, with their sizes for the rebase rule. */
+interface SnapshotChain {
+  readonly files: readonly ChainFile[];
+  readonly baseBytes: number;
+  readonly deltaBytes: number;
+}
+
+interface IncrementalState {
+  /** The last snapshot whose checkpoint completed: what the next delta builds on. */
+  base: SnapshotChain | null;
+  /** Snapshots taken but not yet confirmed, by checkpoint id. */
+  readonly pending: Map<number, SnapshotChain>;
+  /** Closed change generations not yet covered by a confirmed snapshot, oldest first. */
+  generations: { readonly checkpointId: number; readonly changed: ReadonlyMap<string, readonly (Set<StateKey> | undefined)[]> }[];
 }
 
 /**
@@ -316,16 +443,23 @@ export async function restoreHeapKeyedStateBackend(
     return t;
   };
   const files = relevant.flatMap((s) => s.files.filter((f) => rangesOverlap(f.keyGroupRange, target)).map((f) => ({ s, f })));
-  // Bounded parallel fetch; each file decodes into disjoint key groups, so order does not matter.
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const { s, f } = files[next++]!;
-      await readSnapshotFile(store, f, s.maxParallelism, target, tablesFor);
+  // Files are fetched RESTORE_FETCH_PARALLELISM ahead but applied in manifest order: a snapshot's deltas
+  // replace what its earlier files hold.
+  const fetches: Promise<Uint8Array>[] = [];
+  const prefetch = (upTo: number): void => {
+    for (let i = fetches.length; i < Math.min(upTo, files.length); i++) {
+      const p = fetchSnapshotFile(store, files[i]!.f);
+      p.catch(() => undefined); // awaited in order below; a later file's failure must not go unhandled meanwhile
+      fetches.push(p);
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(RESTORE_FETCH_PARALLELISM, files.length) }, worker));
+    for (let i = 0; i < files.length; i++) {
+      prefetch(i + RESTORE_FETCH_PARALLELISM);
+      const { s, f } = files[i]!;
+      applySnapshotFile(f, await fetches[i]!, s.maxParallelism, target, tablesFor);
+      fetches[i] = DONE; // let the bytes go
+    }
   } catch (e) {
     await backend.dispose();
     throw e;
@@ -407,12 +541,14 @@ class PerKeyTtlStore<V> {
     const g = this.t.group(key);
     this.t.values[g]!.set(key, value);
     if (this.ttlMs > 0) this.t.times![g]!.set(key, now);
+    this.t.markChanged(g, key);
   }
 
   delete(key: StateKey): void {
     const g = this.t.group(key);
     this.t.values[g]!.delete(key);
     if (this.ttlMs > 0) this.t.times![g]!.delete(key);
+    this.t.markChanged(g, key);
   }
 }
 
@@ -424,6 +560,10 @@ class HeapValueState<V> implements ValueState<V>, HeapState {
 
   stateTables(info: SnapshotStateInfo): StateTables {
     return { info, values: this.store.t.values, times: this.store.t.times, userKeyTimes: null };
+  }
+
+  changeTables(): KeyGroupTables<unknown> {
+    return this.store.t as KeyGroupTables<unknown>;
   }
 
   getMany(keys: readonly StateKey[]): Promise<(V | undefined)[]> {
@@ -464,6 +604,10 @@ class HeapListState<V> implements ListState<V>, HeapState {
 
   stateTables(info: SnapshotStateInfo): StateTables {
     return { info, values: this.store.t.values, times: this.store.t.times, userKeyTimes: null };
+  }
+
+  changeTables(): KeyGroupTables<unknown> {
+    return this.store.t as KeyGroupTables<unknown>;
   }
 
   getMany(keys: readonly StateKey[]): Promise<V[][]> {
@@ -534,6 +678,10 @@ class HeapMapState<V> implements MapState<V>, HeapState {
 
   stateTables(info: SnapshotStateInfo): StateTables {
     return { info, values: this.t.values, times: null, userKeyTimes: this.times };
+  }
+
+  changeTables(): KeyGroupTables<unknown> {
+    return this.t as KeyGroupTables<unknown>;
   }
 
   private begin(): void {
@@ -624,6 +772,7 @@ class HeapMapState<V> implements MapState<V>, HeapState {
         let map = table.get(key);
         if (v === undefined) {
           if (map === undefined) continue;
+          this.t.markChanged(g, key);
           map.delete(uk);
           const times = this.times === null ? undefined : this.times[g]!.get(key);
           times?.delete(uk);
@@ -638,6 +787,7 @@ class HeapMapState<V> implements MapState<V>, HeapState {
           table.set(key, map);
         }
         map.set(uk, v);
+        this.t.markChanged(g, key);
         if (this.times !== null) {
           let times = this.times[g]!.get(key);
           if (times === undefined) {
@@ -658,6 +808,7 @@ class HeapMapState<V> implements MapState<V>, HeapState {
         const g = this.t.group(key);
         this.t.values[g]!.delete(key);
         this.times?.[g]!.delete(key);
+        this.t.markChanged(g, key);
       }
     });
   }

@@ -30,10 +30,12 @@
  * a reader checks all three before decoding, so truncation and bit flips are `STATE.CORRUPT_SNAPSHOT`
  * naming the file, never wrong state.
  *
- * Incremental snapshots (later): `fileKind` 1 will mark a delta file whose sections hold only keys changed
- * since the previous snapshot plus tombstones (a per-entry flag in delta files only), and the manifest
- * will list the full base files it shares with earlier checkpoints followed by the deltas, applied in
- * order. Version-1 readers reject an unknown `fileKind` or version instead of misreading it.
+ * Delta files (`fileKind` 1, incremental snapshots): the same layout, but a section holds only the keys
+ * changed since the snapshot the delta builds on, and every entry starts with a u8 flag: 0 = the key's
+ * current entry follows (it replaces the earlier one whole, a map with all its live user keys), 1 = the
+ * key was removed (nothing follows the key). A manifest lists full files first and then deltas in the
+ * order they were taken; a reader applies them in that order. Readers reject an unknown `fileKind` or
+ * version instead of misreading it.
  */
 import { crc32 } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
@@ -47,6 +49,9 @@ import { readStateValue, STATE_VALUE_CODEC_VERSION, writeStateValue } from './va
 export const SNAPSHOT_FILE_FORMAT_VERSION = 1;
 const MAGIC = [0x46, 0x4c, 0x4b, 0x53]; // "FLKS"
 const FILE_KIND_FULL = 0;
+const FILE_KIND_DELTA = 1;
+const ENTRY_PUT = 0;
+const ENTRY_REMOVED = 1;
 const END_MARKER = 0xffffffff;
 const KIND_CODES: Record<KeyedStateKind, number> = { value: 0, list: 1, map: 2 };
 const KINDS: readonly KeyedStateKind[] = ['value', 'list', 'map'];
@@ -61,6 +66,12 @@ export interface StateTables {
   /** map states with TTL: per key group, key → user key → last write time; otherwise null. */
   readonly userKeyTimes: readonly Map<StateKey, Map<StateKey, number>>[] | null;
 }
+
+/**
+ * The keys changed since the snapshot a delta builds on, per state (in `StateTables` order) and per key
+ * group offset; `undefined` where nothing changed.
+ */
+export type ChangedKeys = readonly (readonly (ReadonlySet<StateKey> | undefined)[])[];
 
 export interface EncodedSnapshotFile {
   readonly keyGroupRange: KeyGroupRange;
@@ -77,9 +88,10 @@ function corrupt(file: string, what: string, cause?: unknown): FloeError {
 }
 
 /**
- * Encodes the tables of key groups `range` (offset `rangeStart` in the tables) into files. Runs
- * synchronously, so the result is a consistent copy even if the state changes right after it returns.
- * Entries expired at `now` are left out (they could never be read again).
+ * Encodes the tables of key groups `range` (offset `rangeStart` in the tables) into files: full files, or
+ * with `changed` delta files holding only those keys. Runs synchronously, so the result is a consistent
+ * copy even if the state changes right after it returns. Entries expired at `now` are left out of full
+ * files and written as removals in deltas (they could never be read again).
  */
 export function encodeSnapshotFiles(
   states: readonly StateTables[],
@@ -87,18 +99,20 @@ export function encodeSnapshotFiles(
   range: KeyGroupRange,
   now: number,
   targetFileBytes: number,
+  changed: ChangedKeys | null = null,
 ): EncodedSnapshotFile[] {
   const files: EncodedSnapshotFile[] = [];
   // Each file is written in one buffer, header first (its range is patched when the file is cut), so
   // the bytes are never copied into a second buffer: at checkpoint sizes, every large copy is external
   // memory that triggers a full garbage collection over the whole (large) state heap.
-  let w = startFile(states, maxParallelism);
+  const kind = changed === null ? FILE_KIND_FULL : FILE_KIND_DELTA;
+  let w = startFile(states, maxParallelism, kind);
   let fileFirst = range.start;
   let entries = 0;
   const cut = (last: number): void => {
     if (entries > 0) {
       files.push(finishFile(w, { start: fileFirst, end: last }, entries));
-      w = startFile(states, maxParallelism);
+      w = startFile(states, maxParallelism, kind);
     }
     fileFirst = last + 1;
     entries = 0;
@@ -107,7 +121,11 @@ export function encodeSnapshotFiles(
     const gi = g - range.start;
     for (let si = 0; si < states.length; si++) {
       try {
-        entries += writeSection(w, states[si]!, g, gi, si, now);
+        if (changed === null) entries += writeSection(w, states[si]!, g, gi, si, now);
+        else {
+          const keys = changed[si]![gi];
+          if (keys !== undefined && keys.size > 0) entries += writeDeltaSection(w, states[si]!, g, gi, si, now, keys);
+        }
       } catch (e) {
         if (e instanceof FloeError && e.code === 'STATE.UNSERIALIZABLE_VALUE') {
           throw new FloeError(e.kind, e.code, `state '${states[si]!.info.name}' (key group ${g}): ${e.message}`, { notes: e.notes, cause: e });
@@ -182,15 +200,78 @@ function writeSection(w: ByteWriter, s: StateTables, g: number, gi: number, si: 
   return count;
 }
 
+/**
+ * Writes the delta section of one (key group, state): each changed key, in key order, with its current
+ * entry, or as removed when it is gone or has expired. Returns the entries written.
+ */
+function writeDeltaSection(w: ByteWriter, s: StateTables, g: number, gi: number, si: number, now: number, changed: ReadonlySet<StateKey>): number {
+  const table = s.values[gi]!;
+  const ttl = s.info.ttlMs;
+  const keys = [...changed].sort();
+  w.u32(g);
+  w.varuint(si);
+  const countAt = w.pos;
+  w.u32(0);
+  w.u32(0);
+  const dataStart = w.pos;
+  if (s.info.kind === 'map') {
+    const timesOf = s.userKeyTimes?.[gi] ?? null;
+    for (const key of keys) {
+      const map = table.get(key) as Map<StateKey, unknown> | undefined;
+      const times = map === undefined || timesOf === null ? null : timesOf.get(key)!;
+      let live = 0;
+      if (map !== undefined) {
+        if (times === null) live = map.size;
+        else for (const uk of map.keys()) if (now - times.get(uk)! < ttl) live++;
+      }
+      if (live === 0) {
+        w.u8(ENTRY_REMOVED);
+        w.string(key);
+        continue;
+      }
+      w.u8(ENTRY_PUT);
+      w.string(key);
+      w.varuint(live);
+      for (const [uk, v] of map!) {
+        if (times !== null) {
+          const at = times.get(uk)!;
+          if (now - at >= ttl) continue;
+          w.string(uk);
+          w.f64(at);
+        } else w.string(uk);
+        writeStateValue(w, v);
+      }
+    }
+  } else {
+    const times = s.times?.[gi] ?? null;
+    for (const key of keys) {
+      const v = table.get(key);
+      const at = v === undefined || times === null ? 0 : times.get(key)!;
+      if (v === undefined || (times !== null && now - at >= ttl)) {
+        w.u8(ENTRY_REMOVED);
+        w.string(key);
+        continue;
+      }
+      w.u8(ENTRY_PUT);
+      w.string(key);
+      if (times !== null) w.f64(at);
+      writeStateValue(w, v);
+    }
+  }
+  w.patchU32(countAt, keys.length);
+  w.patchU32(countAt + 4, w.pos - dataStart);
+  return keys.length;
+}
+
 /** Offset of the header's first key group (u32), after magic, version, kind, codec version, maxParallelism. */
 const HEADER_RANGE_AT = MAGIC.length + 2 + 1 + 1 + 4;
 
 /** A writer holding a file's header; its key-group range is filled in by `finishFile`. */
-function startFile(states: readonly StateTables[], maxParallelism: number): ByteWriter {
+function startFile(states: readonly StateTables[], maxParallelism: number, kind: number): ByteWriter {
   const w = new ByteWriter(256 * 1024);
   for (const b of MAGIC) w.u8(b);
   w.u16(SNAPSHOT_FILE_FORMAT_VERSION);
-  w.u8(FILE_KIND_FULL);
+  w.u8(kind);
   w.u8(STATE_VALUE_CODEC_VERSION);
   w.u32(maxParallelism);
   w.u32(0); // first key group, patched
@@ -225,17 +306,8 @@ export function snapshotFileKey(prefix: string, range: KeyGroupRange): string {
 /** Where decoded entries go: the restoring backend's tables for state `info` (throws if it cannot take them). */
 export type TablesFor = (info: SnapshotStateInfo) => StateTables;
 
-/**
- * Reads `file` from `store`, verifies size and checksums, and adds the entries of key groups in `target`
- * to the tables `tablesFor` gives (indexes relative to `target.start`).
- */
-export async function readSnapshotFile(
-  store: ObjectStore,
-  file: SnapshotFileInfo,
-  maxParallelism: number,
-  target: KeyGroupRange,
-  tablesFor: TablesFor,
-): Promise<void> {
+/** Reads `file` from `store` and verifies its size and checksums. */
+export async function fetchSnapshotFile(store: ObjectStore, file: SnapshotFileInfo): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     bytes = await store.get(file.key);
@@ -244,6 +316,14 @@ export async function readSnapshotFile(
     throw e;
   }
   verifyFile(file, bytes);
+  return bytes;
+}
+
+/**
+ * Applies the entries of key groups in `target` of a fetched (verified) file to the tables `tablesFor`
+ * gives (indexes relative to `target.start`): a full file adds them, a delta replaces or removes keys.
+ */
+export function applySnapshotFile(file: SnapshotFileInfo, bytes: Uint8Array, maxParallelism: number, target: KeyGroupRange, tablesFor: TablesFor): void {
   decodeFile(file, bytes, maxParallelism, target, tablesFor);
 }
 
@@ -268,7 +348,7 @@ function decodeFile(file: SnapshotFileInfo, bytes: Uint8Array, maxParallelism: n
     throw new FloeError('unsupported', 'STATE.UNSUPPORTED_SNAPSHOT_VERSION', `snapshot file '${file.key}' has format version ${version}; this Floe reads version ${SNAPSHOT_FILE_FORMAT_VERSION}`);
   }
   const kind = r.u8();
-  if (kind !== FILE_KIND_FULL) throw corrupt(file.key, `unknown file kind ${kind}`);
+  if (kind !== FILE_KIND_FULL && kind !== FILE_KIND_DELTA) throw corrupt(file.key, `unknown file kind ${kind}`);
   const codec = r.u8();
   if (codec !== STATE_VALUE_CODEC_VERSION) {
     throw new FloeError('unsupported', 'STATE.UNSUPPORTED_SNAPSHOT_VERSION', `snapshot file '${file.key}' uses value codec version ${codec}; this Floe reads version ${STATE_VALUE_CODEC_VERSION}`);
@@ -304,39 +384,51 @@ function decodeFile(file: SnapshotFileInfo, bytes: Uint8Array, maxParallelism: n
       r.pos = end; // another subtask's key group: skip without decoding
       continue;
     }
-    readSection(r, tables[si]!, g - target.start, count);
+    if (kind === FILE_KIND_DELTA) readDeltaSection(r, tables[si]!, g - target.start, count);
+    else readSection(r, tables[si]!, g - target.start, count);
     if (r.pos !== end) throw r.corrupt(`section of key group ${g} has ${end - r.pos} unread bytes`);
   }
   if (r.remaining !== 0) throw r.corrupt(`${r.remaining} bytes after the end marker`);
 }
 
 function readSection(r: ByteReader, s: StateTables, gi: number, count: number): void {
+  for (let i = 0; i < count; i++) readEntry(r, s, gi, r.string());
+}
+
+function readDeltaSection(r: ByteReader, s: StateTables, gi: number, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const flag = r.u8();
+    const key = r.string();
+    if (flag === ENTRY_PUT) readEntry(r, s, gi, key);
+    else if (flag === ENTRY_REMOVED) {
+      s.values[gi]!.delete(key);
+      s.times?.[gi]!.delete(key);
+      s.userKeyTimes?.[gi]!.delete(key);
+    } else throw r.corrupt(`unknown entry flag ${flag}`);
+  }
+}
+
+/** Reads the entry of `key` (after its key) and stores it, replacing any earlier one. */
+function readEntry(r: ByteReader, s: StateTables, gi: number, key: StateKey): void {
   const table = s.values[gi]!;
   const withTtl = s.info.ttlMs > 0;
   if (s.info.kind === 'map') {
     const timesOf = s.userKeyTimes?.[gi] ?? null;
-    for (let i = 0; i < count; i++) {
-      const key = r.string();
-      const n = r.varuint();
-      const map = new Map<StateKey, unknown>();
-      const times = withTtl ? new Map<StateKey, number>() : null;
-      for (let j = 0; j < n; j++) {
-        const uk = r.string();
-        if (withTtl) times!.set(uk, r.f64());
-        map.set(uk, readStateValue(r));
-      }
-      table.set(key, map);
-      if (times !== null && timesOf !== null) timesOf.set(key, times);
+    const n = r.varuint();
+    const map = new Map<StateKey, unknown>();
+    const times = withTtl ? new Map<StateKey, number>() : null;
+    for (let j = 0; j < n; j++) {
+      const uk = r.string();
+      if (withTtl) times!.set(uk, r.f64());
+      map.set(uk, readStateValue(r));
     }
+    table.set(key, map);
+    if (times !== null && timesOf !== null) timesOf.set(key, times);
   } else {
-    const times = s.times?.[gi] ?? null;
-    for (let i = 0; i < count; i++) {
-      const key = r.string();
-      const at = withTtl ? r.f64() : 0;
-      const v = readStateValue(r);
-      if (s.info.kind === 'list' && !Array.isArray(v)) throw r.corrupt(`list state '${s.info.name}' holds a non-list`);
-      table.set(key, v);
-      if (times !== null) times.set(key, at);
-    }
+    const at = withTtl ? r.f64() : 0;
+    const v = readStateValue(r);
+    if (s.info.kind === 'list' && !Array.isArray(v)) throw r.corrupt(`list state '${s.info.name}' holds a non-list`);
+    table.set(key, v);
+    s.times?.[gi]!.set(key, at);
   }
 }

@@ -7,6 +7,7 @@ export type {
   ListState,
   KeyedStateBackend,
   KeyGroupRange,
+  SnapshotOptions,
 } from './state-api.js';
 export { encodeValue, encodeKey, encodeBatchKeys, murmur3String, keyGroupOf, DEFAULT_MAX_PARALLELISM } from './key-codec.js';
 export { createHeapKeyedStateBackend } from './heap-backend.js';

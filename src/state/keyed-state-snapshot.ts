@@ -46,9 +46,16 @@ export interface KeyedStateSnapshot {
   /** The backend clock when the snapshot was taken (entries expired by then were left out). */
   readonly takenAtMs: number;
   readonly states: readonly SnapshotStateInfo[];
+  /**
+   * Full files first, then deltas in the order they were taken (restore applies them in this order).
+   * Keys are relative to the snapshot's folder; `../<folder>/<key>` names a file an earlier incremental
+   * snapshot wrote in a sibling folder.
+   */
   readonly files: readonly SnapshotFileInfo[];
-  /** Sum of the file sizes. */
+  /** Sum of the file sizes: the state's size as stored. */
   readonly totalBytes: number;
+  /** Bytes this snapshot wrote (less than `totalBytes` when it reuses earlier files); absent = `totalBytes`. */
+  readonly writtenBytes?: number;
 }
 
 export function incompatibleSnapshot(message: string): FloeError {

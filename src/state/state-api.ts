@@ -73,8 +73,30 @@ export interface KeyedStateBackend {
    * never overwrites a committed one. Restore with the backend's restore function (e.g.
    * `restoreHeapKeyedStateBackend`), at any parallelism with the same `maxParallelism`.
    */
-  snapshot(store: ObjectStore, prefix: string): Promise<KeyedStateSnapshot>;
+  snapshot(store: ObjectStore, prefix: string, options?: SnapshotOptions): Promise<KeyedStateSnapshot>;
+  /**
+   * The checkpoint `checkpointId` completed: a backend taking incremental snapshots may build later ones
+   * on that checkpoint's files (never on a snapshot whose checkpoint did not complete).
+   */
+  notifyCheckpointComplete?(checkpointId: number): void;
   dispose(): Promise<void>;
+}
+
+/** How a snapshot is taken (without options: a full, self-contained snapshot). */
+export interface SnapshotOptions {
+  /** The checkpoint the snapshot belongs to (what `notifyCheckpointComplete` later names). */
+  readonly checkpointId: number;
+  /**
+   * The snapshot may write only what changed since the last confirmed snapshot and list that snapshot's
+   * files too. Never for savepoints, which must be self-contained.
+   */
+  readonly incremental: boolean;
+  /**
+   * Name of the folder `store` is rooted at (e.g. `chk-7`). Files of earlier snapshots, written at
+   * sibling folders, are listed in the manifest as `../<their folder>/<key>`: a store given to restore
+   * must resolve such keys against the parent folder.
+   */
+  readonly folder: string;
 }
 
 /** Inclusive range of key groups [start, end]. */

@@ -5,7 +5,8 @@
  * recovery (`--recover` semantics). The committed changelog, applied, must equal that of an uninterrupted
  * run without checkpoints: nothing lost, nothing duplicated.
  *
- * Run by `npm run test:fault` (CI runs it after `npm test`): q5, q7, q8, q15, q18 and q19. Updating queries
+ * Run by `npm run test:fault` (CI runs it after `npm test`): q5, q7, q8, q15, q18 and q19; q5, q8 and q18
+ * with incremental checkpoints (deltas on top of files in earlier checkpoints' folders). Updating queries
  * whose results depend on the arrival order of ties between parallel channels (q18 and q19 at parallelism
  * 2 differ between two uninterrupted runs too) run at parallelism 1.
  *
@@ -21,16 +22,20 @@ import { committedRows, completeCheckpoints, digest, random, reportedRunMs, runJ
 
 const KILLS = 20;
 
+/** [query, events, parallelism, seed, incremental checkpoints (execution.checkpointing.incremental)] */
 const ALL = [
-  ['q5', 400_000, 2, 5],
-  ['q7', 300_000, 1, 7],
-  ['q8', 400_000, 2, 8],
-  ['q15', 300_000, 1, 15],
-  ['q18', 300_000, 1, 18],
-  ['q19', 300_000, 1, 19],
+  ['q5', 400_000, 2, 5, true],
+  ['q7', 300_000, 1, 7, false],
+  ['q8', 400_000, 2, 8, true],
+  ['q15', 300_000, 1, 15, false],
+  ['q18', 300_000, 1, 18, true],
+  ['q19', 300_000, 1, 19, false],
 ] as const;
-for (const [query, events, parallelism, seed] of ALL) {
-  test(`exactly-once: nexmark ${query}, parallelism ${parallelism}, ${KILLS} SIGKILLs at random moments (seed ${seed})`, async () => {
+const checkpointEnv = (incremental: boolean): Record<string, string> => (incremental ? { FLOE_CHECKPOINT_INCREMENTAL: 'true' } : {});
+const kind = (incremental: boolean): string => (incremental ? 'incremental' : 'full');
+
+for (const [query, events, parallelism, seed, incremental] of ALL) {
+  test(`exactly-once: nexmark ${query}, parallelism ${parallelism}, ${kind(incremental)} checkpoints, ${KILLS} SIGKILLs at random moments (seed ${seed})`, async () => {
     const root = await mkdtemp(join(tmpdir(), `floe-fault-${query}-`));
     try {
       const reference = await runJobProcess([query, String(events), join(root, 'reference'), String(parallelism), 'none'], null);
@@ -53,8 +58,8 @@ for (const [query, events, parallelism, seed] of ALL) {
         const known = (await completeCheckpoints(out, query)).at(-1) ?? 0;
         const afterCheckpoint = kills % 4 !== 0;
         const run = afterCheckpoint
-          ? await runJobProcess(args, Math.floor(next() * 0.3 * runMs), async () => ((await completeCheckpoints(out, query)).at(-1) ?? 0) > known)
-          : await runJobProcess(args, Math.floor(next() * 0.6 * runMs));
+          ? await runJobProcess(args, Math.floor(next() * 0.3 * runMs), async () => ((await completeCheckpoints(out, query)).at(-1) ?? 0) > known, checkpointEnv(incremental))
+          : await runJobProcess(args, Math.floor(next() * 0.6 * runMs), undefined, checkpointEnv(incremental));
         if (!run.finished) {
           kills++;
           seen.push((await committedRows(join(out, 'data'))).length);
@@ -66,7 +71,7 @@ for (const [query, events, parallelism, seed] of ALL) {
         await rm(out, { recursive: true, force: true });
         if (finishedEarly > KILLS) assert.fail('the job keeps finishing before the kill: use more events');
       }
-      const last = await runJobProcess(args, null);
+      const last = await runJobProcess(args, null, undefined, checkpointEnv(incremental));
       assert.ok(last.finished, 'the job completes after the last restart');
       const actual = await committedRows(join(out, 'data'));
       const inExpected = new Set(expected);
@@ -87,8 +92,8 @@ for (const [query, events, parallelism, seed] of ALL) {
  * thread, where the injector patches it), 20 failures thrown from the source at random batches, each
  * restarting the job from its latest checkpoint through the restart strategy, never leaving the process.
  */
-for (const [query, events, , seed] of ALL) {
-  test(`exactly-once: nexmark ${query}, 20 in-process task failures with restart-strategy fixed-delay (seed ${seed})`, async () => {
+for (const [query, events, , seed, incremental] of ALL) {
+  test(`exactly-once: nexmark ${query}, ${kind(incremental)} checkpoints, 20 in-process task failures with restart-strategy fixed-delay (seed ${seed})`, async () => {
     const root = await mkdtemp(join(tmpdir(), `floe-restart-${query}-`));
     try {
       await runJobProcess([query, String(events), join(root, 'reference'), '1', 'none'], null);
@@ -96,6 +101,7 @@ for (const [query, events, , seed] of ALL) {
       const run = await runJobProcess([query, String(events), join(root, 'faulty'), '1', '50 ms'], null, undefined, {
         FLOE_INJECT_FAILURES: String(KILLS),
         FLOE_INJECT_SEED: String(seed),
+        ...checkpointEnv(incremental),
       });
       assert.ok(run.finished, run.stderr);
       const restarts = Number(/restarts=(\d+)/.exec(run.stdout)?.[1] ?? -1);

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     config['execution.checkpointing.interval'] = interval;
     config['execution.checkpointing.dir'] = `${outDir}/checkpoints`;
     config['execution.checkpointing.num-retained'] = '2';
+    if (process.env['FLOE_CHECKPOINT_INCREMENTAL'] === 'true') config['execution.checkpointing.incremental'] = 'true';
   }
   const failures = Number(process.env['FLOE_INJECT_FAILURES'] ?? 0);
   if (failures > 0) {
