@@ -4,10 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { completeCheckpointsIn } from './support/job-process.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -108,3 +109,72 @@ test('malformed rows: the job fails naming file, line and column, or skips them 
   assert.equal(lenient.stdout.trim(), 'total\n40');
   assert.match(lenient.stderr, /skipped 1 malformed row/);
 });
+
+/** `floe sql` driven line by line: each step may wait for output before typing the next statements. */
+function interactiveSession(args: readonly string[] = []) {
+  const env = { ...process.env, FLOE_HISTORY_FILE: HISTORY };
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'sql', ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    type: (text: string) => child.stdin.write(text + '\n'),
+    /** Resolves with the first match of `pattern` in stdout after `from`; polls, with no time limit of its own. */
+    async waitFor(pattern: RegExp, from = 0): Promise<RegExpExecArray> {
+      for (;;) {
+        const m = pattern.exec(stdout.slice(from));
+        if (m) return m;
+        if (done) assert.fail(`floe sql exited before printing ${pattern}:\n${stdout}\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    get stdout() {
+      return stdout;
+    },
+    async end(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+      child.stdin.end();
+      const code = await exited;
+      return { code, stdout, stderr };
+    },
+  };
+}
+
+test('floe sql: INSERTs run in the background; SHOW JOBS lists them; STOP JOB stops with a savepoint; QUIT cancels the rest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-cli-jobs-'));
+  const client = interactiveSession();
+  const gen = (name: string) =>
+    `CREATE TABLE ${name} (v BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '1000', 'fields.v.min' = '1', 'fields.v.max' = '5');`;
+  client.type(`SET 'execution.checkpointing.interval' = '100 ms';\nSET 'execution.checkpointing.dir' = '${join(dir, 'chk')}';`);
+  client.type(`${gen('gen')}\nCREATE TABLE sink (v BIGINT, n BIGINT) WITH ('connector' = 'blackhole');`);
+  client.type(`SET 'pipeline.name' = 'counts';\nINSERT INTO sink SELECT v, COUNT(*) FROM gen GROUP BY v;`);
+  const id = (await client.waitFor(/Job ID: ([0-9a-f]{32})/))[1]!;
+  client.type(`SET 'pipeline.name' = 'other';\nINSERT INTO sink SELECT v, COUNT(*) FROM gen GROUP BY v;`);
+  const other = (await client.waitFor(new RegExp(`Job ID: (?!${id})([0-9a-f]{32})`)))[1]!;
+  let mark = client.stdout.length;
+  client.type('SHOW JOBS;');
+  await client.waitFor(new RegExp(`\\| +${other} +\\| +other +\\| +RUNNING +\\|`), mark);
+  assert.match(client.stdout.slice(mark), /job id +\| +job name +\| +status +\| +start time/);
+  assert.match(client.stdout.slice(mark), new RegExp(`\\| +${id} +\\| +counts +\\| +RUNNING +\\|`));
+
+  // A savepoint needs the job's checkpoint coordinator up: wait for its first checkpoint.
+  while ((await completeCheckpointsIn(join(dir, 'chk', 'counts'))).length === 0) await new Promise((r) => setTimeout(r, 20));
+  mark = client.stdout.length;
+  client.type(`STOP JOB 'feedbeef';\nSTOP JOB '${id}' WITH SAVEPOINT;\nSHOW JOBS;`);
+  const path = (await client.waitFor(/\| +(\S*savepoint-\d+) +\|/, mark))[1]!;
+  await client.waitFor(new RegExp(`\\| +${id} +\\| +counts +\\| +FINISHED +\\|`), mark);
+  const afterStop = client.stdout.slice(mark);
+  assert.match(afterStop, /no job with id 'feedbeef'/);
+  assert.match(afterStop, new RegExp(`known jobs: .*${id}`));
+  assert.match(afterStop, /savepoint path/);
+  assert.ok(existsSync(path), `savepoint ${path} exists`);
+
+  client.type('QUIT;');
+  const r = await client.end();
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`Cancelling 1 running job before exit:\\n  ${other} \\(other\\)`));
+});
+

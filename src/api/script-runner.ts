@@ -2,8 +2,13 @@
  * Runs a SQL script the way `floe run` promises (DESIGN.md, command line contract): statements in order,
  * each INSERT / statement set waited for, SELECT results printed to stdout in the chosen format and mode,
  * EXPLAIN text printed, errors thrown as FloeErrors for the caller to report.
+ *
+ * `table.dml-sync` = false (Flink's SQL-client option) submits an INSERT and goes on to the next statement.
+ * Flink's `sql-client.sh -f` then exits and leaves the jobs to the cluster; here the process is the
+ * cluster, so the script still ends only when the jobs it submitted end (Ctrl-C stops them all).
  */
 import type { Statement } from '../sql/index.js';
+import { readOption } from '../common/index.js';
 import { readCheckpointSettings } from '../runtime/index.js';
 import type { JobHandle, JobResult } from '../runtime/index.js';
 import type { JobSpec } from '../spec/index.js';
@@ -29,6 +34,12 @@ export interface ScriptOptions {
    * The rest of the script is not run.
    */
   readonly stopOnSignal?: boolean;
+  /**
+   * Whether an INSERT is waited for when the session has not set `table.dml-sync` itself: true for scripts
+   * (the default, so a script's statements see the output of the INSERTs before them); the interactive
+   * client passes false, Flink's default there.
+   */
+  readonly dmlSync?: boolean;
 }
 
 /** The script stopped because the user interrupted a job (see `ScriptOptions.stopOnSignal`). */
@@ -36,20 +47,43 @@ class Interrupted {}
 
 export async function runScript(session: Session, text: string, options: ScriptOptions): Promise<void> {
   const statements = session.parse(text, options.vars ?? {});
+  const earlier = new Set(session.jobs.list().map((j) => j.id));
+  /** Jobs this script submitted without waiting that still run. */
+  const background = () => session.jobs.running().filter((j) => !earlier.has(j.id));
+  let completed = false;
   try {
     for (const statement of statements) await runStatement(session, statement, options);
+    const jobs = background();
+    if (jobs.length > 0) {
+      options.err(`[INFO] waiting for ${jobs.length} submitted job${jobs.length === 1 ? '' : 's'} to end\n`);
+      await waitForJobs(jobs.map((j) => ({ handle: j.handle, job: j.spec })), options);
+    }
+    completed = true;
   } catch (e) {
-    if (e instanceof Interrupted) return;
-    throw e;
+    if (!(e instanceof Interrupted)) throw e;
+  } finally {
+    // A failed or interrupted script does not leave jobs behind in the process.
+    const left = completed ? [] : background();
+    if (left.length > 0) {
+      options.err(`[INFO] cancelling ${left.length} job${left.length === 1 ? '' : 's'} submitted by the script: ${left.map((j) => `${j.id} (${j.name})`).join(', ')}\n`);
+      await Promise.all(left.map((j) => j.handle.cancel()));
+    }
   }
 }
 
 export async function runStatement(session: Session, statement: Statement, options: ScriptOptions): Promise<void> {
   const result = await session.execute(statement);
-  await presentResult(result, options);
+  await presentResult(result, options, dmlSync(session, options));
 }
 
-async function presentResult(result: StatementResult, options: ScriptOptions): Promise<void> {
+/** `table.dml-sync` as the session set it, else the caller's default (see `ScriptOptions.dmlSync`). */
+function dmlSync(session: Session, options: ScriptOptions): boolean {
+  const set = session.configuration()['table.dml-sync'];
+  if (set !== undefined) return set.trim().toLowerCase() === 'true';
+  return options.dmlSync ?? (readOption({}, 'table.dml-sync') === 'true');
+}
+
+async function presentResult(result: StatementResult, options: ScriptOptions, sync: boolean): Promise<void> {
   switch (result.kind) {
     case 'ok':
       if (options.verbose) options.err(`[INFO] ${result.message}\n`);
@@ -61,8 +95,13 @@ async function presentResult(result: StatementResult, options: ScriptOptions): P
       options.out(result.text.endsWith('\n') ? result.text : result.text + '\n');
       return;
     case 'job': {
+      if (!sync) {
+        options.err(`[INFO] Submitted job '${result.job.name}' without waiting for it (table.dml-sync is false)\nJob ID: ${result.jobId}\n`);
+        if (options.verbose) reportBackgroundFailure(result, options);
+        return;
+      }
       if (options.verbose) options.err(`[INFO] Submitting job '${result.job.name}'\n`);
-      await waitWithProgress(result.handle, result.job, options);
+      await waitForJobs([{ handle: result.handle, job: result.job }], options);
       return;
     }
     case 'query': {
@@ -103,50 +142,76 @@ function reportSkippedRows(result: JobResult, job: JobSpec, options: ScriptOptio
   }
 }
 
-async function waitWithProgress(handle: JobHandle, job: JobSpec, options: ScriptOptions): Promise<void> {
+/** A job the client does not wait for: its failure would otherwise go unseen until SHOW JOBS. */
+function reportBackgroundFailure(result: Extract<StatementResult, { kind: 'job' }>, options: ScriptOptions): void {
+  result.handle.done.then(
+    () => undefined,
+    (e: unknown) => options.err(`[ERROR] job ${result.jobId} (${result.job.name}) failed: ${e instanceof Error ? e.message : String(e)}\n`),
+  );
+}
+
+/**
+ * Waits for jobs to end, with a progress line for a single job. With `stopOnSignal`, a signal stops every
+ * job (see `ScriptOptions.stopOnSignal`) and the script ends after them. The first failure is thrown once
+ * all have ended.
+ */
+async function waitForJobs(jobs: readonly { readonly handle: JobHandle; readonly job: JobSpec }[], options: ScriptOptions): Promise<void> {
   // A job that prints to the terminal itself (a `print` sink) shows its rows instead: a progress line
   // redrawn in place would interleave with them.
-  const printsToTerminal = job.nodes.some((n) => n.operator.type === 'sink' && n.operator.connector === 'print');
-  const progress = options.progress && !printsToTerminal ? new ProgressLine(job, handle, options.err) : null;
+  const single = jobs.length === 1 ? jobs[0]! : null;
+  const printsToTerminal = single?.job.nodes.some((n) => n.operator.type === 'sink' && n.operator.connector === 'print') ?? true;
+  const progress = options.progress && single !== null && !printsToTerminal ? new ProgressLine(single.job, single.handle, options.err) : null;
   progress?.start();
   let interrupted = false;
   const onSignal = (): void => {
     progress?.stop();
     if (interrupted) {
       options.err('cancelling\n');
-      void handle.cancel();
+      for (const { handle } of jobs) void handle.cancel();
       return;
     }
     interrupted = true;
-    if (readCheckpointSettings(job.config, job.name) === null) {
-      options.err(`[${job.name}] cancelling (no checkpointing, so no savepoint)\n`);
-      void handle.cancel();
-      return;
-    }
-    options.err(`[${job.name}] stopping with a savepoint (interrupt again to cancel without one)\n`);
-    handle.stopWithSavepoint().then(
-      (path) => options.err(`[${job.name}] savepoint: ${path}\n  resume with: floe run <script> --from-savepoint ${path}\n`),
-      (e: unknown) => {
-        options.err(`[${job.name}] savepoint failed (${e instanceof Error ? e.message : String(e)}); cancelling\n`);
-        void handle.cancel();
-      },
-    );
+    for (const { handle, job } of jobs) stopOnInterrupt(handle, job, options);
   };
   if (options.stopOnSignal) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
-  let result: JobResult;
+  let settled: PromiseSettledResult<JobResult>[];
   try {
-    result = await handle.done;
+    settled = await Promise.allSettled(jobs.map((j) => j.handle.done));
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  reportSkippedRows(result, job, options);
-  reportCheckpoints(result, job, options);
+  for (let i = 0; i < jobs.length; i++) {
+    const outcome = settled[i]!;
+    if (outcome.status === 'fulfilled') {
+      reportSkippedRows(outcome.value, jobs[i]!.job, options);
+      reportCheckpoints(outcome.value, jobs[i]!.job, options);
+    }
+  }
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
   if (interrupted) throw new Interrupted();
+}
+
+/** First interrupt: stop with a savepoint where the job checkpoints, else cancel. */
+function stopOnInterrupt(handle: JobHandle, job: JobSpec, options: ScriptOptions): void {
+  if (readCheckpointSettings(job.config, job.name) === null) {
+    options.err(`[${job.name}] cancelling (no checkpointing, so no savepoint)\n`);
+    void handle.cancel();
+    return;
+  }
+  options.err(`[${job.name}] stopping with a savepoint (interrupt again to cancel without one)\n`);
+  handle.stopWithSavepoint().then(
+    (path) => options.err(`[${job.name}] savepoint: ${path}\n  resume with: floe run <script> --from-savepoint ${path}\n`),
+    (e: unknown) => {
+      options.err(`[${job.name}] savepoint failed (${e instanceof Error ? e.message : String(e)}); cancelling\n`);
+      void handle.cancel();
+    },
+  );
 }
 
 /**
@@ -163,10 +228,11 @@ function reportCheckpoints(result: JobResult, job: JobSpec, options: ScriptOptio
   const shown = list.slice(-10);
   if (shown.length === 0) return;
   if (shown.length < list.length) options.err(`  (last ${shown.length} of ${list.length})\n`);
-  options.err('  id   duration   size        alignment   sync\n');
+  // `size` is what the checkpoint wrote; `full size` what a restore reads (more when incremental).
+  options.err('  id   duration   size        full size   alignment   sync\n');
   for (const c of shown) {
     options.err(
-      `  ${String(c.id).padEnd(4)} ${`${c.durationMs} ms`.padEnd(10)} ${formatBytes(c.sizeBytes).padEnd(11)} ${`${c.maxAlignmentMs} ms`.padEnd(11)} ${c.maxSyncMs} ms\n`,
+      `  ${String(c.id).padEnd(4)} ${`${c.durationMs} ms`.padEnd(10)} ${formatBytes(c.sizeBytes).padEnd(11)} ${formatBytes(c.fullSizeBytes).padEnd(11)} ${`${c.maxAlignmentMs} ms`.padEnd(11)} ${c.maxSyncMs} ms\n`,
     );
   }
 }

@@ -3,13 +3,15 @@
  * the one place where parsed statements turn into catalog changes, plans and running jobs.
  *
  * The CLI (`floe run`, `floe sql`) and the TypeScript API both drive a `Session`. A session runs one
- * statement at a time; `INSERT` and `EXECUTE STATEMENT SET` start a job and (by default, as Flink's SQL
- * client with `table.dml-sync` = true does for scripts) wait for it to finish when the input is bounded.
+ * statement at a time; `INSERT` and `EXECUTE STATEMENT SET` start a job, which the caller may wait for or
+ * not (`table.dml-sync`, decided in script-runner.ts). Every job started is kept in `jobs`, which
+ * `SHOW JOBS` lists and `STOP JOB` stops.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FloeError, describeConfigOption, userError, validateConfig } from '../common/index.js';
 import { MaterializedTable } from './result-output.js';
+import { SessionJobs, withSpan } from './session-jobs.js';
 import { parseScript, substituteVariables, type Statement } from '../sql/index.js';
 import { bindFunctionIdentifier } from '../catalog/index.js';
 import { CatalogManager, executeDdl, explain, planInserts, planQuery, type PlannerContext } from '../plan/index.js';
@@ -41,7 +43,7 @@ export type StatementResult =
   | { readonly kind: 'ok'; readonly statement: Statement; readonly message: string }
   | { readonly kind: 'rows'; readonly statement: Statement; readonly columns: readonly string[]; readonly rows: readonly (readonly string[])[] }
   | { readonly kind: 'explain'; readonly statement: Statement; readonly text: string }
-  | { readonly kind: 'job'; readonly statement: Statement; readonly job: JobSpec; readonly handle: JobHandle }
+  | { readonly kind: 'job'; readonly statement: Statement; readonly job: JobSpec; readonly handle: JobHandle; readonly jobId: string }
   | { readonly kind: 'query'; readonly statement: Statement; readonly query: QueryExecution };
 
 /** A running SELECT: its result schema, changelog mode, and a stream of result batches. */
@@ -56,6 +58,8 @@ export interface QueryExecution {
 
 export class Session {
   readonly catalogs = new CatalogManager();
+  /** Jobs started by this session (INSERTs, statement sets and queries), running and ended. */
+  readonly jobs = new SessionJobs();
   private readonly config = new Map<string, string>();
   private readonly initialConfig: Readonly<Record<string, string>>;
   readonly baseDir: string;
@@ -131,7 +135,8 @@ export class Session {
 
   /**
    * Runs one statement. Jobs are started, not awaited: the caller decides whether to wait
-   * (`result.handle.done`) — the CLI waits for every INSERT before the next statement.
+   * (`result.handle.done`); the CLI follows `table.dml-sync` (see script-runner.ts). `SHOW JOBS` and
+   * `STOP JOB` act on `jobs`.
    */
   async execute(statement: Statement): Promise<StatementResult> {
     switch (statement.kind) {
@@ -154,11 +159,15 @@ export class Session {
       case 'StatementSet': {
         const inserts = statement.kind === 'Insert' ? [statement] : statement.inserts;
         const job = await planInserts(inserts, this.plannerContext());
-        return { kind: 'job', statement, job, handle: this.startJob(job) };
+        const handle = this.startJob(job);
+        return { kind: 'job', statement, job, handle, jobId: this.jobs.register(job, handle).id };
       }
+      case 'StopJob':
+        return this.executeStopJob(statement);
       case 'QueryStatement':
         return { kind: 'query', statement, query: await this.startQuery(statement) };
       default: {
+        if (statement.kind === 'Show' && statement.what === 'JOBS') return this.executeShowJobs(statement);
         const result = await executeDdl(statement, this.plannerContext());
         return result.kind === 'ok'
           ? { kind: 'ok', statement, message: result.message }
@@ -184,6 +193,26 @@ export class Session {
     return { kind: 'ok', statement, message: `${statement.key} = ${statement.value}${describeConfigOption(statement.key)}` };
   }
 
+  private executeShowJobs(statement: Extract<Statement, { kind: 'Show' }>): StatementResult {
+    if (statement.like !== undefined || statement.name !== undefined) {
+      throw userError('JOB.SHOW_JOBS_FILTER', 'SHOW JOBS takes no FROM or LIKE clause', { span: statement.span });
+    }
+    const { columns, rows } = this.jobs.showJobs(this.configuration()['table.local-time-zone'] ?? 'UTC');
+    return { kind: 'rows', statement, columns, rows };
+  }
+
+  /** Flink's STOP JOB: with a savepoint, the result is one row `savepoint path`; without, the job is cancelled. */
+  private async executeStopJob(statement: Extract<Statement, { kind: 'StopJob' }>): Promise<StatementResult> {
+    let path: string | null;
+    try {
+      path = await this.jobs.stop(statement.jobId, { savepoint: statement.withSavepoint, drain: statement.withDrain, span: statement.span });
+    } catch (e) {
+      throw withSpan(e, statement.span);
+    }
+    if (path === null) return { kind: 'ok', statement, message: `job ${statement.jobId} has been cancelled` };
+    return { kind: 'rows', statement, columns: ['savepoint path'], rows: [[path]] };
+  }
+
   private startJob(job: JobSpec, onClientMessage?: (nodeId: number, subtask: number, message: unknown) => void): JobHandle {
     return executeJob(job, { bootstrapModule: BOOTSTRAP_MODULE, warn: this.warn, recover: this.recover, ...(onClientMessage ? { onClientMessage } : {}) });
   }
@@ -196,6 +225,7 @@ export class Session {
       const m = message as { kind?: string; batch?: RecordBatch };
       if (m.kind === 'rows' && m.batch) queue.push(m.batch);
     });
+    this.jobs.register(planned.job, handle);
     handle.done.then(
       () => queue.end(),
       (error: unknown) => queue.fail(error),

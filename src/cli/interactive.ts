@@ -3,6 +3,11 @@
  * each in the session, shows results as tables, keeps history in `~/.floe_history` (or
  * `$FLOE_HISTORY_FILE`) across sessions.
  * A failing statement prints its error and the client goes on.
+ *
+ * As in Flink's SQL client, `table.dml-sync` is false unless the user sets it: an INSERT is submitted, its
+ * job id printed, and the prompt comes back while the job runs. `SHOW JOBS` and `STOP JOB` manage such
+ * jobs; leaving the client (QUIT, or the end of its input) cancels the ones still running, since they run
+ * in this process.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -88,6 +93,7 @@ export async function runInteractive(session: Session, options: { format: Output
             out: (t) => process.stdout.write(t),
             err: (t) => process.stdout.write(t),
             verbose: true,
+            dmlSync: false,
           });
         }
       } catch (e) {
@@ -98,9 +104,20 @@ export async function runInteractive(session: Session, options: { format: Output
     rl.prompt();
   }
   rl.close();
+  await cancelRunningJobs(session);
+}
+
+/** Jobs run inside this process, so they cannot outlive the client: cancel them, and say which. */
+async function cancelRunningJobs(session: Session): Promise<void> {
+  const running = session.jobs.running();
+  if (running.length === 0) return;
+  process.stdout.write(`[INFO] Cancelling ${running.length} running job${running.length === 1 ? '' : 's'} before exit:\n`);
+  for (const j of running) process.stdout.write(`  ${j.id} (${j.name})\n`);
+  await session.jobs.cancelAll();
 }
 
 const HELP = `Statements: CREATE TABLE/VIEW/FUNCTION, DROP, SHOW TABLES|VIEWS|FUNCTIONS, DESCRIBE t,
 SET 'key' = 'value' (SET; lists), RESET, EXPLAIN …, INSERT INTO … SELECT …, SELECT …,
-EXECUTE STATEMENT SET BEGIN … END;  QUIT; leaves.
+EXECUTE STATEMENT SET BEGIN … END;  SHOW JOBS;  STOP JOB '<id>' [WITH SAVEPOINT];
+INSERTs run in the background unless SET 'table.dml-sync' = 'true'.  QUIT; leaves (cancelling running jobs).
 `;

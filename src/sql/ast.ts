@@ -556,7 +556,8 @@ export type Statement =
   | ExplainStatement
   | InsertStatement
   | StatementSet
-  | QueryStatement;
+  | QueryStatement
+  | StopJobStatement;
 
 export type ColumnDef = PhysicalColumn | ComputedColumn | MetadataColumn;
 
@@ -752,5 +753,17 @@ export interface StatementSet {
 export interface QueryStatement {
   readonly kind: 'QueryStatement';
   readonly query: Query;
+  readonly span: SourceSpan;
+}
+
+/**
+ * `STOP JOB 'id' [WITH SAVEPOINT] [WITH DRAIN]`, Flink's SQL-client job statement (the clauses in that
+ * order, as Flink's grammar has them). The id is the one `SHOW JOBS` lists.
+ */
+export interface StopJobStatement {
+  readonly kind: 'StopJob';
+  readonly jobId: string;
+  readonly withSavepoint: boolean;
+  readonly withDrain: boolean;
   readonly span: SourceSpan;
 }

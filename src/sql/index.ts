@@ -66,6 +66,7 @@ export type {
   StarExpr,
   Statement,
   StatementSet,
+  StopJobStatement,
   Subscript,
   SubqueryRef,
   SymbolExpr,

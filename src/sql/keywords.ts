@@ -161,4 +161,5 @@ export const STATEMENT_KEYWORDS: readonly string[] = [
   'EXPLAIN',
   'EXECUTE',
   'BEGIN',
+  'STOP',
 ];

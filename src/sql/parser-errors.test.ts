@@ -118,6 +118,22 @@ describe('parse errors point at the problem and say what was expected', () => {
     });
   });
 
+  it('STOP JOB needs a quoted id and its clauses in Flink order', () => {
+    expectError(script('STOP JOB abc'), { line: 1, col: 10, message: /^expected the job id as a string.*found identifier abc$/ });
+    expectError(script("STOP JOBS 'x'"), { line: 1, col: 6, message: /^expected JOB after STOP, found/ });
+    expectError(script("STOP JOB 'x' WITH DRAIN WITH SAVEPOINT"), {
+      line: 1,
+      col: 25,
+      message: 'expected the end of the statement, found keyword WITH',
+      help: /WITH SAVEPOINT before WITH DRAIN/,
+    });
+    expectError(script("STOP JOB 'x' WITH FORCE"), { line: 1, col: 19, message: /^expected SAVEPOINT or DRAIN after WITH, found/ });
+  });
+
+  it('a misspelled STOP gets a suggestion', () => {
+    expectError(script("STPO JOB 'x'"), { line: 1, col: 1, message: /^expected a statement/, help: /did you mean STOP\?/ });
+  });
+
   it('reserved word used as a column name suggests back-quotes', () => {
     expectError(script('SELECT value FROM t'), {
       line: 1,

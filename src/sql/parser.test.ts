@@ -490,6 +490,30 @@ describe('other statements', () => {
     assert.equal(statements[1]?.kind === 'StatementSet' && statements[1].inserts[0]?.target.parts[0]?.value, 'c');
   });
 
+  it('parses SHOW JOBS and STOP JOB with its optional clauses', () => {
+    assert.deepEqual(strip(parseStatement('SHOW JOBS')), { kind: 'Show', what: 'JOBS' });
+    const id = '6b1af540c0c0bb3fcfcad50ac037c862';
+    assert.deepEqual(strip(parseScript(`STOP JOB '${id}'; stop job '${id}' with savepoint; STOP JOB '${id}' WITH SAVEPOINT WITH DRAIN; STOP JOB '${id}' WITH DRAIN`)), [
+      { kind: 'StopJob', jobId: id, withSavepoint: false, withDrain: false },
+      { kind: 'StopJob', jobId: id, withSavepoint: true, withDrain: false },
+      { kind: 'StopJob', jobId: id, withSavepoint: true, withDrain: true },
+      { kind: 'StopJob', jobId: id, withSavepoint: false, withDrain: true },
+    ]);
+    const stop = parseStatement("  STOP JOB 'a' 'b' WITH SAVEPOINT");
+    assert.ok(stop.kind === 'StopJob');
+    assert.equal(stop.jobId, 'ab', 'adjacent string literals concatenate, as everywhere');
+    assert.deepEqual([stop.span.start.col, stop.span.end.col], [3, 34], 'the span ends after SAVEPOINT (end is exclusive)');
+  });
+
+  it('keeps STOP, JOB, JOBS and DRAIN usable as names', () => {
+    const q = select('SELECT stop, job, jobs, drain FROM job AS stop');
+    assert.deepEqual(q.items.map((i) => strip(i)), ['stop', 'job', 'jobs', 'drain'].map((n) => ({ expr: col(n) })));
+    const create = as<CreateTable>(parseStatement("CREATE TABLE stop (job STRING, drain INT) WITH ('connector' = 'blackhole')"), 'CreateTable');
+    assert.equal(create.name.parts[0]?.value, 'stop');
+    assert.deepEqual(create.columns.map((c) => c.name.value), ['job', 'drain']);
+    assert.equal(as<InsertStatement>(parseStatement('INSERT INTO stop SELECT job FROM jobs'), 'Insert').target.parts[0]?.value, 'stop');
+  });
+
   it('ignores empty statements and accepts a missing final semicolon', () => {
     assert.equal(parseScript(';;SELECT 1;; ;SELECT 2').length, 2);
     assert.equal(parseScript('  -- only a comment\n').length, 0);

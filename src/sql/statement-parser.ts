@@ -1,6 +1,6 @@
 /**
  * Statements: DDL (CREATE/DROP/ALTER), session commands (SET, RESET, USE, SHOW, DESCRIBE), EXPLAIN, INSERT,
- * statement sets and queries.
+ * statement sets, queries, and the SQL client's job statement STOP JOB.
  */
 import { unsupported } from '../common/index.js';
 import type {
@@ -19,6 +19,7 @@ import type {
   ShowStatement,
   Statement,
   StatementSet,
+  StopJobStatement,
   TableOption,
 } from './ast.js';
 import { closestMatch as didYouMean } from '../common/index.js';
@@ -69,6 +70,8 @@ export class StatementParser extends QueryParser {
           return this.parseExecute();
         case 'BEGIN':
           return this.parseBeginStatementSet();
+        case 'STOP':
+          return this.parseStopJob();
         default:
           break;
       }
@@ -495,6 +498,26 @@ export class StatementParser extends QueryParser {
     if (this.atKeywords('NOT', 'LIKE') || this.atKeywords('ILIKE')) throw this.notYet(this.peek(), `SHOW … ${this.peek().value} LIKE`);
     if (!this.acceptKeyword('LIKE')) return {};
     return { like: this.parseStringLiteral("a pattern string after LIKE, e.g. 'user%'").value };
+  }
+
+  /**
+   * `STOP JOB 'id' [WITH SAVEPOINT] [WITH DRAIN]`. STOP, JOB and DRAIN are keywords only here, at the start
+   * of a statement, so they stay usable as names elsewhere (Flink lists them as non-reserved).
+   */
+  private parseStopJob(): StopJobStatement {
+    const start = this.next();
+    this.expectKeyword('JOB', ' after STOP');
+    const jobId = this.parseStringLiteral("the job id as a string, e.g. STOP JOB '<id from SHOW JOBS>'").value;
+    const withSavepoint = this.acceptKeywords('WITH', 'SAVEPOINT');
+    const withDrain = this.acceptKeywords('WITH', 'DRAIN');
+    if (this.isKeyword(this.peek(), 'WITH')) {
+      const clause = this.peek(1);
+      if (withDrain && this.isKeyword(clause, 'SAVEPOINT')) {
+        this.fail('the end of the statement', this.peek(), { help: "write WITH SAVEPOINT before WITH DRAIN, the order of Flink's grammar" });
+      }
+      if (!this.isKeyword(clause, 'SAVEPOINT') && !this.isKeyword(clause, 'DRAIN')) this.fail('SAVEPOINT or DRAIN after WITH', clause);
+    }
+    return { kind: 'StopJob', jobId, withSavepoint, withDrain, span: this.spanFrom(start) };
   }
 
   private parseDescribe(): Statement {

@@ -1,0 +1,192 @@
+/**
+ * Flink's SQL-client job statements through the API: `table.dml-sync` = false submits an INSERT and goes
+ * on; `SHOW JOBS` lists the session's jobs; `STOP JOB … WITH SAVEPOINT` stops one with a savepoint that
+ * `execution.savepoint.path` restores; `STOP JOB` without it cancels; the errors name what is wrong.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FloeError } from '../src/common/index.js';
+import { runScript, runStatement, Session, type ScriptOptions, type StatementResult } from '../src/api/index.js';
+
+/** An unbounded, stateful job: datagen without `number-of-rows`, a keyed count, a blackhole sink. */
+const UNBOUNDED = `
+  CREATE TABLE gen (v BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '2000', 'fields.v.min' = '1', 'fields.v.max' = '9');
+  CREATE TABLE sink (v BIGINT, n BIGINT) WITH ('connector' = 'blackhole');`;
+const INSERT = 'INSERT INTO sink SELECT v, COUNT(*) FROM gen GROUP BY v';
+
+function quietOptions(log: string[]): ScriptOptions {
+  return { out: (t) => log.push(t), err: (t) => log.push(t) };
+}
+
+async function run(session: Session, sql: string, options: ScriptOptions): Promise<void> {
+  for (const statement of session.parse(sql)) await runStatement(session, statement, options);
+}
+
+async function execute(session: Session, sql: string): Promise<StatementResult> {
+  const [statement] = session.parse(sql);
+  return session.execute(statement!);
+}
+
+async function rowsOf(session: Session, sql: string): Promise<readonly (readonly string[])[]> {
+  const result = await execute(session, sql);
+  assert.equal(result.kind, 'rows');
+  return result.kind === 'rows' ? result.rows : [];
+}
+
+async function expectFloeError(work: Promise<unknown>, code: string, message: RegExp): Promise<FloeError> {
+  const error = await work.then(
+    () => assert.fail(`expected ${code}`),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof FloeError, String(error));
+  assert.equal(error.code, code, error.message);
+  assert.match([error.message, ...error.notes, error.help ?? ''].join('\n'), message);
+  assert.ok(error.span, 'the error points at the statement');
+  return error;
+}
+
+/** Polls (no time assertions) until the job completed a checkpoint, so its coordinator is up. */
+async function untilCheckpointed(session: Session, id: string): Promise<void> {
+  const job = session.jobs.get(id);
+  while (job.handle.checkpoints().length === 0) {
+    assert.equal(job.status, 'RUNNING', `job ${id} ended before its first checkpoint: ${String(job.error)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('table.dml-sync = false: SHOW JOBS lists a running job, STOP JOB WITH SAVEPOINT stops it, and the savepoint restores', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-session-jobs-'));
+  try {
+    const session = new Session({ warn: () => {} });
+    const log: string[] = [];
+    await run(
+      session,
+      `SET 'table.dml-sync' = 'false';
+       SET 'pipeline.name' = 'counts';
+       SET 'execution.checkpointing.interval' = '100 ms';
+       SET 'execution.checkpointing.dir' = '${join(dir, 'chk')}';
+       ${UNBOUNDED} ${INSERT};`,
+      quietOptions(log),
+    );
+    // runStatement came back although the job never ends: it was submitted, not waited for.
+    const [row, ...others] = await rowsOf(session, 'SHOW JOBS');
+    assert.deepEqual(others, []);
+    const [id, name, status, start] = row!;
+    assert.match(id!, /^[0-9a-f]{32}$/);
+    assert.deepEqual([name, status], ['counts', 'RUNNING']);
+    assert.match(start!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    assert.match(log.join(''), new RegExp(`Job ID: ${id}`));
+
+    await untilCheckpointed(session, id!);
+    await expectFloeError(execute(session, `STOP JOB '${id}' WITH SAVEPOINT WITH DRAIN`), 'JOB.DRAIN_UNSUPPORTED', /WITH DRAIN is not supported/);
+    assert.equal(session.jobs.get(id!).status, 'RUNNING', 'a refused STOP leaves the job running');
+
+    const stopped = await execute(session, `STOP JOB '${id}' WITH SAVEPOINT`);
+    assert.ok(stopped.kind === 'rows');
+    assert.deepEqual(stopped.columns, ['savepoint path']);
+    const path = stopped.rows[0]![0]!;
+    assert.match(path, /\/counts\/savepoint-\d+$/);
+    assert.ok(existsSync(path), `the savepoint folder ${path} exists`);
+    assert.ok(readdirSync(path).length > 0, 'the savepoint holds files');
+    const result = await session.jobs.get(id!).handle.done;
+    assert.equal(result.savepointPath, path);
+    assert.deepEqual((await rowsOf(session, 'SHOW JOBS')).map((r) => r[2]), ['FINISHED'], 'a job stopped with a savepoint is FINISHED, as in Flink');
+    await expectFloeError(execute(session, `STOP JOB '${id}'`), 'JOB.NOT_RUNNING', /is FINISHED/);
+
+    // Restore into the same query; the interactive default (dmlSync: false) applies when the session
+    // has not set table.dml-sync.
+    const restored = new Session({ warn: () => {} });
+    await run(
+      restored,
+      `SET 'pipeline.name' = 'counts';
+       SET 'execution.checkpointing.interval' = '100 ms';
+       SET 'execution.checkpointing.dir' = '${join(dir, 'chk')}';
+       SET 'execution.savepoint.path' = '${path}';
+       ${UNBOUNDED} ${INSERT};`,
+      { ...quietOptions(log), dmlSync: false },
+    );
+    const [again] = restored.jobs.list();
+    assert.ok(again);
+    await untilCheckpointed(restored, again.id);
+    const cancelled = await execute(restored, `STOP JOB '${again.id.toUpperCase()}'`);
+    assert.equal(cancelled.kind, 'ok');
+    const outcome = await again.handle.done;
+    assert.equal(outcome.status, 'cancelled');
+    assert.equal(outcome.restoredFrom, Number(/savepoint-(\d+)$/.exec(path)![1]), 'the job started from the savepoint');
+    assert.equal(restored.jobs.get(again.id).status, 'CANCELED');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('STOP JOB errors: an unknown id names the known ones; WITH SAVEPOINT needs checkpointing; without it cancels', async () => {
+  const session = new Session({ warn: () => {} });
+  await expectFloeError(execute(session, "STOP JOB 'abc'"), 'JOB.NOT_FOUND', /no job with id 'abc'[\s\S]*no job has been started/);
+  assert.deepEqual(await rowsOf(session, 'SHOW JOBS'), []);
+  await run(session, `SET 'table.dml-sync' = 'false'; ${UNBOUNDED} ${INSERT};`, quietOptions([]));
+  const [job] = session.jobs.list();
+  assert.ok(job);
+  try {
+    await expectFloeError(execute(session, "STOP JOB '0123' WITH SAVEPOINT"), 'JOB.NOT_FOUND', new RegExp(`known jobs: ${job.id} \\(insert`));
+    await expectFloeError(
+      execute(session, `STOP JOB '${job.id}' WITH SAVEPOINT`),
+      'JOB.SAVEPOINT_NEEDS_CHECKPOINTING',
+      /without checkpointing[\s\S]*execution\.checkpointing\.interval/,
+    );
+    assert.equal(job.status, 'RUNNING');
+    await expectFloeError(execute(session, "SHOW JOBS LIKE 'x%'"), 'JOB.SHOW_JOBS_FILTER', /no FROM or LIKE/);
+    const stopped = await execute(session, `STOP JOB '${job.id}'`);
+    assert.equal(stopped.kind, 'ok');
+    assert.equal((await job.handle.done).status, 'cancelled');
+    assert.deepEqual((await rowsOf(session, 'SHOW JOBS')).map((r) => r.slice(0, 3)), [[job.id, job.name, 'CANCELED']]);
+  } finally {
+    await session.jobs.cancelAll();
+  }
+});
+
+test('a script with table.dml-sync = false submits its INSERTs and still ends when they end', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-dml-async-'));
+  try {
+    const session = new Session({ warn: () => {} });
+    const log: string[] = [];
+    await runScript(
+      session,
+      `SET 'table.dml-sync' = 'false';
+       CREATE TABLE a (x INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'a')}', 'format' = 'csv');
+       CREATE TABLE b (x INT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'b')}', 'format' = 'csv');
+       INSERT INTO a VALUES (1), (2);
+       INSERT INTO b VALUES (3);`,
+      quietOptions(log),
+    );
+    const text = log.join('');
+    assert.equal(text.match(/Job ID: [0-9a-f]{32}/g)?.length, 2, text);
+    assert.match(text, /waiting for 2 submitted jobs to end/);
+    assert.deepEqual(session.jobs.list().map((j) => j.status), ['FINISHED', 'FINISHED']);
+    const lines = (folder: string) =>
+      readdirSync(join(dir, folder))
+        .filter((f) => !f.startsWith('.'))
+        .flatMap((f) => readFileSync(join(dir, folder, f), 'utf8').trim().split('\n'))
+        .sort();
+    assert.deepEqual(lines('a'), ['1', '2']);
+    assert.deepEqual(lines('b'), ['3']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a script that fails cancels the jobs it submitted without waiting', async () => {
+  const session = new Session({ warn: () => {} });
+  const log: string[] = [];
+  await assert.rejects(
+    runScript(session, `SET 'table.dml-sync' = 'false'; ${UNBOUNDED} ${INSERT}; SELECT nope FROM gen;`, quietOptions(log)),
+    (e: unknown) => e instanceof FloeError && /nope/.test(e.message),
+  );
+  const [job] = session.jobs.list();
+  assert.ok(job);
+  await job.handle.done;
+  assert.equal(job.status, 'CANCELED');
+  assert.match(log.join(''), new RegExp(`cancelling 1 job submitted by the script: ${job.id}`));
+});
