@@ -139,6 +139,20 @@ describe('joins', () => {
     await assert.rejects(s.query('SELECT P.name FROM auction A, person P'), (e: FloeError) => e.code === 'PLAN.UNSUPPORTED_JOIN');
   });
 
+  test('EXPLAIN kinds of joins: SEMI over an updating right input may delete; LEFT adds +I/-D', async () => {
+    const s = await nexmarkSession();
+    const joinLine = (text: string): string => text.split('\n').find((l) => /^\W*Join\(/.test(l))!;
+    // A right-side update that takes a left row's last match away retracts the left row with -D.
+    const semi = await s.explain(
+      'EXPLAIN CHANGELOG_MODE SELECT A.id FROM auction A WHERE A.seller IN (SELECT c FROM (SELECT bidder, COUNT(*) AS c FROM bid GROUP BY bidder))',
+    );
+    assert.match(joinLine(semi), /changelogMode=\[I,UB,UA,D\]/);
+    const semiAppend = await s.explain('EXPLAIN CHANGELOG_MODE SELECT A.id FROM auction A WHERE A.seller IN (SELECT bidder FROM bid)');
+    assert.match(joinLine(semiAppend), /changelogMode=\[I\]/);
+    const left = await s.explain('EXPLAIN CHANGELOG_MODE SELECT A.id, P.name FROM auction A LEFT JOIN person P ON A.seller = P.id');
+    assert.match(joinLine(left), /changelogMode=\[I,D\]/);
+  });
+
   test('a LEFT join emits deletions (retract)', async () => {
     const s = await nexmarkSession();
     const q = await s.query('SELECT A.id, P.name FROM auction A LEFT JOIN person P ON A.seller = P.id');

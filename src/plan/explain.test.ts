@@ -41,3 +41,17 @@ test('GROUP BY CUMULATE(…) (no legacy group window form) points at the window 
     return true;
   });
 });
+
+test('a legacy GROUP BY TUMBLE/HOP/SESSION window is named as Flink plans it (GroupWindowAggregate); a window TVF is a WindowAggregate', async () => {
+  const s = await nexmarkSession();
+  const tumble = await s.explain("SELECT auction, COUNT(*) AS c, TUMBLE_START(dateTime, INTERVAL '10' SECOND) AS ws FROM bid GROUP BY auction, TUMBLE(dateTime, INTERVAL '10' SECOND)");
+  assert.match(
+    tumble,
+    /GroupWindowAggregate\(groupBy=\[auction\], window=\[TumblingGroupWindow\('w\$, dateTime, 10000\)\], properties=\[window_start, window_end, window_time\], select=\[auction, COUNT\(\*\) AS c, start\('w\$\) AS window_start, end\('w\$\) AS window_end, rowtime\('w\$\) AS window_time\]\)/,
+  );
+  const hop = await s.explain("SELECT auction, COUNT(*) FROM bid GROUP BY auction, HOP(dateTime, INTERVAL '2' SECOND, INTERVAL '10' SECOND)");
+  assert.match(hop, /window=\[SlidingGroupWindow\('w\$, dateTime, 10000, 2000\)\]/);
+  const tvf = await s.explain("SELECT auction, COUNT(*) FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end");
+  assert.match(tvf, /\+- WindowAggregate\(groupBy=\[auction\], window=\[TUMBLE\(time_col=\[dateTime\], size=\[10 s\]\)\]/);
+  assert.doesNotMatch(tvf, /GroupWindowAggregate/);
+});

@@ -111,7 +111,7 @@ export function bindGroupWindow(call: FunctionCall, input: LogicalNode, scope: S
     { name: 'window_end', type: Types.timestamp(3, false) },
     { name: 'window_time', type: windowTime },
   );
-  const node: WindowTvfNode = { kind: 'WindowTvf', input, window, timeIndex, rowType: { fields } };
+  const node: WindowTvfNode = { kind: 'WindowTvf', input, window, timeIndex, rowType: { fields }, groupWindow: true };
   const start = inputRef(n, fields[n]!.type);
   const end = inputRef(n + 1, fields[n + 1]!.type);
   const rowtime = inputRef(n + 2, windowTime);

@@ -72,6 +72,8 @@ export interface AggregateNode {
   readonly groupKeys: readonly number[];
   readonly aggregates: readonly AggregateCall[];
   readonly rowType: RowType;
+  /** State TTL in ms from a `STATE_TTL` hint (0 = keep forever); absent: `table.exec.state.ttl`. */
+  readonly stateTtlMs?: number;
 }
 
 /**
@@ -95,6 +97,8 @@ export interface WindowTvfNode {
   readonly rowType: RowType;
   /** SESSION's `TABLE t PARTITION BY k` columns (input indices); the aggregate must group by them. */
   readonly partitionKeys?: readonly number[];
+  /** Bound from a legacy group window, `GROUP BY TUMBLE/HOP/SESSION(time, …)`, rather than a window TVF. */
+  readonly groupWindow?: boolean;
 }
 
 export interface WindowAggregateNode {
@@ -105,6 +109,11 @@ export interface WindowAggregateNode {
   readonly groupKeys: readonly number[];
   readonly aggregates: readonly AggregateCall[];
   readonly rowType: RowType;
+  /**
+   * From a legacy group window (`GROUP BY SESSION(time, …)`): runs as any window aggregate, but EXPLAIN
+   * names it as Flink plans that syntax, `GroupWindowAggregate(… window=[SessionGroupWindow(…)] …)`.
+   */
+  readonly groupWindow?: boolean;
 }
 
 export type JoinType = JoinSpec['joinType'];
@@ -121,6 +130,14 @@ export interface JoinNode {
    * event-time temporal join. Rules that rebuild a join keep it and renumber `timeIndex`.
    */
   readonly snapshot?: JoinSnapshot;
+  /** Per-side state TTL from a `STATE_TTL` hint (regular joins only); absent: `table.exec.state.ttl`. */
+  readonly stateTtl?: JoinStateTtl;
+}
+
+/** State TTL per join side in ms (0 = keep forever); null = the side was not hinted (the configured TTL applies). */
+export interface JoinStateTtl {
+  readonly left: number | null;
+  readonly right: number | null;
 }
 
 export interface JoinSnapshot {

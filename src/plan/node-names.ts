@@ -39,6 +39,11 @@ export function formatWindow(w: LogicalWindow, timeCol?: string): string {
   }
 }
 
+/** A state TTL from a `STATE_TTL` hint: a duration, or `none` for 0 (state kept forever). */
+function formatTtl(ms: number): string {
+  return ms === 0 ? 'none' : formatDuration(ms);
+}
+
 /** `expr AS name` unless the expression is a reference to a column of that name. */
 export function formatProjection(projection: readonly ExprIR[], outNames: readonly string[], inNames: readonly string[]): string {
   return projection
@@ -69,10 +74,37 @@ export function groupAggregateName(keys: readonly number[], aggs: readonly Aggre
   return `GroupAggregate(${groupBy}select=[${aggSelect(keys, aggs, input, out)}])`;
 }
 
-export function windowAggregateName(node: { window: LogicalWindow; timeIndex: number; groupKeys: readonly number[]; aggregates: readonly AggregateCall[] }, input: RowType, out: RowType): string {
+/**
+ * `WindowAggregate(groupBy=[…], window=[TUMBLE(…)], select=[…])`; with `groupWindow` (a legacy
+ * `GROUP BY TUMBLE/HOP/SESSION(time, …)`), Flink's name for that syntax:
+ * `GroupWindowAggregate(groupBy=[…], window=[SessionGroupWindow('w$, dateTime, 10000)], properties=[…], select=[…])`.
+ * The window properties keep Floe's column names (window_start, window_end, window_time; Flink calls them
+ * w$start, w$end, w$rowtime/w$proctime), so the Calc above reads the names printed here.
+ */
+export function windowAggregateName(
+  node: { window: LogicalWindow; timeIndex: number; groupKeys: readonly number[]; aggregates: readonly AggregateCall[]; groupWindow?: boolean },
+  input: RowType,
+  out: RowType,
+): string {
   const inNames = names(input);
   const groupBy = node.groupKeys.length > 0 ? `groupBy=[${node.groupKeys.map((k) => inNames[k]).join(', ')}], ` : '';
   const props = ['window_start', 'window_end', 'window_time'];
+  if (node.groupWindow === true) {
+    const time = inNames[node.timeIndex]!;
+    const proctime = (input.fields[node.timeIndex]!.type as { timeAttribute?: string }).timeAttribute === 'proctime';
+    const fns = ['start', 'end', proctime ? 'proctime' : 'rowtime'];
+    const w = node.window;
+    const window =
+      w.kind === 'SESSION'
+        ? `SessionGroupWindow('w$, ${time}, ${w.gap})`
+        : w.kind === 'HOP'
+          ? `SlidingGroupWindow('w$, ${time}, ${w.size}, ${w.slide})`
+          : w.kind === 'TUMBLE'
+            ? `TumblingGroupWindow('w$, ${time}, ${w.size})`
+            : formatWindow(w, time);
+    const extra = props.map((p, i) => `${fns[i]}('w$) AS ${p}`);
+    return `GroupWindowAggregate(${groupBy}window=[${window}], properties=[${props.join(', ')}], select=[${aggSelect(node.groupKeys, node.aggregates, input, out, extra)}])`;
+  }
   return `WindowAggregate(${groupBy}window=[${formatWindow(node.window, inNames[node.timeIndex])}], select=[${aggSelect(node.groupKeys, node.aggregates, input, out, props)}])`;
 }
 
@@ -178,16 +210,25 @@ export function logicalNodeName(node: LogicalNode): string {
       return `LogicalValues(rows=[${node.rows.length}], fields=[${names(node.rowType).join(', ')}])`;
     case 'Calc':
       return 'Logical' + calcName(node.projection, node.condition, node.rowType, node.input.rowType);
-    case 'Aggregate':
-      return 'LogicalAggregate' + groupAggregateName(node.groupKeys, node.aggregates, node.input.rowType, node.rowType).slice('GroupAggregate'.length);
+    case 'Aggregate': {
+      const agg = 'LogicalAggregate' + groupAggregateName(node.groupKeys, node.aggregates, node.input.rowType, node.rowType).slice('GroupAggregate'.length);
+      // A STATE_TTL hint shows on the node it applies to (Flink's AST lists it as the node's hints).
+      return node.stateTtlMs === undefined ? agg : `${agg.slice(0, -1)}, stateTtl=[${formatTtl(node.stateTtlMs)}])`;
+    }
     case 'WindowTvf':
       return `LogicalWindowTableFunction(window=[${formatWindow(node.window, node.input.rowType.fields[node.timeIndex]!.name)}])`;
     case 'WindowAggregate':
-      return 'Logical' + windowAggregateName(node, node.input.rowType, node.rowType);
+      // The logical node keeps the TVF form's name; only the physical node is named as Flink plans it.
+      return 'Logical' + windowAggregateName({ ...node, groupWindow: false }, node.input.rowType, node.rowType);
     case 'Join': {
       const join = 'Logical' + joinName(node.joinType, node.condition, node.rowType, node.left.rowType, node.right.rowType);
       // A temporal/lookup join shows the AS OF column (Flink: LogicalSnapshot(period=[…])).
-      return node.snapshot ? `${join.slice(0, -1)}, period=[${node.left.rowType.fields[node.snapshot.timeIndex]!.name}])` : join;
+      if (node.snapshot) return `${join.slice(0, -1)}, period=[${node.left.rowType.fields[node.snapshot.timeIndex]!.name}])`;
+      const ttl = node.stateTtl;
+      if (ttl === undefined) return join;
+      // Hinted sides only; the others keep table.exec.state.ttl.
+      const sides = [ttl.left === null ? null : `left=${formatTtl(ttl.left)}`, ttl.right === null ? null : `right=${formatTtl(ttl.right)}`].filter((x) => x !== null);
+      return `${join.slice(0, -1)}, stateTtl=[${sides.join(', ')}])`;
     }
     case 'Union':
       return `LogicalUnion(all=[true], union=[${names(node.rowType).join(', ')}])`;

@@ -70,7 +70,7 @@ type DraftOp =
   | { readonly t: 'source'; readonly scan: ScanNode }
   | { readonly t: 'values'; readonly values: ValuesNode }
   | { readonly t: 'calc'; readonly projection: readonly ExprIR[]; readonly condition: ExprIR | null }
-  | { readonly t: 'agg'; readonly groupKeys: readonly number[]; readonly aggregates: readonly AggregateCall[] }
+  | { readonly t: 'agg'; readonly groupKeys: readonly number[]; readonly aggregates: readonly AggregateCall[]; readonly stateTtlMs: number }
   | { readonly t: 'wagg'; readonly node: WindowAggregateNode }
   | { readonly t: 'wtvf'; readonly node: Extract<LogicalNode, { kind: 'WindowTvf' }> }
   | {
@@ -80,6 +80,9 @@ type DraftOp =
       readonly rightKeys: readonly number[];
       readonly residual: ExprIR | null;
       readonly condition: ExprIR | null;
+      /** Per-side state TTL: a `STATE_TTL` hint's, else `table.exec.state.ttl`. */
+      readonly leftStateTtlMs: number;
+      readonly rightStateTtlMs: number;
     }
   | { readonly t: 'union' }
   | { readonly t: 'lookup-join'; readonly spec: LookupJoinSpec }
@@ -139,7 +142,14 @@ class PhysicalPlanner {
     this.config = config;
     this.mode = runtimeMode(config);
     this.parallelism = defaultParallelism(config);
-    this.ttl = stateTtlMs(config);
+    // Idle state retention is a streaming notion (Flink ignores table.exec.state.ttl and STATE_TTL hints
+    // in batch mode): a batch operator must keep its state until the end of its input.
+    this.ttl = this.mode === 'batch' ? 0 : stateTtlMs(config);
+  }
+
+  /** The state TTL of an operator: a `STATE_TTL` hint's (streaming only), else `table.exec.state.ttl`. */
+  private stateTtl(hinted: number | null | undefined): number {
+    return this.mode === 'batch' ? 0 : (hinted ?? this.ttl);
   }
 
   private draft(op: DraftOp, inputs: Draft[], rowType: RowType, name: string, parallelism: number, partitioning: Partitioning[]): Draft {
@@ -188,7 +198,7 @@ class PhysicalPlanner {
         const input = this.translate(node.input);
         const global = node.groupKeys.length === 0;
         return this.draft(
-          { t: 'agg', groupKeys: node.groupKeys, aggregates: node.aggregates },
+          { t: 'agg', groupKeys: node.groupKeys, aggregates: node.aggregates, stateTtlMs: this.stateTtl(node.stateTtlMs) },
           [input],
           node.rowType,
           groupAggregateName(node.groupKeys, node.aggregates, node.input.rowType, node.rowType),
@@ -285,7 +295,16 @@ class PhysicalPlanner {
         }
         const name = joinName(node.joinType, node.condition, node.rowType, node.left.rowType, node.right.rowType);
         return this.draft(
-          { t: 'join', joinType: node.joinType, leftKeys, rightKeys, residual: andAll(residual), condition: node.condition },
+          {
+            t: 'join',
+            joinType: node.joinType,
+            leftKeys,
+            rightKeys,
+            residual: andAll(residual),
+            condition: node.condition,
+            leftStateTtlMs: this.stateTtl(node.stateTtl?.left),
+            rightStateTtlMs: this.stateTtl(node.stateTtl?.right),
+          },
           [left, right],
           node.rowType,
           name,
@@ -449,9 +468,7 @@ class PhysicalPlanner {
         return;
       }
       case 'join': {
-        let k = d.inputs.reduce((acc, i) => acc | i.baseKinds, 0);
-        if (op.joinType !== 'INNER' && op.joinType !== 'SEMI') k |= KIND_I | KIND_D;
-        d.baseKinds = k;
+        d.baseKinds = joinKinds(op.joinType, d.inputs[0]!.baseKinds, d.inputs[1]!.baseKinds);
         d.upsertKey = null;
         return;
       }
@@ -625,12 +642,9 @@ class PhysicalPlanner {
       case 'lookup-join':
         d.kinds = d.inputs[0]!.kinds;
         return;
-      case 'join': {
-        let k = d.inputs.reduce((acc, i) => acc | i.kinds, 0);
-        if (op.joinType !== 'INNER' && op.joinType !== 'SEMI') k |= KIND_I | KIND_D;
-        d.kinds = k;
+      case 'join':
+        d.kinds = joinKinds(op.joinType, d.inputs[0]!.kinds, d.inputs[1]!.kinds);
         return;
-      }
       case 'union':
         d.kinds = d.inputs.reduce((acc, i) => acc | i.kinds, 0);
         return;
@@ -720,7 +734,7 @@ class PhysicalPlanner {
           aggregates: op.aggregates,
           inputMode: this.inputMode(d),
           generateUpdateBefore: this.mode === 'streaming' && (d.kinds & KIND_UB) !== 0,
-          stateTtlMs: this.ttl,
+          stateTtlMs: op.stateTtlMs,
         };
       case 'wagg': {
         const timeType = op.node.input.rowType.fields[op.node.timeIndex]!.type;
@@ -768,8 +782,8 @@ class PhysicalPlanner {
           rightUniqueKey: uniqueKeyOf(this.inputMode(d, 1)),
           leftMode: this.inputMode(d, 0),
           rightMode: this.inputMode(d, 1),
-          leftStateTtlMs: this.ttl,
-          rightStateTtlMs: this.ttl,
+          leftStateTtlMs: op.leftStateTtlMs,
+          rightStateTtlMs: op.rightStateTtlMs,
         };
       }
       case 'union':
@@ -903,6 +917,19 @@ function mapKeyThroughProjection(key: readonly number[] | null, projection: read
     out.push(pos);
   }
   return out;
+}
+
+/**
+ * Row kinds a regular join emits (JoinOperator's rules): an INNER join forwards its inputs' kinds; a SEMI
+ * join forwards the left input's kinds, and a change on an updating right input that takes a left row's
+ * last match away retracts that row with -D (Flink's static inference, left ∪ right, leaves the D out);
+ * outer and ANTI joins add and retract NULL-padded or unmatched rows with +I/-D.
+ */
+function joinKinds(joinType: JoinType, left: RowKinds, right: RowKinds): RowKinds {
+  const k = left | right;
+  if (joinType === 'INNER') return k;
+  if (joinType === 'SEMI') return isUpdating(right) ? k | KIND_D : k;
+  return k | KIND_I | KIND_D;
 }
 
 function shortName(d: Draft): string {

@@ -28,6 +28,7 @@ import { castIfNeeded, conjuncts, inputRef } from './ir-utils.js';
 import type { AggregateNode, CalcNode, JoinType, LogicalNode, LogicalWindow, ValuesNode } from './logical-plan.js';
 import { buildScanTable } from './scan-table.js';
 import { parseLookupHints } from './lookup-hint.js';
+import { applyStateTtlToJoins, checkStateTtlHint, parseStateTtlHints, withAggregateStateTtl } from './state-ttl-hint.js';
 import { bindSnapshotJoin } from './snapshot-join-binder.js';
 import { bindSubqueryPredicates, splitSubqueryPredicates } from './subquery-binder.js';
 import { extractIntervalBounds } from './time-join-planning.js';
@@ -165,7 +166,10 @@ function bindSelect(sel: Select, ctx: BinderContext): LogicalNode {
   const from: BoundRelation = sel.from
     ? bindTableRef(sel.from, { ...ctx, lookupHints: parseLookupHints(sel.hints) })
     : { node: { kind: 'Values', rows: [[]], rowType: { fields: [] } } satisfies ValuesNode, scope: Scope.empty() };
-  let input = from.node;
+  // STATE_TTL names inputs of this block's joins and aggregation; checked before anything else is bound.
+  const ttlHint = parseStateTtlHints(sel.hints);
+  const aggregateTtlMs = ttlHint === null ? undefined : checkStateTtlHint(ttlHint, sel.from ?? null).aggregateTtlMs;
+  let input = ttlHint !== null && sel.from ? applyStateTtlToJoins(ttlHint, sel.from, from.node) : from.node;
   const scope = from.scope;
   const base = new ExprBinder(scope, ctx, 'WHERE');
   if (sel.where) {
@@ -292,9 +296,9 @@ function bindSelect(sel: Select, ctx: BinderContext): LogicalNode {
         ],
       },
     };
-    node = makeCalc(aggNode, projection, names, having);
+    node = makeCalc(withAggregateStateTtl(aggNode, aggregateTtlMs), projection, names, having);
   }
-  if (sel.distinct) node = distinctOf(node);
+  if (sel.distinct) node = withAggregateStateTtl(distinctOf(node), aggregateTtlMs);
   return node;
 }
 

@@ -134,6 +134,19 @@ export const ORACLE: Readonly<Record<string, OracleQuery>> = {
   // Session windows per bidder, gap 10 s: a bid starts a new session when it comes more than the gap
   // after the bidder's previous bid (windows [t, t + gap) that touch merge, so a distance of exactly
   // the gap continues the session); a session ends at its last bid + gap.
+  // The winning bid of each auction: highest price, earliest bid on a price tie (the suite checks that no
+  // auction has two bids with the winning price and time, so the row is deterministic).
+  q9: {
+    sql: `SELECT id, itemName, description, initialBid, reserve, ${ms('dateTime')}, ${ms('expires')}, seller, category, extra,
+            auction, bidder, price, ${ms('bid_dateTime')}, bid_extra
+          FROM (
+            SELECT a.*, b.auction, b.bidder, b.price, b.dateTime AS bid_dateTime, b.extra AS bid_extra,
+              row_number() OVER (PARTITION BY a.id ORDER BY b.price DESC, b.dateTime ASC) AS rownum
+            FROM auction a, bid b
+            WHERE a.id = b.auction AND b.dateTime BETWEEN a.dateTime AND a.expires)
+          WHERE rownum <= 1`,
+    timestampColumns: [5, 6, 13],
+  },
   q11: {
     sql: `
       WITH g AS (
@@ -173,6 +186,14 @@ export const ORACLE: Readonly<Record<string, OracleQuery>> = {
       FROM bid
       WHERE ${channelIdOrNull} IS NOT NULL OR lower(channel) IN ('apple', 'google', 'facebook', 'baidu')`,
     timestampColumns: [],
+  },
+  // Every bid of a person who also sells: bid ⋈ person on the bidder ⋈ auction on the seller.
+  q23: {
+    sql: `SELECT b.bidder, b.price, b.channel, b.url, b.extra,
+            p.id, p.name, p.emailAddress, p.creditCard, p.city, p.state, p.extra,
+            a.itemName, a.description, a.initialBid, a.reserve, ${ms('a.dateTime')}, ${ms('a.expires')}, a.seller, a.category, a.extra
+          FROM bid b JOIN person p ON p.id = b.bidder JOIN auction a ON a.seller = b.bidder`,
+    timestampColumns: [16, 17],
   },
   q22: {
     sql: `SELECT auction, bidder, price, channel,

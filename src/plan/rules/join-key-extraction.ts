@@ -106,6 +106,7 @@ export const joinKeyExtractionRule: Rule = {
           : { fields: [...node.rowType.fields.slice(0, width), ...side(left.rowType.fields.slice(width), padL), ...node.rowType.fields.slice(width), ...side(right.rowType.fields.slice(rightWidth), padR)] },
       // Helper columns are appended after the left columns, so the AS OF column keeps its index.
       ...(node.snapshot ? { snapshot: node.snapshot } : {}),
+      ...(node.stateTtl ? { stateTtl: node.stateTtl } : {}),
     };
     const projection = node.rowType.fields.map((f, i) => inputRef(shiftOld(i), join.rowType.fields[shiftOld(i)]!.type));
     return changedTo({ kind: 'Calc', input: join, projection, condition: null, rowType: node.rowType });

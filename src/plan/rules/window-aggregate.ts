@@ -38,16 +38,18 @@ interface WindowSource {
   readonly ws: number;
   readonly we: number;
   readonly wt: number;
+  /** The windows come from a legacy `GROUP BY TUMBLE/HOP/SESSION(…)` (kept for EXPLAIN's name). */
+  readonly groupWindow: boolean;
 }
 
 function windowSourceOf(node: LogicalNode): WindowSource | null {
   if (node.kind === 'WindowTvf') {
     const n = node.input.rowType.fields.length;
-    return { base: node.input, window: node.window, partitionKeys: node.partitionKeys ?? [], timeIndex: node.timeIndex, ws: n, we: n + 1, wt: n + 2 };
+    return { base: node.input, window: node.window, partitionKeys: node.partitionKeys ?? [], timeIndex: node.timeIndex, ws: n, we: n + 1, wt: n + 2, groupWindow: node.groupWindow === true };
   }
   if (node.kind === 'WindowAggregate' && node.window.kind === 'TUMBLE') {
     const n = node.rowType.fields.length;
-    return { base: node, window: node.window, partitionKeys: [], timeIndex: n - 1, ws: n - 3, we: n - 2, wt: n - 1 };
+    return { base: node, window: node.window, partitionKeys: [], timeIndex: n - 1, ws: n - 3, we: n - 2, wt: n - 1, groupWindow: false };
   }
   return null;
 }
@@ -124,6 +126,7 @@ export const windowAggregateRule: Rule = {
           { name: 'window_time', type: windowTimeOf(windowTimeType) },
         ],
       },
+      ...(source.groupWindow ? { groupWindow: true } : {}),
     };
     // Restore the Aggregate's output layout.
     const nOther = otherKeys.length;
