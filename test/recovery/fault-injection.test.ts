@@ -6,7 +6,8 @@
  * run without checkpoints: nothing lost, nothing duplicated.
  *
  * Run by `npm run test:fault` (CI runs it after `npm test`): q5, q7, q8, q15, q18 and q19; q5, q8 and q18
- * with incremental checkpoints (deltas on top of files in earlier checkpoints' folders). Updating queries
+ * with incremental heap checkpoints (deltas on top of files in earlier checkpoints' folders), q7 and q19
+ * on the lsm state backend, q15 with full heap checkpoints. Updating queries
  * whose results depend on the arrival order of ties between parallel channels (q18 and q19 at parallelism
  * 2 differ between two uninterrupted runs too) run at parallelism 1.
  *
@@ -22,20 +23,25 @@ import { committedRows, completeCheckpoints, digest, random, reportedRunMs, runJ
 
 const KILLS = 20;
 
-/** [query, events, parallelism, seed, incremental checkpoints (execution.checkpointing.incremental)] */
-const ALL = [
-  ['q5', 400_000, 2, 5, true],
-  ['q7', 300_000, 1, 7, false],
-  ['q8', 400_000, 2, 8, true],
-  ['q15', 300_000, 1, 15, false],
-  ['q18', 300_000, 1, 18, true],
-  ['q19', 300_000, 1, 19, false],
-] as const;
-const checkpointEnv = (incremental: boolean): Record<string, string> => (incremental ? { FLOE_CHECKPOINT_INCREMENTAL: 'true' } : {});
-const kind = (incremental: boolean): string => (incremental ? 'incremental' : 'full');
+/**
+ * [query, events, parallelism, seed, state]: `heap` with full checkpoints, `heap-incremental`
+ * (execution.checkpointing.incremental) or `lsm` (state.backend.type; SST files are the checkpoint).
+ */
+type StateSetup = 'heap' | 'heap-incremental' | 'lsm';
+const ALL: readonly (readonly [string, number, number, number, StateSetup])[] = [
+  ['q5', 400_000, 2, 5, 'heap-incremental'],
+  ['q7', 300_000, 1, 7, 'lsm'],
+  ['q8', 400_000, 2, 8, 'heap-incremental'],
+  ['q15', 300_000, 1, 15, 'heap'],
+  ['q18', 300_000, 1, 18, 'heap-incremental'],
+  ['q19', 300_000, 1, 19, 'lsm'],
+];
+const checkpointEnv = (state: StateSetup): Record<string, string> =>
+  state === 'heap-incremental' ? { FLOE_CHECKPOINT_INCREMENTAL: 'true' } : state === 'lsm' ? { FLOE_STATE_BACKEND: 'lsm' } : {};
+const kind = (state: StateSetup): string => (state === 'heap' ? 'heap, full checkpoints' : state === 'heap-incremental' ? 'heap, incremental checkpoints' : 'lsm state');
 
-for (const [query, events, parallelism, seed, incremental] of ALL) {
-  test(`exactly-once: nexmark ${query}, parallelism ${parallelism}, ${kind(incremental)} checkpoints, ${KILLS} SIGKILLs at random moments (seed ${seed})`, async () => {
+for (const [query, events, parallelism, seed, state] of ALL) {
+  test(`exactly-once: nexmark ${query}, parallelism ${parallelism}, ${kind(state)}, ${KILLS} SIGKILLs at random moments (seed ${seed})`, async () => {
     const root = await mkdtemp(join(tmpdir(), `floe-fault-${query}-`));
     try {
       const reference = await runJobProcess([query, String(events), join(root, 'reference'), String(parallelism), 'none'], null);
@@ -58,8 +64,8 @@ for (const [query, events, parallelism, seed, incremental] of ALL) {
         const known = (await completeCheckpoints(out, query)).at(-1) ?? 0;
         const afterCheckpoint = kills % 4 !== 0;
         const run = afterCheckpoint
-          ? await runJobProcess(args, Math.floor(next() * 0.3 * runMs), async () => ((await completeCheckpoints(out, query)).at(-1) ?? 0) > known, checkpointEnv(incremental))
-          : await runJobProcess(args, Math.floor(next() * 0.6 * runMs), undefined, checkpointEnv(incremental));
+          ? await runJobProcess(args, Math.floor(next() * 0.3 * runMs), async () => ((await completeCheckpoints(out, query)).at(-1) ?? 0) > known, checkpointEnv(state))
+          : await runJobProcess(args, Math.floor(next() * 0.6 * runMs), undefined, checkpointEnv(state));
         if (!run.finished) {
           kills++;
           seen.push((await committedRows(join(out, 'data'))).length);
@@ -71,7 +77,7 @@ for (const [query, events, parallelism, seed, incremental] of ALL) {
         await rm(out, { recursive: true, force: true });
         if (finishedEarly > KILLS) assert.fail('the job keeps finishing before the kill: use more events');
       }
-      const last = await runJobProcess(args, null, undefined, checkpointEnv(incremental));
+      const last = await runJobProcess(args, null, undefined, checkpointEnv(state));
       assert.ok(last.finished, 'the job completes after the last restart');
       const actual = await committedRows(join(out, 'data'));
       const inExpected = new Set(expected);
@@ -92,8 +98,8 @@ for (const [query, events, parallelism, seed, incremental] of ALL) {
  * thread, where the injector patches it), 20 failures thrown from the source at random batches, each
  * restarting the job from its latest checkpoint through the restart strategy, never leaving the process.
  */
-for (const [query, events, , seed, incremental] of ALL) {
-  test(`exactly-once: nexmark ${query}, ${kind(incremental)} checkpoints, 20 in-process task failures with restart-strategy fixed-delay (seed ${seed})`, async () => {
+for (const [query, events, , seed, state] of ALL) {
+  test(`exactly-once: nexmark ${query}, ${kind(state)}, 20 in-process task failures with restart-strategy fixed-delay (seed ${seed})`, async () => {
     const root = await mkdtemp(join(tmpdir(), `floe-restart-${query}-`));
     try {
       await runJobProcess([query, String(events), join(root, 'reference'), '1', 'none'], null);
@@ -101,7 +107,7 @@ for (const [query, events, , seed, incremental] of ALL) {
       const run = await runJobProcess([query, String(events), join(root, 'faulty'), '1', '50 ms'], null, undefined, {
         FLOE_INJECT_FAILURES: String(KILLS),
         FLOE_INJECT_SEED: String(seed),
-        ...checkpointEnv(incremental),
+        ...checkpointEnv(state),
       });
       assert.ok(run.finished, run.stderr);
       const restarts = Number(/restarts=(\d+)/.exec(run.stdout)?.[1] ?? -1);

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     config['execution.checkpointing.num-retained'] = '2';
     if (process.env['FLOE_CHECKPOINT_INCREMENTAL'] === 'true') config['execution.checkpointing.incremental'] = 'true';
   }
+  if (process.env['FLOE_STATE_BACKEND'] !== undefined) config['state.backend.type'] = process.env['FLOE_STATE_BACKEND'];
   const failures = Number(process.env['FLOE_INJECT_FAILURES'] ?? 0);
   if (failures > 0) {
     injectSourceFailures(failures, Number(process.env['FLOE_INJECT_SEED'] ?? 1));
