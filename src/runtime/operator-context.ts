@@ -5,8 +5,8 @@
 import { internalError, unsupported } from '../common/index.js';
 import type { RecordBatch, RowType } from '../types/index.js';
 import type { JobSpec, NodeSpec } from '../spec/index.js';
-import { createHeapKeyedStateBackend, createLsmKeyedStateBackend, keyGroupRangeForSubtask, lsmOptionsFromConfig, openLsmKeyedStateBackend } from '../state/index.js';
-import type { KeyedStateBackend, KeyedStateSnapshot, KeyGroupRange, LsmKeyedStateBackendOptions } from '../state/index.js';
+import { createHeapKeyedStateBackend, createLsmKeyedStateBackend, keyGroupRangeForSubtask, lsmOptionsFromConfig, openLsmKeyedStateBackend, registerLsmGauges } from '../state/index.js';
+import type { KeyedStateBackend, KeyedStateSnapshot, KeyGroupRange, LsmKeyedStateBackend, LsmKeyedStateBackendOptions } from '../state/index.js';
 import { jobFolderName, readCheckpointSettings } from './checkpoint-config.js';
 import type { Operator, OperatorMetrics, SourceContext, TimerService } from './operator.js';
 import { isTimerOperator } from './operator.js';
@@ -72,7 +72,7 @@ export class OperatorContextImpl implements SourceContext {
   keyedState(): KeyedStateBackend {
     if (this.state === null) {
       const kind = (this.job.config['state.backend.type'] ?? 'heap').trim().toLowerCase();
-      if (kind === 'lsm') this.state = createLsmKeyedStateBackend(this.lsmOptions());
+      if (kind === 'lsm') this.state = this.withLsmGauges(createLsmKeyedStateBackend(this.lsmOptions()));
       else if (kind !== 'heap' && kind !== 'hashmap') {
         throw unsupported('RUNTIME.STATE_BACKEND_UNAVAILABLE', `state backend '${kind}' is not available; use 'heap' or 'lsm'`);
       } else this.state = createHeapKeyedStateBackend({ maxParallelism: this.maxParallelism, keyGroupRange: this.keyGroupRange });
@@ -96,6 +96,12 @@ export class OperatorContextImpl implements SourceContext {
     });
   }
 
+  /** Shows the backend's read-path counters (remote bytes, cache hits, …) as `state.lsm.*` gauges. */
+  private withLsmGauges(backend: LsmKeyedStateBackend): LsmKeyedStateBackend {
+    registerLsmGauges(backend, (name, read) => this.metricGroup.gauge(name, read));
+    return backend;
+  }
+
   /** The keyed state backend if the operator created one (snapshots skip operators without state). */
   get keyedStateIfCreated(): KeyedStateBackend | null {
     return this.state;
@@ -115,7 +121,7 @@ export class OperatorContextImpl implements SourceContext {
     lsmSnapshots?: readonly KeyedStateSnapshot[] | undefined;
   }): void {
     this.isRestored = true;
-    this.state = restored.lsmSnapshots !== undefined ? openLsmKeyedStateBackend(restored.lsmSnapshots, this.lsmOptions()) : restored.keyed;
+    this.state = restored.lsmSnapshots !== undefined ? this.withLsmGauges(openLsmKeyedStateBackend(restored.lsmSnapshots, this.lsmOptions())) : restored.keyed;
     this.restoredTimers = restored.timers.length > 0 ? { snapshots: restored.timers, owns: restored.owns } : null;
     this.restoredOperatorState = restored.operatorState;
     this.restoredKeyedOperatorState = restored.keyedOperatorState;

@@ -25,3 +25,4 @@ export type { LsmStateSnapshot, LsmSnapshotFileInfo } from './lsm/lsm-snapshot.j
 export { lsmOptionsFromConfig, sharedLsmCaches } from './lsm/lsm-options.js';
 export type { LsmConfigContext } from './lsm/lsm-options.js';
 export type { LsmStats, LsmCaches } from './lsm/sst-reader.js';
+export { registerLsmGauges, LSM_GAUGE_PREFIX } from './lsm/lsm-metrics.js';

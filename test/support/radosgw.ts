@@ -168,7 +168,7 @@ keyring = ${dir}/keyring
 mon data = ${dir}/mon/$name
 osd data = ${dir}/osd/$id
 [client.rgw]
-rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
+rgw frontends = beast endpoint=127.0.0.1:${rgwPort} tcp_nodelay=1
 rgw data = ${dir}/rgw
 `,
   );

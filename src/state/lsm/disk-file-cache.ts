@@ -6,7 +6,13 @@
  * Files are added when the backend writes them (write-through: the bytes are at hand) and, after a
  * remote block miss, downloaded in the background. A read racing an eviction finds the file gone and
  * falls back to the remote store (the caller treats `undefined` as a miss).
+ *
+ * Each cache keeps its files in a folder of its own below the configured one (`<dir>/c-<random>`): file
+ * ids are unique per thread only (worker threads each count from 1), and every worker thread of a process
+ * opens its own caches on the same configured folder, so files named by id alone in a shared folder
+ * would overwrite one another's (a block of one file read from another: a checksum failure at best).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,12 +27,16 @@ interface CachedFile {
 export class DiskFileCache {
   private readonly files = new Map<number, CachedFile>();
   private bytes = 0;
+  /** This cache's own folder below the configured one (see the module comment). */
+  readonly dir: string;
 
   constructor(
     readonly capacity: number,
-    readonly dir: string,
+    /** The configured folder; several caches (threads, settings) may share it. */
+    readonly parentDir: string,
   ) {
-    if (capacity > 0) mkdirSync(dir, { recursive: true });
+    this.dir = join(parentDir, `c-${randomUUID().slice(0, 8)}`);
+    if (capacity > 0) mkdirSync(this.dir, { recursive: true });
   }
 
   get usedBytes(): number {
@@ -95,7 +105,7 @@ export class DiskFileCache {
     }
   }
 
-  /** Deletes the cache directory (backend dispose). */
+  /** Deletes this cache's folder (not the configured one, which other caches may use). */
   clear(): void {
     this.files.clear();
     this.bytes = 0;

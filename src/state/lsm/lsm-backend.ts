@@ -45,7 +45,7 @@ import { STATE_VALUE_CODEC_VERSION } from '../value-codec.js';
 import { compactRuns, pickCompaction } from './lsm-compaction.js';
 import type { CompactionInput } from './lsm-compaction.js';
 import { ENTRY_SEPARATOR, MAP_RANGE_END, mapPrefix, MARKER_SUFFIX, stateTag } from './lsm-keys.js';
-import { FoundEntry, Run } from './lsm-run.js';
+import { firstDurable, FoundEntry, Run } from './lsm-run.js';
 import { LSM_STATE_SNAPSHOT_FORMAT } from './lsm-snapshot.js';
 import type { LsmSnapshotFileInfo, LsmStateSnapshot } from './lsm-snapshot.js';
 import { LsmListState, LsmMapState, LsmValueState } from './lsm-states.js';
@@ -94,7 +94,16 @@ export interface LsmKeyedStateBackendOptions {
 
 export interface LsmKeyedStateBackend extends KeyedStateBackend {
   /** Counters of the read path, caches and background work. */
-  stats(): LsmStats & { readonly hitRate: number; readonly runs: number; readonly memtableBytes: number; readonly memoryCacheBytes: number; readonly diskCacheBytes: number };
+  stats(): LsmStats & {
+    readonly hitRate: number;
+    readonly runs: number;
+    /** Bytes of the SST files of the current version, and the largest such figure so far. */
+    readonly versionBytes: number;
+    readonly peakVersionBytes: number;
+    readonly memtableBytes: number;
+    readonly memoryCacheBytes: number;
+    readonly diskCacheBytes: number;
+  };
   /** Releases the files a snapshot kept alive (they are deleted once nothing else references them). */
   releaseSnapshot(snapshot: LsmStateSnapshot): void;
   /** Resolves when background flushes and compactions have settled (tests, orderly shutdown). */
@@ -122,6 +131,13 @@ interface RetainedSnapshot {
 const NOOP = (): void => undefined;
 /** Runs in the version (per compaction trigger) above which writes wait for the running compaction. */
 const STALL_RUNS_PER_TRIGGER = 5;
+/**
+ * Frozen memtables whose upload has not finished, above which a flushing write waits for the oldest
+ * upload (RocksDB's max_write_buffer_number). Without it an operator that never yields to the event loop
+ * (a fast source feeding synchronous state calls) never lets an upload complete: every frozen memtable
+ * stays in memory, reads never reach the files, and state cannot outgrow the heap.
+ */
+const MAX_FROZEN_MEMTABLES = 2;
 
 export class LsmBackend implements LsmKeyedStateBackend {
   readonly maxParallelism: number;
@@ -147,6 +163,8 @@ export class LsmBackend implements LsmKeyedStateBackend {
   private failure: unknown = null;
   private disposed = false;
   private readonly retained: RetainedSnapshot[] = [];
+  /** Largest `versionBytes` seen: the peak size of the state's files (sizes caches in tests, benchmarks). */
+  private peakVersionBytes = 0;
   /** Operations queued behind one that waits for I/O (0 = the next one may run synchronously). */
   private queued = 0;
   private tail: Promise<unknown> = Promise.resolve();
@@ -273,10 +291,19 @@ export class LsmBackend implements LsmKeyedStateBackend {
    * Called after each write: freezes and flushes the memtable once it is large enough. When runs pile
    * up faster than compaction merges them (it runs in slices between other work, and a busy operator
    * can starve it), the write completes only after the running compaction: a write stall, as in
-   * RocksDB, which keeps the number of levels a read must visit bounded.
+   * RocksDB, which keeps the number of levels a read must visit bounded. Likewise when more than
+   * `MAX_FROZEN_MEMTABLES` memtables wait for their upload, the flushing write completes only after the
+   * oldest upload (so memory holds a bounded number of memtables).
    */
   afterWrite(): Promise<void> | undefined {
-    if (this.active.bytes >= this.memtableBytes) this.flush();
+    if (this.active.bytes >= this.memtableBytes) {
+      this.flush();
+      const frozen = firstDurable(this.version);
+      if (frozen > MAX_FROZEN_MEMTABLES) {
+        this.reader.stats.uploadStalls++;
+        return this.version[frozen - 1]!.durable;
+      }
+    }
     if (this.compaction !== null && this.version.length > STALL_RUNS_PER_TRIGGER * this.compactionTrigger) return this.compaction;
     return undefined;
   }
@@ -300,7 +327,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
     const range = { start: built.minKeyGroup, end: built.maxKeyGroup };
     const run = new Run(ref, range, range, true, built.entries, built.livePrimaryKeys, mt, index);
     this.reader.setIndex(ref, index);
-    this.version = [run, ...this.version];
+    this.setVersion([run, ...this.version]);
     this.reader.stats.flushes++;
     const upload = this.uploads.then(async () => {
       await this.store.put(key, built.bytes);
@@ -428,10 +455,16 @@ export class LsmBackend implements LsmKeyedStateBackend {
     // The inputs are still contiguous in the version: only compaction removes runs, one at a time.
     const at = this.version.indexOf(inputs[0]!);
     if (at < 0 || this.version[at + inputs.length - 1] !== inputs[inputs.length - 1]) throw internalError('LSM compaction inputs left the version');
-    const next = [...this.version.slice(0, at), ...(output === null ? [] : [output]), ...this.version.slice(at + inputs.length)];
-    this.version = next;
+    this.setVersion([...this.version.slice(0, at), ...(output === null ? [] : [output]), ...this.version.slice(at + inputs.length)]);
     for (const r of inputs) this.unref(r);
     this.reader.stats.compactions++;
+  }
+
+  /** Replaces the version (flush, compaction, restore) and tracks the peak size of its files. */
+  private setVersion(next: readonly Run[]): void {
+    this.version = next;
+    const bytes = versionBytes(next);
+    if (bytes > this.peakVersionBytes) this.peakVersionBytes = bytes;
   }
 
   /** Drops one reference; a file this backend wrote is deleted when none remain. */
@@ -471,7 +504,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
 
   /** Adds runs restored from a snapshot (oldest last). */
   installRestored(runs: Run[]): void {
-    this.version = [...this.version, ...runs];
+    this.setVersion([...this.version, ...runs]);
   }
 
   // ---- reads across levels ----
@@ -678,6 +711,8 @@ export class LsmBackend implements LsmKeyedStateBackend {
       ...s,
       hitRate: lookups === 0 ? 1 : (s.blockCacheHits + s.diskCacheHits) / lookups,
       runs: this.version.length,
+      versionBytes: versionBytes(this.version),
+      peakVersionBytes: this.peakVersionBytes,
       memtableBytes: this.active.bytes,
       memoryCacheBytes: this.reader.blockCache.usedBytes,
       diskCacheBytes: this.reader.diskCache.usedBytes,
@@ -726,6 +761,13 @@ function compareSortItems(a: SortItem, b: SortItem): number {
 
 function stateNameOf(internalKey: string): string {
   return internalKey.substring(3, 3 + internalKey.charCodeAt(2));
+}
+
+/** Bytes of the files of a version (a restored file shared with other subtasks counts whole). */
+function versionBytes(runs: readonly Run[]): number {
+  let n = 0;
+  for (let i = 0; i < runs.length; i++) n += runs[i]!.ref.size;
+  return n;
 }
 
 function indexOfBuilt(key: string, bytes: Uint8Array): SstIndex {

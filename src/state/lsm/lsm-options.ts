@@ -10,7 +10,7 @@
  * The primary directory defaults to `<execution.checkpointing.dir>/<job>/lsm` when the job checkpoints
  * (the checkpoints reference those files), else to a fresh folder under the OS temp dir.
  */
-import { rmSync } from 'node:fs';
+import { rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMemoryBytes, readOption, userError } from '../../common/index.js';
@@ -45,7 +45,7 @@ export function lsmOptionsFromConfig(config: Config, ctx: LsmConfigContext): Lsm
   const primaryStore: ObjectStore = createObjectStore((configured ?? temporaryPrimaryDir()).trim(), { config, durable });
   const memoryCache = memory(config, 'state.backend.lsm.cache.memory-size');
   const diskCache = memory(config, 'state.backend.lsm.cache.disk-size');
-  const diskDir = readOption(config, 'state.backend.lsm.cache.disk-dir') ?? join(tmpdir(), `floe-lsm-cache-${process.pid}`);
+  const diskDir = readOption(config, 'state.backend.lsm.cache.disk-dir') ?? defaultDiskCacheDir();
   const retainedText = readOption(config, 'state.backend.lsm.retained-snapshots');
   const retained = retainedText === null ? (ctx.defaultRetainedSnapshots ?? Infinity) : integer('state.backend.lsm.retained-snapshots', retainedText, 1);
   return {
@@ -69,12 +69,34 @@ export function sharedLsmCaches(memoryBytes: number, diskBytes: number, diskDir:
   const id = `${memoryBytes}|${diskBytes}|${diskDir}`;
   let c = sharedCaches.get(id);
   if (c === undefined) {
-    c = createLsmCaches(memoryBytes, diskBytes, diskDir, true);
-    sharedCaches.set(id, c);
-    // The disk cache is only a cache: it never outlives the process.
-    if (diskBytes > 0) process.once('exit', () => rmSync(diskDir, { recursive: true, force: true }));
+    const caches = createLsmCaches(memoryBytes, diskBytes, diskDir, true);
+    sharedCaches.set(id, caches);
+    // The disk cache is only a cache: it never outlives the process. Only its own folder is removed: the
+    // configured one may be shared (worker threads, other settings) or the user's. Worker threads that
+    // are terminated do not run exit hooks; their backends' dispose has emptied the folder by then.
+    if (diskBytes > 0) {
+      process.once('exit', () => {
+        caches.diskCache.clear();
+        // The default folder is this process's: remove it once the last cache using it is gone.
+        if (diskDir === defaultDiskCacheDir()) tryRemoveEmptyDir(diskDir);
+      });
+    }
+    c = caches;
   }
   return c;
+}
+
+/** The disk cache folder when `state.backend.lsm.cache.disk-dir` is unset: one per process. */
+function defaultDiskCacheDir(): string {
+  return join(tmpdir(), `floe-lsm-cache-${process.pid}`);
+}
+
+function tryRemoveEmptyDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty (another thread's cache still lives there) or already gone: either is fine.
+  }
 }
 
 /**

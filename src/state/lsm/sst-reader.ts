@@ -33,6 +33,12 @@ export interface LsmStats {
   blockCacheMisses: number;
   /** Block misses answered by the local disk file cache. */
   diskCacheHits: number;
+  /**
+   * Whole-file reads (compaction inputs) answered by the disk cache. Kept apart from `diskCacheHits`
+   * so that the block hit rate `(blockCacheHits + diskCacheHits) / (blockCacheHits + blockCacheMisses)`
+   * stays within [0, 1].
+   */
+  diskCacheFileHits: number;
   /** Requests to the primary store (ranged or whole-file GETs) and the bytes they returned. */
   remoteReads: number;
   remoteBytesRead: number;
@@ -44,10 +50,12 @@ export interface LsmStats {
   filesDeleted: number;
   /** Point lookups skipped by a bloom filter. */
   bloomSkips: number;
+  /** Writes that waited for a memtable upload because too many frozen memtables were pending. */
+  uploadStalls: number;
 }
 
 export function emptyStats(): LsmStats {
-  return { blockCacheHits: 0, blockCacheMisses: 0, diskCacheHits: 0, remoteReads: 0, remoteBytesRead: 0, bytesWritten: 0, flushes: 0, compactions: 0, filesDeleted: 0, bloomSkips: 0 };
+  return { blockCacheHits: 0, blockCacheMisses: 0, diskCacheHits: 0, diskCacheFileHits: 0, remoteReads: 0, remoteBytesRead: 0, bytesWritten: 0, flushes: 0, compactions: 0, filesDeleted: 0, bloomSkips: 0, uploadStalls: 0 };
 }
 
 /** A counting semaphore bounding concurrent remote requests. */
@@ -181,7 +189,7 @@ export class SstReader {
   async wholeFile(ref: SstFileRef): Promise<Uint8Array> {
     const local = await this.diskCache.readAll(ref.id);
     if (local !== undefined && local.length === ref.size && crc32(local) === ref.crc32) {
-      this.stats.diskCacheHits++;
+      this.stats.diskCacheFileHits++;
       return local;
     }
     return this.wholeFileRemote(ref);
