@@ -81,7 +81,7 @@ test('table.dml-sync = false: SHOW JOBS lists a running job, STOP JOB WITH SAVEP
     assert.match(log.join(''), new RegExp(`Job ID: ${id}`));
 
     await untilCheckpointed(session, id!);
-    await expectFloeError(execute(session, `STOP JOB '${id}' WITH SAVEPOINT WITH DRAIN`), 'JOB.DRAIN_UNSUPPORTED', /WITH DRAIN is not supported/);
+    await expectFloeError(execute(session, `STOP JOB '${id}' WITH DRAIN`), 'JOB.DRAIN_WITHOUT_SAVEPOINT', /needs WITH SAVEPOINT/);
     assert.equal(session.jobs.get(id!).status, 'RUNNING', 'a refused STOP leaves the job running');
 
     const stopped = await execute(session, `STOP JOB '${id}' WITH SAVEPOINT`);
@@ -189,4 +189,45 @@ test('a script that fails cancels the jobs it submitted without waiting', async 
   await job.handle.done;
   assert.equal(job.status, 'CANCELED');
   assert.match(log.join(''), new RegExp(`cancelling 1 job submitted by the script: ${job.id}`));
+});
+
+test('STOP JOB … WITH SAVEPOINT WITH DRAIN ends the input: every pending window fires, the job FINISHES with its savepoint', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-session-drain-'));
+  try {
+    const session = new Session({ warn: () => {} });
+    const out = join(dir, 'out');
+    await run(
+      session,
+      `SET 'table.dml-sync' = 'false';
+       SET 'pipeline.name' = 'drained';
+       SET 'execution.checkpointing.interval' = '100 ms';
+       SET 'execution.checkpointing.dir' = '${join(dir, 'chk')}';
+       CREATE TABLE gen (id BIGINT, ts AS TO_TIMESTAMP_LTZ(id, 3), WATERMARK FOR ts AS ts)
+         WITH ('connector' = 'datagen', 'rows-per-second' = '5000', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '1000000000');
+       CREATE TABLE out_t (n BIGINT, max_id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = 'csv');
+       INSERT INTO out_t SELECT COUNT(*), MAX(id) FROM TABLE(TUMBLE(TABLE gen, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;`,
+      quietOptions([]),
+    );
+    const [[id]] = (await rowsOf(session, 'SHOW JOBS')) as [[string]];
+    await untilCheckpointed(session, id);
+    const stopped = await execute(session, `STOP JOB '${id}' WITH SAVEPOINT WITH DRAIN`);
+    assert.ok(stopped.kind === 'rows');
+    const path = stopped.rows[0]![0]!;
+    assert.match(path, /\/drained\/savepoint-\d+$/);
+    assert.ok(existsSync(join(path, '_metadata')), 'the savepoint is complete');
+    const result = await session.jobs.get(id).handle.done;
+    assert.equal(result.status, 'finished');
+    assert.equal(session.jobs.get(id).status, 'FINISHED');
+    // Drained: the last, partial window fired too, so the windows together counted every row read.
+    const rows = readdirSync(out)
+      .filter((f) => !f.startsWith('.'))
+      .flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean))
+      .map((line) => line.split(',').map(Number) as [number, number]);
+    assert.ok(rows.length > 0);
+    const counted = rows.reduce((n, [c]) => n + c, 0);
+    const lastId = Math.max(...rows.map(([, m]) => m));
+    assert.equal(counted, lastId, 'every row up to the last one read is in a fired window');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

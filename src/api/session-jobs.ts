@@ -8,7 +8,7 @@
  * fails while nobody awaits it (`table.dml-sync` = false) is recorded, not an unhandled rejection.
  */
 import { randomBytes } from 'node:crypto';
-import { FloeError, readOption, unsupported, userError, type SourceSpan } from '../common/index.js';
+import { FloeError, readOption, userError, type SourceSpan } from '../common/index.js';
 import { readCheckpointSettings, type JobHandle } from '../runtime/index.js';
 import type { JobSpec } from '../spec/index.js';
 import { formatValueText, Types } from '../types/index.js';
@@ -96,12 +96,10 @@ export class SessionJobs {
       throw userError('JOB.NOT_RUNNING', `job ${job.id} (${job.name}) is ${job.status}; only a RUNNING job can be stopped`, { span: options.span });
     }
     if (this.stopping.has(job.id)) throw userError('JOB.ALREADY_STOPPING', `job ${job.id} (${job.name}) is already being stopped`, { span: options.span });
-    if (options.drain) {
-      // Flink's WITH DRAIN sends MAX_WATERMARK through the job before the savepoint, firing every pending
-      // event-time window and timer. Floe's runtime cannot inject a final watermark into a running job yet.
-      throw unsupported('JOB.DRAIN_UNSUPPORTED', 'STOP JOB … WITH DRAIN is not supported: the runtime cannot emit a final watermark into a running job', {
+    if (options.drain && !options.savepoint) {
+      throw userError('JOB.DRAIN_WITHOUT_SAVEPOINT', 'STOP JOB … WITH DRAIN needs WITH SAVEPOINT (as in Flink): the drained state is written to it', {
         span: options.span,
-        help: 'STOP JOB … WITH SAVEPOINT keeps pending windows in the savepoint, and a job restored from it fires them later',
+        help: `STOP JOB '${job.id}' WITH SAVEPOINT WITH DRAIN;`,
       });
     }
     if (options.savepoint) requireCheckpointing(job, options.span);
@@ -111,7 +109,9 @@ export class SessionJobs {
         await job.handle.cancel();
         return null;
       }
-      return await job.handle.stopWithSavepoint();
+      // WITH DRAIN: the sources end their input, windows and timers fire on the final watermark, and
+      // the job ends FINISHED with the savepoint as its final checkpoint.
+      return await job.handle.stopWithSavepoint({ drain: options.drain });
     } finally {
       this.stopping.delete(job.id);
     }

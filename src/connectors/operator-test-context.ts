@@ -21,6 +21,7 @@ export class TestOperatorContext implements SourceContext {
   readonly keyGroupRange: KeyGroupRange = { start: 0, end: 127 };
   readonly inputTypes: readonly RowType[] = [];
   cancelled = false;
+  endOfInputRequested = false;
   isRestored = false;
   restoredOperatorState: readonly unknown[] | undefined = undefined;
   restoredKeyedOperatorState: readonly (readonly [string, unknown])[] | undefined = undefined;

@@ -2,7 +2,8 @@
  * `ScanOperator`: the generic source operator for a `SourceSpec`. Per subtask it
  * 1. asks the connector for splits and keeps split i when i mod parallelism = subtask index;
  * 2. pulls batches of physical rows from each split's reader in turn (`execution.batch-size` rows, default
- *    4096), awaiting `ctx.backpressure()` after every emitted batch and stopping when `ctx.cancelled`;
+ *    4096), awaiting `ctx.backpressure()` after every emitted batch, stopping when `ctx.cancelled`, and
+ *    ending the input early when `ctx.endOfInputRequested` (stop with drain);
  * 3. appends computed columns, computes each split's watermark (the maximum of `watermark.expr` over the
  *    split's rows), filters and projects, and emits;
  * 4. emits the subtask watermark — the minimum over splits that are neither finished nor idle — whenever
@@ -169,10 +170,16 @@ export class ScanOperator implements SourceOperator, CheckpointedOperator {
     const rowsIn = ctx.metrics().counter('numRecordsIn');
     let lastYield = Date.now();
     while (!ctx.cancelled) {
+      if (ctx.endOfInputRequested) {
+        // Stop with drain: the input ends here, for every split (the runtime emits the final watermark).
+        for (const s of this.splits) await s.reader.close();
+        this.splits = [];
+        return;
+      }
       let anyRows = false;
       for (const s of this.splits) {
         if (s.finished) continue;
-        if (ctx.cancelled) return;
+        if (ctx.cancelled || ctx.endOfInputRequested) break;
         const r = s.reader.next(batchSize);
         const batch = isPromise(r) ? await r : r;
         if (batch === null) {

@@ -65,6 +65,8 @@ export class CheckpointCoordinator {
   private finalCompleted = false;
   private finalTriggered = false;
   private readonly savepointRequests: { resolve(path: string): void; reject(e: FloeError): void }[] = [];
+  /** Stop with drain: the final checkpoint (every subtask finished) is taken as this savepoint. */
+  private finalSavepoint: { resolve(path: string): void; reject(e: FloeError): void } | null = null;
   private readonly completedIds: number[] = [];
   /** Checkpoints past retention whose folders a retained checkpoint still references. */
   private readonly retired = new Set<number>();
@@ -102,6 +104,8 @@ export class CheckpointCoordinator {
 
   stop(): void {
     this.stopped = true;
+    this.finalSavepoint?.reject(runtimeError('CHECKPOINT.SAVEPOINT_FAILED', 'the job stopped before the drained savepoint was taken'));
+    this.finalSavepoint = null;
     for (const r of this.savepointRequests.splice(0)) r.reject(runtimeError('CHECKPOINT.SAVEPOINT_FAILED', 'the job stopped before the savepoint was taken'));
     this.pending?.savepoint?.reject(runtimeError('CHECKPOINT.SAVEPOINT_FAILED', `the job stopped before savepoint ${this.pending.id} completed`));
     if (this.timer !== null) clearTimeout(this.timer);
@@ -176,10 +180,25 @@ export class CheckpointCoordinator {
     });
   }
 
+  /**
+   * Stop with drain: resolves to the savepoint that the final checkpoint becomes once every subtask has
+   * ended its input (the caller tells the sources to end it). Fails when the job already finished.
+   */
+  requestFinalSavepoint(): Promise<string> {
+    if (this.finalCompleted || this.finalTriggered || this.finalSavepoint !== null) {
+      return Promise.reject(runtimeError('CHECKPOINT.SAVEPOINT_FAILED', 'the job is already finishing (its input ended or a drain was requested)'));
+    }
+    return new Promise((resolve, reject) => {
+      this.finalSavepoint = { resolve, reject };
+    });
+  }
+
   private trigger(): void {
     if (this.stopped || this.pending !== null) return;
     const id = this.nextId++;
-    const savepoint = this.savepointRequests.shift() ?? null;
+    const drained = this.finalSavepoint !== null && this.awaitingFinal >= this.totalSubtasks;
+    const savepoint = drained ? this.finalSavepoint : (this.savepointRequests.shift() ?? null);
+    if (drained) this.finalSavepoint = null;
     const timer = setTimeout(() => {
       if (this.pending?.id === id) this.abort(this.pending, `not complete after ${this.settings.timeoutMs} ms (execution.checkpointing.timeout)`);
     }, this.settings.timeoutMs);

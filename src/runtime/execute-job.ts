@@ -100,9 +100,18 @@ export interface JobHandle {
   /**
    * Stop-with-savepoint: takes a savepoint (sinks commit what it covers), then stops the job. Resolves to
    * the savepoint folder, which `execution.savepoint.path` / `floe run --from-savepoint` restores. Needs
-   * checkpointing (`execution.checkpointing.interval` and `.dir`).
+   * checkpointing (`execution.checkpointing.interval` and `.dir`). With `drain`, see StopWithSavepointOptions.
    */
-  stopWithSavepoint(): Promise<string>;
+  stopWithSavepoint(options?: StopWithSavepointOptions): Promise<string>;
+}
+
+export interface StopWithSavepointOptions {
+  /**
+   * Flink's `--drain`: the sources end their input first, so every event-time window and timer fires on
+   * the final watermark; the savepoint is the final checkpoint and the job ends FINISHED. A job restored
+   * from it has nothing left to do; use it to end a pipeline for good, not to pause it.
+   */
+  readonly drain?: boolean;
 }
 
 /** Starts `spec`; see the module comment for threads, protocol and failure handling. */
@@ -114,7 +123,7 @@ export function executeJob(spec: JobSpec, options: ExecuteJobOptions): JobHandle
     cancel: () => runner.cancel(),
     metrics: () => runner.metrics(),
     checkpoints: () => runner.checkpoints(),
-    stopWithSavepoint: () => runner.stopWithSavepoint(),
+    stopWithSavepoint: (options) => runner.stopWithSavepoint({ drain: options?.drain === true }),
   };
 }
 
@@ -158,12 +167,14 @@ class JobRunner {
     return this.history;
   }
 
-  async stopWithSavepoint(): Promise<string> {
+  async stopWithSavepoint(options: { readonly drain: boolean }): Promise<string> {
     const attempt = this.current;
     if (attempt === null) throw runtimeError('CHECKPOINT.SAVEPOINT_FAILED', 'the job is not running');
-    const path = await attempt.triggerSavepoint();
+    const path = await attempt.triggerSavepoint(options);
     this.savepointPath = path;
-    await this.cancel();
+    // A drained job finishes on its own once the savepoint (its final checkpoint) completed.
+    if (options.drain) await this.done.catch(() => undefined);
+    else await this.cancel();
     return path;
   }
 
@@ -285,13 +296,18 @@ class JobCoordinator {
     this.aggregator = new MetricsAggregator(spec.nodes, this.startedAt);
   }
 
-  triggerSavepoint(): Promise<string> {
+  triggerSavepoint(options: { readonly drain: boolean }): Promise<string> {
     if (this.checkpoints === null) {
       return Promise.reject(
         userError('CHECKPOINT.SAVEPOINT_UNAVAILABLE', 'a savepoint needs checkpointing: set execution.checkpointing.interval and execution.checkpointing.dir'),
       );
     }
-    return this.checkpoints.triggerSavepoint();
+    if (!options.drain) return this.checkpoints.triggerSavepoint();
+    // Drain: the sources end their input, every window and timer fires on the final watermark, and the
+    // final checkpoint (all subtasks finished) is the savepoint.
+    const path = this.checkpoints.requestFinalSavepoint();
+    for (const e of this.endpoints) if (!this.stopping) e.send({ t: 'end-input' });
+    return path;
   }
 
   /** The id the next checkpoint of a later attempt must use (ids never repeat within a job folder). */

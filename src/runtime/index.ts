@@ -12,7 +12,7 @@ export type {
   OperatorFactory,
 } from './operator.js';
 export { executeJob, CANCEL_GRACE_MS } from './execute-job.js';
-export type { ExecuteJobOptions, JobHandle, JobResult, NodeResult } from './execute-job.js';
+export type { ExecuteJobOptions, JobHandle, JobResult, NodeResult, StopWithSavepointOptions } from './execute-job.js';
 export type { JobMetrics, NodeMetrics } from './metrics.js';
 export type { BootstrapModule } from './bootstrap.js';
 export { buildJobGraph } from './job-graph.js';

@@ -20,6 +20,7 @@ import type { OperatorDriver } from './operator-driver.js';
 /** What a context needs from the subtask that hosts it. */
 export interface ContextOwner {
   readonly cancelled: boolean;
+  readonly endOfInputRequested: boolean;
   backpressure(): Promise<void> | void;
   sendToClient(nodeId: number, subtask: number, message: unknown): void;
 }
@@ -63,6 +64,10 @@ export class OperatorContextImpl implements SourceContext {
 
   get cancelled(): boolean {
     return this.owner.cancelled;
+  }
+
+  get endOfInputRequested(): boolean {
+    return this.owner.endOfInputRequested;
   }
 
   config(key: string): string | undefined {

@@ -128,6 +128,12 @@ export interface OperatorContext {
 export interface SourceContext extends OperatorContext {
   /** True once the job is being cancelled: stop emitting and return. */
   readonly cancelled: boolean;
+  /**
+   * True once the job is being stopped with drain (`STOP JOB … WITH SAVEPOINT WITH DRAIN`): stop reading
+   * as if every split had ended and return; the runtime then emits the final watermark, so event-time
+   * windows and timers fire, and the final checkpoint becomes the savepoint.
+   */
+  readonly endOfInputRequested: boolean;
   /** Resolves when downstream queues have room; await it after each emitted batch. */
   backpressure(): Promise<void> | void;
   /** Marks this source subtask idle (no watermark contribution) or active again. */

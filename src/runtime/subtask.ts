@@ -253,6 +253,14 @@ export class Subtask implements DriverOwner, ContextOwner {
     }
   }
 
+  /** Set by `requestEndOfInput` (stop with drain); sources read it through their context. */
+  endOfInputRequested = false;
+
+  /** Stop with drain: sources end their input now, as if every split had ended. */
+  requestEndOfInput(): void {
+    this.endOfInputRequested = true;
+  }
+
   /** The coordinator triggered checkpoint `id`. */
   triggerCheckpoint(id: number, savepoint: boolean): void {
     if (savepoint) this.savepoints.add(id);

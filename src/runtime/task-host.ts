@@ -44,7 +44,9 @@ export type CoordinatorMessage =
   | { readonly t: 'cancel' }
   | { readonly t: 'trigger'; readonly checkpointId: number; readonly savepoint: boolean }
   | { readonly t: 'complete'; readonly checkpointId: number }
-  | { readonly t: 'abort'; readonly checkpointId: number };
+  | { readonly t: 'abort'; readonly checkpointId: number }
+  /** Stop with drain: sources end their input now (the final checkpoint is the savepoint). */
+  | { readonly t: 'end-input' };
 
 /** Where checkpoints go and what to restore from, as plain data (it crosses into worker threads). */
 export interface HostCheckpointSetup {
@@ -204,6 +206,7 @@ export class TaskHost {
       if (m.t === 'trigger') s.triggerCheckpoint(m.checkpointId, m.savepoint);
       else if (m.t === 'complete') s.notifyCheckpointComplete(m.checkpointId);
       else if (m.t === 'abort') s.abortCheckpoint(m.checkpointId);
+      else if (m.t === 'end-input') s.requestEndOfInput();
     }
   }
 
