@@ -46,7 +46,7 @@ async function measure(targetMb: number): Promise<void> {
     const store = prefixedObjectStore(root, 'chk-1');
     const t0 = performance.now();
     // The first incremental snapshot is full (there is no base yet) and starts change tracking.
-    const pending = backend.snapshot(store, 'node-0-0', { checkpointId: 1, incremental: true, folder: 'chk-1' });
+    const pending = backend.snapshot(store, 'node-0-0', { checkpointId: 1, savepoint: false, incremental: true, folder: 'chk-1' });
     const syncMs = performance.now() - t0;
     const manifest = await pending;
     const totalMs = performance.now() - t0;
@@ -70,7 +70,7 @@ async function measure(targetMb: number): Promise<void> {
     }
     const deltaStore = prefixedObjectStore(root, 'chk-2');
     const d0 = performance.now();
-    const deltaPending = backend.snapshot(deltaStore, 'node-0-0', { checkpointId: 2, incremental: true, folder: 'chk-2' });
+    const deltaPending = backend.snapshot(deltaStore, 'node-0-0', { checkpointId: 2, savepoint: false, incremental: true, folder: 'chk-2' });
     const deltaSyncMs = performance.now() - d0;
     const delta = await deltaPending;
     const deltaTotalMs = performance.now() - d0;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FloeError } from '../src/common/index.js';
@@ -57,7 +57,8 @@ async function untilCheckpointed(session: Session, id: string): Promise<void> {
   }
 }
 
-test('table.dml-sync = false: SHOW JOBS lists a running job, STOP JOB WITH SAVEPOINT stops it, and the savepoint restores', async () => {
+for (const backend of ['heap', 'lsm']) {
+test(`table.dml-sync = false: SHOW JOBS lists a running job, STOP JOB WITH SAVEPOINT stops it, and the savepoint restores (${backend} state)`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'floe-session-jobs-'));
   try {
     const session = new Session({ warn: () => {} });
@@ -65,6 +66,7 @@ test('table.dml-sync = false: SHOW JOBS lists a running job, STOP JOB WITH SAVEP
     await run(
       session,
       `SET 'table.dml-sync' = 'false';
+       SET 'state.backend.type' = '${backend}';
        SET 'pipeline.name' = 'counts';
        SET 'execution.checkpointing.interval' = '100 ms';
        SET 'execution.checkpointing.dir' = '${join(dir, 'chk')}';
@@ -96,15 +98,22 @@ test('table.dml-sync = false: SHOW JOBS lists a running job, STOP JOB WITH SAVEP
     assert.deepEqual((await rowsOf(session, 'SHOW JOBS')).map((r) => r[2]), ['FINISHED'], 'a job stopped with a savepoint is FINISHED, as in Flink');
     await expectFloeError(execute(session, `STOP JOB '${id}'`), 'JOB.NOT_RUNNING', /is FINISHED/);
 
+    // A savepoint is self-contained: moved elsewhere, it restores after the job's checkpoint folder (and
+    // the lsm primary copy in it) is gone.
+    const moved = join(dir, 'moved', 'savepoint-copy');
+    cpSync(path, moved, { recursive: true });
+    rmSync(join(dir, 'chk'), { recursive: true, force: true });
+
     // Restore into the same query; the interactive default (dmlSync: false) applies when the session
     // has not set table.dml-sync.
     const restored = new Session({ warn: () => {} });
     await run(
       restored,
       `SET 'pipeline.name' = 'counts';
+       SET 'state.backend.type' = '${backend}';
        SET 'execution.checkpointing.interval' = '100 ms';
        SET 'execution.checkpointing.dir' = '${join(dir, 'chk')}';
-       SET 'execution.savepoint.path' = '${path}';
+       SET 'execution.savepoint.path' = '${moved}';
        ${UNBOUNDED} ${INSERT};`,
       { ...quietOptions(log), dmlSync: false },
     );
@@ -121,6 +130,7 @@ test('table.dml-sync = false: SHOW JOBS lists a running job, STOP JOB WITH SAVEP
     rmSync(dir, { recursive: true, force: true });
   }
 });
+}
 
 test('STOP JOB errors: an unknown id names the known ones; WITH SAVEPOINT needs checkpointing; without it cancels', async () => {
   const session = new Session({ warn: () => {} });

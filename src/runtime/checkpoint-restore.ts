@@ -38,6 +38,8 @@ export interface NodeRestore {
   readonly finished: boolean;
   /** Set (and `keyed` null) when the keyed state is an LSM snapshot: the operator context opens it. */
   readonly lsmSnapshots?: readonly KeyedStateSnapshot[] | undefined;
+  /** The checkpoint folder the manifests come from (an lsm savepoint's files are in it). */
+  readonly snapshotStore?: ObjectStore | undefined;
 }
 
 export function checkRestoreCompatible(spec: JobSpec, metadata: CheckpointMetadata, ignoreUnclaimed: boolean): void {
@@ -105,7 +107,7 @@ export async function loadNodeRestore(
     const flat = states.flatMap((st) => st.operatorState ?? []);
     operatorState = flat.filter((_e, i) => i % parallelism === subtask);
   }
-  return { keyed, timers, owns, operatorState, keyedOperatorState, finished, lsmSnapshots };
+  return { keyed, timers, owns, operatorState, keyedOperatorState, finished, lsmSnapshots, snapshotStore: source.store };
 }
 
 function emptyManifest(maxParallelism: number, subtask: number, parallelism: number): KeyedStateSnapshot {

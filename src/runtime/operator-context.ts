@@ -5,6 +5,7 @@
 import { internalError, unsupported } from '../common/index.js';
 import type { RecordBatch, RowType } from '../types/index.js';
 import type { JobSpec, NodeSpec } from '../spec/index.js';
+import type { ObjectStore } from '../storage/index.js';
 import { createHeapKeyedStateBackend, createLsmKeyedStateBackend, keyGroupRangeForSubtask, lsmOptionsFromConfig, openLsmKeyedStateBackend, registerLsmGauges } from '../state/index.js';
 import type { KeyedStateBackend, KeyedStateSnapshot, KeyGroupRange, LsmKeyedStateBackend, LsmKeyedStateBackendOptions } from '../state/index.js';
 import { jobFolderName, readCheckpointSettings } from './checkpoint-config.js';
@@ -124,9 +125,10 @@ export class OperatorContextImpl implements SourceContext {
     keyedOperatorState: readonly (readonly [string, unknown])[] | undefined;
     /** LSM manifests to open here, where the job configuration (caches, primary dir) is at hand. */
     lsmSnapshots?: readonly KeyedStateSnapshot[] | undefined;
+    snapshotStore?: ObjectStore | undefined;
   }): void {
     this.isRestored = true;
-    this.state = restored.lsmSnapshots !== undefined ? this.withLsmGauges(openLsmKeyedStateBackend(restored.lsmSnapshots, this.lsmOptions())) : restored.keyed;
+    this.state = restored.lsmSnapshots !== undefined ? this.withLsmGauges(openLsmKeyedStateBackend(restored.lsmSnapshots, this.lsmOptions(), restored.snapshotStore)) : restored.keyed;
     this.restoredTimers = restored.timers.length > 0 ? { snapshots: restored.timers, owns: restored.owns } : null;
     this.restoredOperatorState = restored.operatorState;
     this.restoredKeyedOperatorState = restored.keyedOperatorState;

@@ -314,7 +314,7 @@ export class Subtask implements DriverOwner, ContextOwner {
     } else {
       const folder = checkpointFolder(id, savepoint);
       const incremental = cp.incremental && !savepoint;
-      for (const d of this.drivers) d.pushSnapshot(id, store, keyedStatePrefix(d.ctx.node.id, this.index), { checkpointId: id, incremental, folder });
+      for (const d of this.drivers) d.pushSnapshot(id, store, keyedStatePrefix(d.ctx.node.id, this.index), { checkpointId: id, savepoint, incremental, folder });
       await this.drainedOrFailed();
       if (this.cancelled) return;
       snaps = this.drivers.map((d) => d.lastSnapshot);

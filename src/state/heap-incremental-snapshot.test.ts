@@ -20,7 +20,7 @@ const open = (clock: () => number = () => 0): KeyedStateBackend => createHeapKey
 
 /** Takes incremental snapshot `id` into `chk-<id>` (manifest round-tripped through JSON, as in checkpoint metadata). */
 async function checkpoint(b: KeyedStateBackend, root: ObjectStore, id: number): Promise<KeyedStateSnapshot> {
-  const snap = await b.snapshot(folderStore(root, id), 'op', { checkpointId: id, incremental: true, folder: `chk-${id}` });
+  const snap = await b.snapshot(folderStore(root, id), 'op', { checkpointId: id, savepoint: false, incremental: true, folder: `chk-${id}` });
   return JSON.parse(JSON.stringify(snap)) as KeyedStateSnapshot;
 }
 

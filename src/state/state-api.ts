@@ -87,6 +87,11 @@ export interface SnapshotOptions {
   /** The checkpoint the snapshot belongs to (what `notifyCheckpointComplete` later names). */
   readonly checkpointId: number;
   /**
+   * A savepoint: the snapshot must be self-contained, its files all under `prefix` in `store` (the user
+   * owns it and may move it; nothing the backend deletes later may be referenced).
+   */
+  readonly savepoint: boolean;
+  /**
    * The snapshot may write only what changed since the last confirmed snapshot and list that snapshot's
    * files too. Never for savepoints, which must be self-contained.
    */

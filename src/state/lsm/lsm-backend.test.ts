@@ -76,6 +76,31 @@ async function fill(b: LsmKeyedStateBackend, n: number): Promise<string[]> {
 }
 
 describe('lsm backend specifics', () => {
+  it('a savepoint copies its files under its own folder: it restores after the primary store is gone', async () => {
+    const store = new MemoryObjectStore('lsm-savepoint-primary');
+    const savepoints = new MemoryObjectStore('lsm-savepoint-folder');
+    const b = small(store);
+    const keys = await fill(b, 400);
+    await b.valueState<number>({ name: 'v' }).putMany([k('last')], [7]);
+    const snap = (await b.snapshot(savepoints, 'op', { checkpointId: 3, savepoint: true, incremental: false, folder: 'savepoint-3' })) as unknown as LsmStateSnapshot;
+    assert.ok(snap.files.length > 1);
+    for (const f of snap.files) {
+      assert.equal(f.store, '', 'listed relative to the savepoint folder');
+      assert.ok(f.key.startsWith('op/'));
+      assert.equal((await savepoints.get(f.key)).length, f.size);
+    }
+    await b.dispose();
+    for (const o of await store.list('')) await store.delete(o.key); // the job's primary copy is gone
+    const fresh = new MemoryObjectStore('lsm-savepoint-new-primary');
+    const r = await restoreLsmKeyedStateBackend([snap as never], { maxParallelism: MAXP, keyGroupRange: FULL, primaryStore: fresh }, savepoints);
+    const got = await r.valueState<unknown>({ name: 'v' }).getMany([...keys, k('last')]);
+    assert.deepEqual(got.at(-1), 7);
+    got.slice(0, -1).forEach((v, i) => assert.deepEqual(v, { i, s: 'x'.repeat(i % 17) }));
+    // Without the folder, a savepoint's relative files cannot be found: a clear error, not wrong state.
+    await assert.rejects(restoreLsmKeyedStateBackend([snap as never], { maxParallelism: MAXP, keyGroupRange: FULL, primaryStore: fresh }), { code: 'STATE.INCOMPATIBLE_SNAPSHOT' });
+    await r.dispose();
+  });
+
   it('reads across flushed and compacted runs; counts remote reads; cache hits on re-read', async () => {
     const store = new MemoryObjectStore('lsm-specific-1');
     const b = small(store, { memoryCacheBytes: 1024 * 1024 });

@@ -40,7 +40,7 @@ import { FloeError, internalError } from '../../common/index.js';
 import { createObjectStore, toLocalPath, type ObjectStore } from '../../storage/index.js';
 import { keyGroupOf } from '../key-codec.js';
 import type { KeyedStateKind, KeyedStateSnapshot, SnapshotStateInfo } from '../keyed-state-snapshot.js';
-import type { KeyedStateBackend, KeyGroupRange, ListState, MapState, StateDescriptor, StateKey, ValueState } from '../state-api.js';
+import type { KeyedStateBackend, KeyGroupRange, ListState, MapState, SnapshotOptions, StateDescriptor, StateKey, ValueState } from '../state-api.js';
 import { STATE_VALUE_CODEC_VERSION } from '../value-codec.js';
 import { compactRuns, pickCompaction } from './lsm-compaction.js';
 import type { CompactionInput } from './lsm-compaction.js';
@@ -653,7 +653,8 @@ export class LsmBackend implements LsmKeyedStateBackend {
     return n;
   }
 
-  snapshot(_store: ObjectStore, _prefix: string): Promise<KeyedStateSnapshot> {
+  snapshot(store: ObjectStore, prefix: string, options?: SnapshotOptions): Promise<KeyedStateSnapshot> {
+    if (options?.savepoint === true) return this.savepoint(store, prefix);
     // The consistency point is the queue position of this call: the memtable is frozen there.
     return this.enqueue(() => {
       this.flush();
@@ -674,10 +675,32 @@ export class LsmBackend implements LsmKeyedStateBackend {
     });
   }
 
-  private manifest(id: string, runs: readonly Run[], now: number): LsmStateSnapshot {
-    const files: LsmSnapshotFileInfo[] = runs.map((r) => ({
-      store: r.ref.store.uri,
-      key: r.ref.key,
+  /**
+   * A self-contained snapshot: the current version's files are copied under `prefix` in `store` and
+   * listed with the store '' (the savepoint's own folder). The runs stay pinned only while copied.
+   */
+  private savepoint(store: ObjectStore, prefix: string): Promise<KeyedStateSnapshot> {
+    return this.enqueue(() => {
+      this.flush();
+      const runs = this.version;
+      this.pinRuns(runs, 0);
+      return { runs, now: this.clock() };
+    }).then(async ({ runs, now }) => {
+      try {
+        await Promise.all(runs.map((r) => r.durable));
+        const keys = runs.map((r, i) => `${prefix}/sst-${String(i).padStart(4, '0')}-${r.ref.key.slice(r.ref.key.lastIndexOf('/') + 1)}`);
+        // One file at a time: an SST can be large, and the copy holds it in memory.
+        for (let i = 0; i < runs.length; i++) await store.put(keys[i]!, await runs[i]!.ref.store.get(runs[i]!.ref.key));
+        return this.manifest(randomUUID(), runs, now, (i) => ({ store: '', key: keys[i]! })) as unknown as KeyedStateSnapshot;
+      } finally {
+        this.releaseRuns(runs, 0);
+      }
+    });
+  }
+
+  private manifest(id: string, runs: readonly Run[], now: number, location?: (i: number) => { store: string; key: string }): LsmStateSnapshot {
+    const files: LsmSnapshotFileInfo[] = runs.map((r, i) => ({
+      ...(location === undefined ? { store: r.ref.store.uri, key: r.ref.key } : location(i)),
       keyGroupRange: { start: r.range.start, end: r.range.end },
       size: r.ref.size,
       crc32: r.ref.crc32,

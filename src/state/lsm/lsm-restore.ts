@@ -31,17 +31,21 @@ import type { SstFileRef } from './sst-reader.js';
 export async function restoreLsmKeyedStateBackend(
   snapshots: readonly (KeyedStateSnapshot | LsmStateSnapshot)[],
   options: LsmKeyedStateBackendOptions,
+  snapshotStore?: ObjectStore,
 ): Promise<LsmKeyedStateBackend> {
-  return openLsmKeyedStateBackend(snapshots, options);
+  return openLsmKeyedStateBackend(snapshots, options, snapshotStore);
 }
 
 /**
  * `restoreLsmKeyedStateBackend` without the promise: opening needs no I/O (files are read on first use),
  * so the runtime can restore while it creates an operator's state, where the job configuration is at hand.
+ * `snapshotStore` is the folder the manifests were read from: files listed with the store '' (a
+ * savepoint's own copies) are read from it.
  */
 export function openLsmKeyedStateBackend(
   snapshots: readonly (KeyedStateSnapshot | LsmStateSnapshot)[],
   options: LsmKeyedStateBackendOptions,
+  snapshotStore?: ObjectStore,
 ): LsmKeyedStateBackend {
   const backend = new LsmBackend(options);
   const target = backend.keyGroupRange;
@@ -83,7 +87,8 @@ export function openLsmKeyedStateBackend(
       if (start > end) continue;
       let store = stores.get(f.store);
       if (store === undefined) {
-        store = backend.openStore(f.store);
+        if (f.store === '' && snapshotStore === undefined) throw incompatibleSnapshot(`file '${f.key}' of an lsm savepoint is relative to its folder, which was not given`);
+        store = f.store === '' ? snapshotStore! : backend.openStore(f.store);
         stores.set(f.store, store);
       }
       const ref: SstFileRef = { id: newFileId(), store, key: f.key, size: f.size, crc32: f.crc32 };

@@ -11,6 +11,9 @@
  * this from the checkpoint retention). Files a backend restored from (its "inherited" files) are never
  * deleted by it: other subtasks of a rescaled job and older checkpoints may share them.
  *
+ * A savepoint is the exception: its files are copied under the savepoint's folder, and listed with the
+ * empty store '' (relative to the folder the manifest was read from), so the savepoint is self-contained.
+ *
  * `files` are ordered newest first; each lists the store it lives in (a restored backend keeps reading
  * the old job's files from the old primary location while writing new ones to its own) and the key-group
  * range it contributes to this snapshot (already cut to the snapshot's `keyGroupRange`: a file shared by
@@ -22,7 +25,7 @@ import type { SnapshotFileInfo, SnapshotStateInfo } from '../keyed-state-snapsho
 export const LSM_STATE_SNAPSHOT_FORMAT = 'floe.lsm-state';
 
 export interface LsmSnapshotFileInfo extends SnapshotFileInfo {
-  /** URI of the object store holding the file (`key` is relative to it). */
+  /** URI of the object store holding the file (`key` is relative to it); '' = the snapshot's own folder. */
   readonly store: string;
 }
 
