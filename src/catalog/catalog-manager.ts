@@ -6,10 +6,15 @@
  * catalog/database, then a temporary table/view with that identifier, then the catalog's permanent one.
  * Function lookup (Flink's `FunctionCatalog`): temporary system functions, then built-ins (the planner
  * checks those), then temporary catalog functions, then catalog functions.
+ *
+ * Mutations that reach a catalog return what the catalog returned: nothing for in-memory catalogs, a
+ * promise for catalogs that write to storage (callers await it; the checks made here are synchronous
+ * either way, so a name clash throws before anything is written).
  */
 import { userError, type SourceSpan } from '../common/index.js';
 import type { CatalogBaseTable, CatalogFunction } from './catalog-objects.js';
 import { didYouMeanSuffix } from '../common/index.js';
+import type { Catalog, MaybePromise } from './catalog.js';
 import { InMemoryCatalog } from './in-memory-catalog.js';
 import { identifierKey, quoteIdentifier, type ObjectIdentifier } from './object-identifier.js';
 
@@ -34,7 +39,7 @@ interface Located {
 }
 
 export class CatalogManager {
-  private readonly catalogs = new Map<string, InMemoryCatalog>();
+  private readonly catalogs = new Map<string, Catalog>();
   private readonly temporaryTables = new Map<string, { id: ObjectIdentifier; table: CatalogBaseTable }>();
   private readonly temporaryFunctions = new Map<string, { id: ObjectIdentifier; fn: CatalogFunction }>();
   /** Keyed by lower-case name. */
@@ -62,11 +67,19 @@ export class CatalogManager {
     return [...this.catalogs.keys()].sort();
   }
 
-  getCatalog(name: string): InMemoryCatalog | undefined {
+  getCatalog(name: string): Catalog | undefined {
     return this.catalogs.get(name);
   }
 
-  registerCatalog(catalog: InMemoryCatalog, opts: { ignoreIfExists?: boolean } & Located = {}): void {
+  /**
+   * Brings the metadata caches of storage-backed catalogs up to date; the planner awaits this before
+   * binding a statement, whose table lookups are synchronous.
+   */
+  async refresh(): Promise<void> {
+    for (const catalog of this.catalogs.values()) if (catalog.refresh) await catalog.refresh();
+  }
+
+  registerCatalog(catalog: Catalog, opts: { ignoreIfExists?: boolean } & Located = {}): void {
     if (this.catalogs.has(catalog.name)) {
       if (opts.ignoreIfExists) return;
       throw userError('PLAN.CATALOG_EXISTS', `catalog '${catalog.name}' already exists`, { span: opts.span });
@@ -108,39 +121,40 @@ export class CatalogManager {
   createDatabase(
     parts: readonly string[],
     opts: { ignoreIfExists?: boolean; comment?: string | undefined; options?: Record<string, string> } & Located = {},
-  ): void {
+  ): MaybePromise<void> {
     if (parts.length < 1 || parts.length > 2) {
       throw userError('PLAN.INVALID_IDENTIFIER', `a database name has one or two parts, got '${parts.join('.')}'`, { span: opts.span });
     }
     const catalog = this.requireCatalog(parts.length === 2 ? parts[0]! : this.current.catalog, opts.span);
     const name = parts[parts.length - 1]!;
-    if (!catalog.createDatabase(name, opts.comment, opts.options ?? {}) && !opts.ignoreIfExists) {
+    if (catalog.databaseExists(name)) {
+      if (opts.ignoreIfExists) return;
       throw userError('PLAN.DATABASE_EXISTS', `database '${catalog.name}.${name}' already exists`, { span: opts.span });
     }
+    return thenVoid(catalog.createDatabase(name, opts.comment, opts.options ?? {}));
   }
 
-  dropDatabase(parts: readonly string[], opts: { ifExists?: boolean; cascade?: boolean } & Located = {}): void {
+  dropDatabase(parts: readonly string[], opts: { ifExists?: boolean; cascade?: boolean } & Located = {}): MaybePromise<void> {
     if (parts.length < 1 || parts.length > 2) {
       throw userError('PLAN.INVALID_IDENTIFIER', `a database name has one or two parts, got '${parts.join('.')}'`, { span: opts.span });
     }
     const catalogName = parts.length === 2 ? parts[0]! : this.current.catalog;
     const catalog = this.requireCatalog(catalogName, opts.span);
     const name = parts[parts.length - 1]!;
-    const db = catalog.getDatabase(name);
-    if (!db) {
+    if (!catalog.databaseExists(name)) {
       if (opts.ifExists) return;
       throw this.unknownDatabase(catalog, name, opts.span);
     }
     if (catalogName === this.current.catalog && name === this.current.database) {
       throw userError('PLAN.DATABASE_IN_USE', `cannot drop database '${catalogName}.${name}': it is the current database`, { span: opts.span });
     }
-    if (!opts.cascade && (db.tables.size > 0 || db.functions.size > 0)) {
+    if (!opts.cascade && !catalog.isDatabaseEmpty(name)) {
       throw userError('PLAN.DATABASE_NOT_EMPTY', `database '${catalogName}.${name}' is not empty`, {
         span: opts.span,
         help: 'use DROP DATABASE … CASCADE to drop it with its tables, views and functions',
       });
     }
-    catalog.dropDatabase(name);
+    return thenVoid(catalog.dropDatabase(name));
   }
 
   // ---- identifiers --------------------------------------------------------------------------------------
@@ -180,11 +194,11 @@ export class CatalogManager {
     throw userError(
       'PLAN.UNKNOWN_TABLE',
       `table or view '${parts.join('.')}' not found in ${id.catalog}.${id.database}${didYouMeanSuffix(id.name, candidates)}`,
-      { span },
+      { span, notes: [existingTablesNote(id.catalog, id.database, candidates)] },
     );
   }
 
-  createTable(id: ObjectIdentifier, table: CatalogBaseTable, opts: { temporary?: boolean; ignoreIfExists?: boolean } & Located = {}): void {
+  createTable(id: ObjectIdentifier, table: CatalogBaseTable, opts: { temporary?: boolean; ignoreIfExists?: boolean } & Located = {}): MaybePromise<void> {
     const what = table.kind === 'view' ? 'view' : 'table';
     if (opts.temporary) {
       // A temporary object may shadow a permanent one, but the database must exist (Flink checks too).
@@ -203,7 +217,7 @@ export class CatalogManager {
       if (opts.ignoreIfExists) return;
       throw userError('PLAN.TABLE_EXISTS', `${what} ${quoteIdentifier(id)} already exists`, { span: opts.span });
     }
-    catalog.putTable(id.database, id.name, table);
+    return catalog.createTable(id.database, id.name, table);
   }
 
   /**
@@ -211,7 +225,7 @@ export class CatalogManager {
    * DROP TABLE (or the reverse) is an error, as in Flink. A permanent drop is refused while a temporary
    * object shadows the name, because the user would otherwise not see the effect.
    */
-  dropTable(id: ObjectIdentifier, kind: 'table' | 'view', opts: { temporary?: boolean; ifExists?: boolean } & Located = {}): void {
+  dropTable(id: ObjectIdentifier, kind: 'table' | 'view', opts: { temporary?: boolean; ifExists?: boolean } & Located = {}): MaybePromise<void> {
     const key = identifierKey(id);
     if (opts.temporary) {
       const temp = this.temporaryTables.get(key);
@@ -239,11 +253,11 @@ export class CatalogManager {
       });
     }
     this.checkKind(id, table, kind, opts.span);
-    catalog.dropTable(id.database, id.name);
+    return thenVoid(catalog.dropTable(id.database, id.name));
   }
 
   /** Replaces a table's definition (ALTER TABLE); temporary tables are altered in place. */
-  alterTable(id: ObjectIdentifier, table: CatalogBaseTable, span?: SourceSpan): void {
+  alterTable(id: ObjectIdentifier, table: CatalogBaseTable, span?: SourceSpan): MaybePromise<void> {
     const key = identifierKey(id);
     if (this.temporaryTables.has(key)) {
       this.temporaryTables.set(key, { id, table });
@@ -252,7 +266,7 @@ export class CatalogManager {
     const catalog = this.requireCatalog(id.catalog, span);
     // resolveTable throws the usual not-found error (no temporary object has this identifier here).
     if (!catalog.getTable(id.database, id.name)) this.resolveTable([id.catalog, id.database, id.name], span);
-    catalog.putTable(id.database, id.name, table);
+    return catalog.alterTable(id.database, id.name, table);
   }
 
   /** Tables and views visible in a database (permanent and temporary), sorted. */
@@ -263,8 +277,19 @@ export class CatalogManager {
     this.requireDatabase(catalogName, database);
     const names = new Set<string>();
     for (const name of catalog.listTables(database)) {
-      const t = catalog.getTable(database, name);
-      if (t && (opts.kind === undefined || t.kind === opts.kind)) names.add(name);
+      if (opts.kind === undefined) {
+        names.add(name);
+        continue;
+      }
+      // A storage-backed catalog lists a table whose definition it cannot read (using it raises the
+      // error); listing must not fail on it, and only tables can be unreadable.
+      let kind: 'table' | 'view' = 'table';
+      try {
+        kind = catalog.getTable(database, name)?.kind ?? 'table';
+      } catch {
+        kind = 'table';
+      }
+      if (kind === opts.kind) names.add(name);
     }
     for (const { id, table } of this.temporaryTables.values()) {
       if (id.catalog === catalogName && id.database === database && (opts.kind === undefined || table.kind === opts.kind)) names.add(id.name);
@@ -405,7 +430,7 @@ export class CatalogManager {
     }
   }
 
-  private requireCatalog(name: string, span?: SourceSpan): InMemoryCatalog {
+  private requireCatalog(name: string, span?: SourceSpan): Catalog {
     const catalog = this.catalogs.get(name);
     if (!catalog) throw this.unknownCatalog(name, span);
     return catalog;
@@ -413,18 +438,30 @@ export class CatalogManager {
 
   private requireDatabase(catalogName: string, database: string, span?: SourceSpan): void {
     const catalog = this.requireCatalog(catalogName, span);
-    if (!catalog.getDatabase(database)) throw this.unknownDatabase(catalog, database, span);
+    if (!catalog.databaseExists(database)) throw this.unknownDatabase(catalog, database, span);
   }
 
   private unknownCatalog(name: string, span?: SourceSpan) {
     return userError('PLAN.UNKNOWN_CATALOG', `catalog '${name}' does not exist${didYouMeanSuffix(name, this.catalogs.keys())}`, { span });
   }
 
-  private unknownDatabase(catalog: InMemoryCatalog, name: string, span?: SourceSpan) {
+  private unknownDatabase(catalog: Catalog, name: string, span?: SourceSpan) {
     return userError(
       'PLAN.UNKNOWN_DATABASE',
       `database '${name}' does not exist in catalog '${catalog.name}'${didYouMeanSuffix(name, catalog.listDatabases())}`,
       { span },
     );
   }
+}
+
+/** Drops a mutation's boolean result, keeping it synchronous when the catalog was. */
+function thenVoid(result: MaybePromise<boolean>): MaybePromise<void> {
+  return typeof result === 'boolean' ? undefined : result.then(() => undefined);
+}
+
+/** Names what a database holds, for "not found" errors (at most 20 names). */
+function existingTablesNote(catalog: string, database: string, names: readonly string[]): string {
+  if (names.length === 0) return `${catalog}.${database} has no tables or views`;
+  const shown = names.slice(0, 20).join(', ');
+  return `tables and views in ${catalog}.${database}: ${shown}${names.length > 20 ? `, … (${names.length} in all)` : ''}`;
 }

@@ -4,6 +4,7 @@
  * `false`/`undefined` for "not there" and leave error wording to the manager, which knows the user's spelling.
  */
 import { internalError } from '../common/index.js';
+import type { Catalog } from './catalog.js';
 import type { CatalogBaseTable, CatalogFunction } from './catalog-objects.js';
 
 export interface CatalogDatabase {
@@ -14,8 +15,9 @@ export interface CatalogDatabase {
   readonly functions: Map<string, CatalogFunction>;
 }
 
-export class InMemoryCatalog {
+export class InMemoryCatalog implements Catalog {
   readonly name: string;
+  readonly type = 'generic_in_memory';
   readonly defaultDatabase: string;
   readonly options: Readonly<Record<string, string>>;
   private readonly databases = new Map<string, CatalogDatabase>();
@@ -33,6 +35,15 @@ export class InMemoryCatalog {
 
   getDatabase(name: string): CatalogDatabase | undefined {
     return this.databases.get(name);
+  }
+
+  databaseExists(name: string): boolean {
+    return this.databases.has(name);
+  }
+
+  isDatabaseEmpty(name: string): boolean {
+    const db = this.databases.get(name);
+    return db !== undefined && db.tables.size === 0 && db.functions.size === 0;
   }
 
   /** False when it already exists. */
@@ -55,6 +66,14 @@ export class InMemoryCatalog {
     const db = this.databases.get(database);
     if (!db) throw internalError(`database ${database} does not exist in catalog ${this.name}`); // CatalogManager checks first
     db.tables.set(name, table);
+  }
+
+  createTable(database: string, name: string, table: CatalogBaseTable): void {
+    this.putTable(database, name, table);
+  }
+
+  alterTable(database: string, name: string, table: CatalogBaseTable): void {
+    this.putTable(database, name, table);
   }
 
   dropTable(database: string, name: string): boolean {

@@ -1,6 +1,9 @@
 export { CatalogManager, DEFAULT_CATALOG, DEFAULT_DATABASE } from './catalog-manager.js';
 export type { ResolvedTable, ResolvedFunction } from './catalog-manager.js';
 export { InMemoryCatalog } from './in-memory-catalog.js';
+export type { Catalog, MaybePromise } from './catalog.js';
+export { createCatalog, CATALOG_TYPES } from './catalog-factory.js';
+export { PaimonCatalog } from './paimon-catalog.js';
 export type { CatalogDatabase } from './in-memory-catalog.js';
 export { tableRowType } from './catalog-objects.js';
 export type {

@@ -21,6 +21,7 @@ test('listConnectors lists the user-visible connectors with their roles', () => 
     { name: 'datagen', source: true, sink: false },
     { name: 'filesystem', source: true, sink: true },
     { name: 'nexmark', source: true, sink: false },
+    { name: 'paimon', source: true, sink: true },
     { name: 'print', source: false, sink: true },
   ]);
   assert.equal(getSourceConnector('nexmark').name, 'nexmark');
@@ -30,7 +31,7 @@ test('listConnectors lists the user-visible connectors with their roles', () => 
 test('unknown connector: PLAN.UNKNOWN_CONNECTOR listing what is available, with did-you-mean', () => {
   const e = failure(() => validateConnectorOptions('source', 'bids', { connector: 'nexmrk' }));
   assert.equal(e.code, 'PLAN.UNKNOWN_CONNECTOR');
-  assert.equal(e.message, "table 'bids': unknown connector 'nexmrk'; available source connectors: datagen, filesystem, nexmark");
+  assert.equal(e.message, "table 'bids': unknown connector 'nexmrk'; available source connectors: datagen, filesystem, nexmark, paimon");
   assert.equal(e.help, "did you mean 'nexmark'?");
   assert.match(failure(() => validateConnectorOptions('source', 't', { connector: 'print' })).message, /connector 'print' cannot be used as a source/);
   assert.match(failure(() => validateConnectorOptions('sink', 't', { connector: '__collect' })).message, /unknown connector '__collect'/);

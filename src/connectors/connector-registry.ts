@@ -11,12 +11,14 @@ import { datagenSource } from './datagen/datagen-source.js';
 import { filesystemSink } from './filesystem/filesystem-sink.js';
 import { filesystemSource } from './filesystem/filesystem-source.js';
 import { nexmarkSource } from './nexmark/nexmark-source.js';
+import { paimonSink } from './paimon/paimon-sink.js';
+import { paimonSource } from './paimon/paimon-source.js';
 import { checkOptionValue, optionError } from './option-values.js';
 import { printSink } from './print-sink.js';
 import { valuesSource } from './values-source.js';
 
-const SOURCES = new Map<string, SourceConnector>([datagenSource, filesystemSource, nexmarkSource, valuesSource].map((c) => [c.name, c]));
-const SINKS = new Map<string, SinkConnector>([blackholeSink, filesystemSink, printSink, collectSink].map((c) => [c.name, c]));
+const SOURCES = new Map<string, SourceConnector>([datagenSource, filesystemSource, nexmarkSource, paimonSource, valuesSource].map((c) => [c.name, c]));
+const SINKS = new Map<string, SinkConnector>([blackholeSink, filesystemSink, paimonSink, printSink, collectSink].map((c) => [c.name, c]));
 
 /** Names starting with `__` are engine-internal (the collect sink, the values source) and not usable in DDL. */
 const isInternal = (name: string): boolean => name.startsWith('__');

@@ -25,3 +25,8 @@ export type { CollectMessage } from './collect-sink.js';
 export { VALUES_CONNECTOR } from './values-source.js';
 export { formatPrintRow, printPrefix } from './print-sink.js';
 export { DEFAULT_NEXMARK_BASE_TIME } from './nexmark/nexmark-source.js';
+export { PAIMON_CONNECTOR, PATH_OPTION as PAIMON_PATH_OPTION, SYSTEM_TABLE_OPTION as PAIMON_SYSTEM_TABLE_OPTION, checkCreateOptions as checkPaimonCreateOptions } from './paimon/paimon-options.js';
+export { SYSTEM_TABLE_TYPES as PAIMON_SYSTEM_TABLE_TYPES, isSystemTableName as isPaimonSystemTableName } from './paimon/paimon-system-tables.js';
+export type { SystemTableName as PaimonSystemTableName } from './paimon/paimon-system-tables.js';
+export { resolveScanSnapshot as resolvePaimonScanSnapshot } from './paimon/paimon-source.js';
+export type { PaimonCommittable } from './paimon/paimon-sink.js';

@@ -1,6 +1,7 @@
 export { openPaimonTable, PaimonTable } from './paimon-table.js';
 export type { OpenPaimonTableOptions, ReadSnapshotOptions, DataSplit } from './paimon-table.js';
 export { PaimonWarehouse } from './paimon-warehouse.js';
+export type { WarehouseLayout } from './paimon-warehouse.js';
 export { parseTableSchema, bucketKeys, trimmedPrimaryKeys } from './table-schema.js';
 export type { TableSchema } from './table-schema.js';
 export { parseSnapshot } from './snapshot.js';

@@ -385,15 +385,20 @@ export class PaimonTable {
   /** Reads a snapshot (the latest when `snapshotId` is undefined) as batches of +I rows in the reading schema. */
   async *readSnapshot(snapshotId?: number, options: ReadSnapshotOptions = {}): AsyncGenerator<RecordBatch> {
     const readSchema = options.schemaId === undefined ? this.latest : this.schema(options.schemaId);
+    this.checkReadable();
+    for (const split of await this.plan(snapshotId, options)) yield* this.readSplit(split, readSchema);
+  }
+
+  private checkReadable(): void {
     if ((this.options['data-evolution.enabled'] ?? 'false') === 'true') {
       // Data evolution splits a row's columns over several files joined by row id; not read yet.
       throw unsupported('LAKE.UNSUPPORTED_FEATURE', `table '${this.tablePath}' uses data evolution (data-evolution.enabled), which Floe cannot read yet`);
     }
-    for (const split of await this.plan(snapshotId, options)) yield* this.readSplit(split, readSchema);
   }
 
   /** Reads one split with `readSchema`. */
   async *readSplit(split: DataSplit, readSchema: TableSchema = this.latest): AsyncGenerator<RecordBatch> {
+    this.checkReadable();
     const isPk = readSchema.primaryKeys.length > 0;
     const out = new SplitOutput(readSchema.rowType, this.batchSize);
     const runs: KvRun[] = [];

@@ -6,6 +6,14 @@ import type { ObjectStore } from '../storage/index.js';
 import { openPaimonTable, type OpenPaimonTableOptions, type PaimonTable } from './paimon-table.js';
 import { joinKey } from './paimon-paths.js';
 
+/** What one listing of a warehouse shows: its databases and, per table, the key of its latest schema file. */
+export interface WarehouseLayout {
+  /** Sorted database names. */
+  readonly databases: readonly string[];
+  /** Database → table → key (relative to the store) of the table's highest `schema/schema-N`. */
+  readonly tables: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
+
 export class PaimonWarehouse {
   /** `root` is the warehouse's key prefix in `store` ('' for the store root). */
   constructor(
@@ -36,6 +44,38 @@ export class PaimonWarehouse {
       if (parts.length === 4 && parts[0] === `${database}.db` && parts[2] === 'schema' && /^schema-\d+$/.test(parts[3]!)) tables.add(parts[1]!);
     }
     return [...tables].sort();
+  }
+
+  /**
+   * Databases and tables with one listing of the store (a catalog refreshes its cache from this; schema
+   * files are immutable, so an unchanged latest-schema key means an unchanged table definition).
+   */
+  async layout(): Promise<WarehouseLayout> {
+    const prefix = this.root === '' ? '' : this.root.replace(/\/+$/, '') + '/';
+    const dbs = new Set<string>();
+    const tables = new Map<string, Map<string, { id: number; key: string }>>();
+    for (const key of await this.keys()) {
+      const parts = key.split('/');
+      const first = parts[0]!;
+      if (!first.endsWith('.db') || first.length <= 3 || parts.length < 2) continue;
+      const db = first.slice(0, -3);
+      dbs.add(db);
+      const m = parts.length === 4 && parts[2] === 'schema' ? /^schema-(\d+)$/.exec(parts[3]!) : null;
+      if (m === null) continue;
+      let byTable = tables.get(db);
+      if (byTable === undefined) tables.set(db, (byTable = new Map()));
+      const id = Number(m[1]);
+      const seen = byTable.get(parts[1]!);
+      if (seen === undefined || seen.id < id) byTable.set(parts[1]!, { id, key: prefix + key });
+    }
+    const out = new Map<string, Map<string, string>>();
+    for (const [db, byTable] of tables) out.set(db, new Map([...byTable].map(([t, v]) => [t, v.key])));
+    return { databases: [...dbs].sort(), tables: out };
+  }
+
+  /** The key prefix of a table (`<root>/<database>.db/<table>`). */
+  tablePath(database: string, table: string): string {
+    return joinKey(this.root.replace(/\/+$/, ''), `${database}.db`, table);
   }
 
   openTable(database: string, table: string, options?: OpenPaimonTableOptions): Promise<PaimonTable> {

@@ -378,6 +378,18 @@ export class PaimonTableWrite {
   }
 
   /**
+   * Writes what is buffered and hands over every file prepared since the last commit, which this writer
+   * then forgets: the caller commits them itself with `commitEntries` (a checkpointing sink keeps them in
+   * its checkpoint and commits them, idempotently, when the checkpoint completed).
+   */
+  async prepareAndDetach(): Promise<ManifestEntry[]> {
+    await this.prepareCommit();
+    const entries = this.pending;
+    this.pending = [];
+    return entries;
+  }
+
+  /**
    * Writes what is buffered and commits every file prepared since the last commit as one APPEND
    * snapshot. With an `identifier` (a streaming checkpoint id, increasing per commit user) the commit is
    * a no-op when this commit user already committed that identifier or a later one — how a sink recovers

@@ -51,5 +51,7 @@ export async function describeUserFunctions(ctx: PlannerContext): Promise<Map<st
 }
 
 export async function newBinderContext(ctx: PlannerContext): Promise<BinderContext> {
+  // Table lookups while binding are synchronous: storage-backed catalogs (Paimon) refresh their cache first.
+  await ctx.catalogs.refresh();
   return { planner: ctx, udfs: await describeUserFunctions(ctx), ctes: [], viewStack: [], path: null };
 }

@@ -5,7 +5,7 @@
  */
 import { unsupported, userError, type SourceSpan } from '../common/index.js';
 import {
-  InMemoryCatalog,
+  createCatalog,
   bindFunctionIdentifier,
   quoteIdentifier,
   tableRowType,
@@ -42,6 +42,8 @@ const parts = (n: QualifiedName): string[] => n.parts.map((p) => p.value);
 
 export async function executeDdl(stmt: Statement, ctx: PlannerContext): Promise<DdlResult> {
   const catalogs = ctx.catalogs;
+  // Storage-backed catalogs (Paimon) answer from a cache; see what their storage holds now.
+  await catalogs.refresh();
   switch (stmt.kind) {
     case 'CreateTable':
       return createTable(stmt, ctx);
@@ -52,22 +54,23 @@ export async function executeDdl(stmt: Statement, ctx: PlannerContext): Promise<
     case 'CreateCatalog': {
       const options: Record<string, string> = {};
       for (const o of stmt.options) options[o.key] = o.value;
-      const type = options['type'] ?? 'generic_in_memory';
-      if (type !== 'generic_in_memory') {
-        throw unsupported('PLAN.UNSUPPORTED_CATALOG', `catalog type '${type}' is not supported (supported: generic_in_memory)`, { span: stmt.span });
+      // Decide on a duplicate before opening anything (a Paimon catalog reads its warehouse).
+      if (catalogs.getCatalog(stmt.name.value) === undefined || !stmt.ifNotExists) {
+        if (catalogs.getCatalog(stmt.name.value) !== undefined) {
+          throw userError('PLAN.CATALOG_EXISTS', `catalog '${stmt.name.value}' already exists`, { span: stmt.span });
+        }
+        catalogs.registerCatalog(await createCatalog(stmt.name.value, options, ctx.config), { span: stmt.span });
       }
-      const { type: _t, 'default-database': db, ...rest } = options;
-      catalogs.registerCatalog(new InMemoryCatalog(stmt.name.value, db ?? 'default', rest), { ignoreIfExists: stmt.ifNotExists, span: stmt.span });
       return ok('Catalog has been created.');
     }
     case 'CreateDatabase': {
       const options: Record<string, string> = {};
       for (const o of stmt.options) options[o.key] = o.value;
-      catalogs.createDatabase(parts(stmt.name), { ignoreIfExists: stmt.ifNotExists, comment: stmt.comment, options, span: stmt.span });
+      await catalogs.createDatabase(parts(stmt.name), { ignoreIfExists: stmt.ifNotExists, comment: stmt.comment, options, span: stmt.span });
       return ok('Database has been created.');
     }
     case 'Drop':
-      return drop(stmt, ctx);
+      return await drop(stmt, ctx);
     case 'AlterTableSetOptions': {
       const resolved = catalogs.resolveTable(parts(stmt.name), stmt.name.span);
       if (resolved.table.kind !== 'table') {
@@ -75,7 +78,7 @@ export async function executeDdl(stmt: Statement, ctx: PlannerContext): Promise<
       }
       const options = { ...resolved.table.options };
       for (const o of stmt.options) options[o.key] = o.value;
-      catalogs.alterTable(resolved.id, { ...resolved.table, options }, stmt.span);
+      await catalogs.alterTable(resolved.id, { ...resolved.table, options }, stmt.span);
       return ok('Alter table succeeded!');
     }
     case 'Use':
@@ -183,7 +186,7 @@ async function createTable(stmt: CreateTable, ctx: PlannerContext): Promise<DdlR
     options,
     comment: stmt.comment,
   };
-  ctx.catalogs.createTable(id, table, { temporary: stmt.temporary, ignoreIfExists: stmt.ifNotExists, span: stmt.name.span });
+  await ctx.catalogs.createTable(id, table, { temporary: stmt.temporary, ignoreIfExists: stmt.ifNotExists, span: stmt.name.span });
   return ok('Table has been created.');
 }
 
@@ -216,7 +219,7 @@ async function createView(stmt: CreateView, ctx: PlannerContext): Promise<DdlRes
     defaultDatabase: ctx.catalogs.currentDatabase,
     comment: stmt.comment,
   };
-  ctx.catalogs.createTable(id, view, { temporary: stmt.temporary, ignoreIfExists: stmt.ifNotExists, span: stmt.name.span });
+  await ctx.catalogs.createTable(id, view, { temporary: stmt.temporary, ignoreIfExists: stmt.ifNotExists, span: stmt.name.span });
   return ok('View has been created.');
 }
 
@@ -230,21 +233,21 @@ function createFunction(stmt: CreateFunction, ctx: PlannerContext): DdlResult {
   return ok('Function has been created.');
 }
 
-function drop(stmt: DropStatement, ctx: PlannerContext): DdlResult {
+async function drop(stmt: DropStatement, ctx: PlannerContext): Promise<DdlResult> {
   const c = ctx.catalogs;
   const p = parts(stmt.name);
   switch (stmt.objectType) {
     case 'TABLE':
     case 'VIEW': {
       const kind = stmt.objectType === 'TABLE' ? 'table' : 'view';
-      c.dropTable(c.qualify(p, stmt.name.span), kind, { temporary: stmt.temporary, ifExists: stmt.ifExists, span: stmt.name.span });
+      await c.dropTable(c.qualify(p, stmt.name.span), kind, { temporary: stmt.temporary, ifExists: stmt.ifExists, span: stmt.name.span });
       return ok(`${kind === 'table' ? 'Table' : 'View'} has been removed.`);
     }
     case 'FUNCTION':
       c.dropFunction(p, { temporary: stmt.temporary || stmt.system, system: stmt.system, ifExists: stmt.ifExists, span: stmt.name.span });
       return ok('Function has been removed.');
     case 'DATABASE':
-      c.dropDatabase(p, { ifExists: stmt.ifExists, cascade: stmt.cascade, span: stmt.name.span });
+      await c.dropDatabase(p, { ifExists: stmt.ifExists, cascade: stmt.cascade, span: stmt.name.span });
       return ok('Database has been removed.');
     case 'CATALOG':
       c.dropCatalog(p[0]!, { ifExists: stmt.ifExists, span: stmt.name.span });

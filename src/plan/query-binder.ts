@@ -30,6 +30,7 @@ import { buildScanTable } from './scan-table.js';
 import { parseLookupHints } from './lookup-hint.js';
 import { applyStateTtlToJoins, checkStateTtlHint, parseStateTtlHints, withAggregateStateTtl } from './state-ttl-hint.js';
 import { bindSnapshotJoin } from './snapshot-join-binder.js';
+import { TIME_TRAVEL_OPTION, canTimeTravel, timeTravelMillis, unsupportedTimeTravel } from './time-travel.js';
 import { bindSubqueryPredicates, splitSubqueryPredicates } from './subquery-binder.js';
 import { extractIntervalBounds } from './time-join-planning.js';
 import { Scope, type ScopeColumn } from './scope.js';
@@ -448,8 +449,8 @@ function cteLookup(ctx: BinderContext, name: string): { def: CteDef; level: numb
 
 function bindTableName(ref: TableName, ctx: BinderContext): { node: LogicalNode } {
   const parts = ref.name.parts.map((p) => p.value);
-  if (ref.forSystemTime) {
-    throw unsupported('PLAN.UNSUPPORTED_TEMPORAL_JOIN', 'FOR SYSTEM_TIME AS OF is only supported on the right side of a JOIN (a lookup or temporal join)', { span: ref.span });
+  if (ref.forSystemTime && ((parts.length === 1 && cteLookup(ctx, parts[0]!)) || !canTimeTravel(ref, ctx))) {
+    unsupportedTimeTravel(ref);
   }
   if (parts.length === 1) {
     const cte = cteLookup(ctx, parts[0]!);
@@ -483,6 +484,7 @@ function bindTableName(ref: TableName, ctx: BinderContext): { node: LogicalNode 
   for (const h of ref.hints) {
     if (h.name.value.toUpperCase() === 'OPTIONS') for (const o of h.options) hintOptions[o.key] = o.value;
   }
+  if (ref.forSystemTime) hintOptions[TIME_TRAVEL_OPTION] = timeTravelMillis(ref.forSystemTime, ctx);
   const { scan, columnToExtended } = buildScanTable(ctx, resolved.id, resolved.table, hintOptions, ref.span);
   return {
     node: {

@@ -1,0 +1,158 @@
+/**
+ * The `paimon` sink: rows go through src/lake's table writer (partition and bucket routing, sorted
+ * level-0 files, sequence numbers) and become visible as APPEND snapshots.
+ *
+ * Row kinds: a primary-key table takes +I/+U as upserts and -D (and -U, which the planner drops before
+ * upsert sinks) as deletes, folded by the table's merge engine on read and compaction; an append table
+ * takes inserts only (the writer refuses retractions unless `ignore-delete` drops them).
+ *
+ * Commits:
+ * - without checkpoints (a bounded job): everything written is committed as one snapshot in `finish`,
+ *   with Paimon's batch identifier (Long.MAX_VALUE);
+ * - with checkpoints (`SinkContext.exactlyOnce`): at each barrier `preCommit` writes the buffered rows
+ *   as data files, invisible until committed, and hands their manifest entries over as the committable;
+ *   `commit` commits each checkpoint's entries as one snapshot whose commit identifier is the checkpoint
+ *   id. The committable carries the commit user, so a replay after recovery finds the snapshot already
+ *   committed (`commitEntries` with `idempotent`) and writes nothing: exactly once. Files written after
+ *   the last completed checkpoint by a failed attempt are never referenced (orphans, as in Paimon, until
+ *   orphan-file cleanup).
+ *
+ * Each sink subtask commits its own files, so a sink of parallelism n makes up to n snapshots per commit.
+ *
+ * Compaction after a commit (`compactIfDue`), a full compaction of the table as one COMPACT snapshot:
+ * - always for tables whose batch reads skip level 0 (`merge-engine` = `first-row`, deletion vectors):
+ *   Paimon's writer compacts those on every commit, and without it the new rows would stay invisible;
+ * - for other primary-key tables when a bucket this writer touched holds
+ *   `num-sorted-run.compaction-trigger` (default 5) files or more, so reads merge few runs.
+ * Not with `write-only` = true (Paimon's option: a separate job compacts). Compactions commit under
+ * their own commit user: a COMPACT snapshot carries Paimon's batch identifier (Long.MAX_VALUE), which
+ * under the writer's user would make later checkpoint commits look already committed. A compaction
+ * that loses to a concurrent one (another subtask compacting the same bucket) is retried once on the
+ * new latest snapshot, then left to the next commit.
+ */
+import { randomUUID } from 'node:crypto';
+import { FloeError, userError } from '../../common/index.js';
+import { commitEntries, type ManifestEntry, type PaimonTable, type PaimonTableWrite } from '../../lake/index.js';
+import type { RecordBatch } from '../../types/index.js';
+import type { SinkConnector, SinkContext, SinkWriter } from '../connector.js';
+import { OptionReader } from '../option-values.js';
+import { openTableAt } from './paimon-location.js';
+import { PAIMON_CONNECTOR, PAIMON_OPTIONS, PATH_OPTION, SYSTEM_TABLE_OPTION } from './paimon-options.js';
+
+function bucketKey(e: ManifestEntry): string {
+  let s = '';
+  for (let i = 0; i < e.partition.length; i++) s += e.partition[i]!.toString(16).padStart(2, '0');
+  return `${s}/${e.bucket}`;
+}
+
+/** One checkpoint's files of one sink subtask (structured-cloneable: kept in the checkpoint). */
+export interface PaimonCommittable {
+  readonly commitUser: string;
+  readonly checkpointId: number;
+  readonly entries: readonly ManifestEntry[];
+}
+
+class PaimonSinkWriter implements SinkWriter {
+  private writer: PaimonTableWrite | null = null;
+  private table: PaimonTable | null = null;
+  private readonly commitUser = randomUUID();
+  private readonly compactUser = randomUUID();
+  private finished = false;
+
+  constructor(private readonly ctx: SinkContext) {}
+
+  private async open(): Promise<PaimonTableWrite> {
+    if (this.writer !== null) return this.writer;
+    const path = new OptionReader(this.ctx.tableName, this.ctx.options, PAIMON_OPTIONS).requiredString(PATH_OPTION);
+    const dynamic: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.ctx.options)) if (k !== 'connector' && k !== PATH_OPTION) dynamic[k] = v;
+    this.table = await openTableAt(path, (k) => this.ctx.config(k), { dynamicOptions: dynamic });
+    this.writer = this.table.newWrite({ commitUser: this.commitUser });
+    return this.writer;
+  }
+
+  async write(batch: RecordBatch): Promise<void> {
+    if (batch.numRows === 0) return;
+    (await this.open()).write(batch);
+  }
+
+  async finish(): Promise<void> {
+    if (this.finished) return;
+    // With checkpoints the final checkpoint's preCommit/commit publishes the rest.
+    if (this.ctx.exactlyOnce === true) {
+      this.finished = true;
+      return;
+    }
+    const writer = await this.open();
+    // prepareCommit writes the files (kept by the writer, which deletes them if the commit fails and the
+    // job closes); its entries name the buckets to check for compaction.
+    const entries = await writer.prepareCommit();
+    await writer.commit();
+    this.finished = true;
+    await this.compactIfDue(entries);
+  }
+
+  async preCommit(checkpointId: number): Promise<readonly PaimonCommittable[]> {
+    if (this.writer === null) return [];
+    const entries = await this.writer.prepareAndDetach();
+    return entries.length === 0 ? [] : [{ commitUser: this.commitUser, checkpointId, entries }];
+  }
+
+  async commit(committables: readonly unknown[]): Promise<void> {
+    if (committables.length === 0) return;
+    await this.open();
+    const written: ManifestEntry[] = [];
+    for (const c of committables as readonly PaimonCommittable[]) {
+      await commitEntries(this.table!, { commitUser: c.commitUser, identifier: BigInt(c.checkpointId), idempotent: true, kind: 'APPEND', entries: c.entries });
+      for (const e of c.entries) written.push(e);
+    }
+    await this.compactIfDue(written);
+  }
+
+  /** See the module comment. `written`: the entries just committed (they name the touched buckets). */
+  private async compactIfDue(written: readonly ManifestEntry[]): Promise<void> {
+    const table = this.table!;
+    const o = table.options;
+    if (written.length === 0 || table.primaryKeys.length === 0 || (o['write-only'] ?? 'false').toLowerCase() === 'true') return;
+    const levelZeroHidden = (o['merge-engine'] ?? '').toLowerCase() === 'first-row' || (o['deletion-vectors.enabled'] ?? 'false').toLowerCase() === 'true';
+    if (!levelZeroHidden) {
+      const trigger = Number(o['num-sorted-run.compaction-trigger'] ?? '5');
+      const touched = new Set(written.map((e) => bucketKey(e)));
+      const latest = await table.latestSnapshot();
+      if (latest === undefined) return;
+      const files = new Map<string, number>();
+      for (const e of await table.manifestEntries(latest)) {
+        const k = bucketKey(e);
+        if (touched.has(k)) files.set(k, (files.get(k) ?? 0) + 1);
+      }
+      if (![...files.values()].some((n) => n >= trigger)) return;
+    }
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await table.compact({ commitUser: this.compactUser });
+        return;
+      } catch (e) {
+        if (!(e instanceof FloeError && e.code === 'LAKE.COMMIT_CONFLICT')) throw e;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    // Rows not committed by now belong to a failed or cancelled job: drop them and their files.
+    if (this.writer !== null && !this.finished) await this.writer.discard();
+    this.writer = null;
+  }
+}
+
+export const paimonSink: SinkConnector = {
+  name: PAIMON_CONNECTOR,
+  options: PAIMON_OPTIONS,
+  validate(ctx) {
+    if (ctx.options[SYSTEM_TABLE_OPTION] !== undefined) {
+      throw userError('PLAN.READ_ONLY_TABLE', `table '${ctx.tableName}' is a Paimon system table and cannot be written`);
+    }
+  },
+  // Primary-key tables take updates and deletes; append tables refuse retractions when they arrive.
+  acceptsUpdates: true,
+  createWriter: (ctx) => new PaimonSinkWriter(ctx),
+};

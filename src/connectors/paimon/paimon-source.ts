@@ -1,0 +1,170 @@
+/**
+ * The `paimon` source: a bounded scan of one snapshot of a Paimon table (src/lake does the format).
+ *
+ * Which snapshot: `scan.snapshot-id`, else the latest one committed at or before `scan.timestamp-millis`
+ * (nothing when the table is younger: Paimon's static from-timestamp scan is empty then), else the
+ * latest. Every split is one (partition, bucket) of that snapshot; primary-key splits are merged on read
+ * per the table's merge engine. The snapshot is resolved when splits are made, by every source subtask
+ * (the split contract): a commit landing between two subtasks' planning could make them disagree, which
+ * is harmless at parallelism 1 and the reason time travel pins a snapshot id.
+ *
+ * System tables (`t$snapshots`, …) are one split produced by `paimon-system-tables.ts`.
+ *
+ * A reader's checkpoint position is the number of rows it returned: a split of a snapshot reads the same
+ * rows in the same order every time (immutable files, deterministic merge), so recovery skips that many.
+ */
+import { userError } from '../../common/index.js';
+import type { DataSplit, PaimonTable } from '../../lake/index.js';
+import { Types, localToUtc, parseValueText, selectRows, type RecordBatch } from '../../types/index.js';
+import type { ConnectorContext, SourceConnector, SourceSplit, SplitReader } from '../connector.js';
+import { OptionReader, optionError } from '../option-values.js';
+import { openTableAt } from './paimon-location.js';
+import { PAIMON_CONNECTOR, PAIMON_OPTIONS, PATH_OPTION, SYSTEM_TABLE_OPTION, checkScanOptions } from './paimon-options.js';
+import { readSystemTable, type SystemTableName } from './paimon-system-tables.js';
+
+/** Options that choose what is read; they are not Paimon dynamic options of the opened table. */
+const CONNECTOR_KEYS = new Set(['connector', PATH_OPTION, SYSTEM_TABLE_OPTION]);
+
+function dynamicOptions(options: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options)) if (!CONNECTOR_KEYS.has(k)) out[k] = v;
+  return out;
+}
+
+function open(ctx: ConnectorContext, batchSize?: number): Promise<PaimonTable> {
+  const path = new OptionReader(ctx.tableName, ctx.options, PAIMON_OPTIONS).requiredString(PATH_OPTION);
+  return openTableAt(path, (k) => ctx.config(k), { dynamicOptions: dynamicOptions(ctx.options), ...(batchSize === undefined ? {} : { batchSize }) });
+}
+
+/**
+ * The snapshot a batch scan reads with these options; undefined when there is nothing to read.
+ * `timeZone` reads `scan.timestamp` (Paimon reads it in the JVM's zone; Floe in the session's).
+ */
+export async function resolveScanSnapshot(table: PaimonTable, tableName: string, options: Readonly<Record<string, string>>, timeZone = 'UTC'): Promise<number | undefined> {
+  const o = new OptionReader(tableName, options, PAIMON_OPTIONS);
+  const snapshotId = o.optionalLong('scan.snapshot-id', 1);
+  if (snapshotId !== undefined) {
+    const ids = await table.snapshotIds();
+    if (!ids.includes(snapshotId)) {
+      const range = ids.length === 0 ? 'it has no snapshots' : `its snapshots are ${ids[0]}..${ids[ids.length - 1]}`;
+      throw userError('PAIMON.SNAPSHOT_NOT_FOUND', `table '${tableName}' has no snapshot ${snapshotId}: ${range}`);
+    }
+    return snapshotId;
+  }
+  const timestamp = o.optionalLong('scan.timestamp-millis') ?? timestampOption(tableName, options['scan.timestamp'], timeZone);
+  if (timestamp !== undefined) {
+    let found: number | undefined;
+    for (const s of await table.snapshots()) if (s.timeMillis <= timestamp && (found === undefined || s.id > found)) found = s.id;
+    return found;
+  }
+  return table.latestSnapshotId();
+}
+
+/** `scan.timestamp` ('2026-11-27 12:00:00[.123]', wall clock in `timeZone`) as epoch milliseconds. */
+function timestampOption(tableName: string, text: string | undefined, timeZone: string): number | undefined {
+  if (text === undefined) return undefined;
+  let wallClock: unknown;
+  try {
+    wallClock = parseValueText(text.trim(), Types.timestamp(3), timeZone);
+  } catch {
+    wallClock = null;
+  }
+  if (typeof wallClock !== 'number') {
+    throw optionError(tableName, `option 'scan.timestamp' must be a time such as '2026-11-27 12:00:00', got '${text}'`);
+  }
+  return Math.floor(localToUtc(wallClock, timeZone));
+}
+
+interface PaimonSplit extends SourceSplit {
+  readonly snapshotId: number;
+  readonly split: DataSplit | null;
+  readonly system: SystemTableName | null;
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+class PaimonSplitReader implements SplitReader {
+  readonly skippedRecords = 0;
+  private batches: AsyncGenerator<RecordBatch> | null = null;
+  private carry: RecordBatch | null = null;
+  private returned = 0;
+
+  constructor(
+    private readonly ctx: ConnectorContext,
+    private readonly split: PaimonSplit,
+    private toSkip: number,
+  ) {}
+
+  private async start(maxRows: number): Promise<AsyncGenerator<RecordBatch>> {
+    const table = await open(this.ctx, Math.max(1, maxRows));
+    const s = this.split;
+    if (s.system !== null) return readSystemTable(table, s.system, Math.max(1, maxRows));
+    return table.readSplit(s.split!);
+  }
+
+  async next(maxRows: number): Promise<RecordBatch | null> {
+    this.batches ??= await this.start(maxRows);
+    for (;;) {
+      let batch = this.carry;
+      this.carry = null;
+      if (batch === null) {
+        const r = await this.batches.next();
+        if (r.done === true) return null;
+        batch = r.value;
+      }
+      if (this.toSkip > 0) {
+        // Recovery: these rows were returned before the checkpoint.
+        const skip = Math.min(this.toSkip, batch.numRows);
+        this.toSkip -= skip;
+        if (skip === batch.numRows) continue;
+        batch = range(batch, skip, batch.numRows);
+      }
+      if (batch.numRows > maxRows) {
+        this.carry = range(batch, maxRows, batch.numRows);
+        batch = range(batch, 0, maxRows);
+      }
+      this.returned += batch.numRows;
+      return batch;
+    }
+  }
+
+  position(): number {
+    return this.returned + this.toSkip;
+  }
+
+  async close(): Promise<void> {
+    await this.batches?.return(undefined);
+  }
+}
+
+function range(batch: RecordBatch, from: number, to: number): RecordBatch {
+  const idx = new Int32Array(to - from);
+  for (let i = 0; i < idx.length; i++) idx[i] = from + i;
+  return selectRows(batch, idx);
+}
+
+export const paimonSource: SourceConnector = {
+  name: PAIMON_CONNECTOR,
+  options: PAIMON_OPTIONS,
+  validate(ctx) {
+    checkScanOptions(ctx.tableName, ctx.options);
+  },
+  // Batch scans of a snapshot; continuous streaming reads are not implemented yet.
+  isBounded: () => true,
+  async createSplits(ctx) {
+    const table = await open(ctx);
+    const system = (ctx.options[SYSTEM_TABLE_OPTION] as SystemTableName | undefined) ?? null;
+    if (system !== null) return [{ id: `system-${system}`, snapshotId: 0, split: null, system } satisfies PaimonSplit];
+    const snapshotId = await resolveScanSnapshot(table, ctx.tableName, ctx.options, ctx.config('table.local-time-zone') ?? 'UTC');
+    if (snapshotId === undefined) return [];
+    const splits = await table.plan(snapshotId);
+    return splits.map((split): PaimonSplit => ({ id: `${snapshotId}/${hex(split.partition)}/${split.bucket}/${split.branch}`, snapshotId, split, system: null }));
+  },
+  createReader(ctx, split, position) {
+    return new PaimonSplitReader(ctx, split as PaimonSplit, typeof position === 'number' ? position : 0);
+  },
+};
