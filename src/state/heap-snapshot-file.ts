@@ -140,13 +140,30 @@ export function encodeSnapshotFiles(
   return files;
 }
 
-/** Writes one (key group, state) section unless it is empty; returns the entries written. */
+/** Writes one (key group, state) section of a full file unless it is empty; returns the entries written. */
 function writeSection(w: ByteWriter, s: StateTables, g: number, gi: number, si: number, now: number): number {
   const table = s.values[gi]!;
   if (table.size === 0) return 0;
-  const ttl = s.info.ttlMs;
   // The default sort compares strings by UTF-16 code units: the order the format promises.
-  const keys = [...table.keys()].sort();
+  return writeEntries(w, s, g, gi, si, now, [...table.keys()].sort(), false);
+}
+
+/**
+ * Writes the delta section of one (key group, state): each changed key, in key order, with its current
+ * entry, or as removed when it is gone or has expired. Returns the entries written.
+ */
+function writeDeltaSection(w: ByteWriter, s: StateTables, g: number, gi: number, si: number, now: number, changed: ReadonlySet<StateKey>): number {
+  return writeEntries(w, s, g, gi, si, now, [...changed].sort(), true);
+}
+
+/**
+ * Writes a section holding `keys` (sorted). A key with nothing live at `now` is left out of a full file
+ * and written as removed in a delta; a delta entry starts with its flag. The section is dropped when it
+ * would hold no entry.
+ */
+function writeEntries(w: ByteWriter, s: StateTables, g: number, gi: number, si: number, now: number, keys: readonly StateKey[], delta: boolean): number {
+  const table = s.values[gi]!;
+  const ttl = s.info.ttlMs;
   const start = w.pos;
   w.u32(g);
   w.varuint(si);
@@ -156,64 +173,12 @@ function writeSection(w: ByteWriter, s: StateTables, g: number, gi: number, si: 
   w.u32(0);
   const dataStart = w.pos;
   let count = 0;
-  if (s.info.kind === 'map') {
-    const timesOf = s.userKeyTimes?.[gi] ?? null;
-    for (const key of keys) {
-      const map = table.get(key) as Map<StateKey, unknown>;
-      const times = timesOf === null ? null : timesOf.get(key)!;
-      let live = 0;
-      if (times === null) live = map.size;
-      else for (const uk of map.keys()) if (now - times.get(uk)! < ttl) live++;
-      if (live === 0) continue;
-      w.string(key);
-      w.varuint(live);
-      for (const [uk, v] of map) {
-        if (times !== null) {
-          const at = times.get(uk)!;
-          if (now - at >= ttl) continue;
-          w.string(uk);
-          w.f64(at);
-        } else w.string(uk);
-        writeStateValue(w, v);
-      }
-      count++;
-    }
-  } else {
-    const times = s.times?.[gi] ?? null;
-    for (const key of keys) {
-      if (times !== null) {
-        const at = times.get(key)!;
-        if (now - at >= ttl) continue;
-        w.string(key);
-        w.f64(at);
-      } else w.string(key);
-      writeStateValue(w, table.get(key));
-      count++;
-    }
-  }
-  if (count === 0) {
-    w.pos = start; // every entry had expired: drop the section header too
-    return 0;
-  }
-  w.patchU32(countAt, count);
-  w.patchU32(countAt + 4, w.pos - dataStart);
-  return count;
-}
-
-/**
- * Writes the delta section of one (key group, state): each changed key, in key order, with its current
- * entry, or as removed when it is gone or has expired. Returns the entries written.
- */
-function writeDeltaSection(w: ByteWriter, s: StateTables, g: number, gi: number, si: number, now: number, changed: ReadonlySet<StateKey>): number {
-  const table = s.values[gi]!;
-  const ttl = s.info.ttlMs;
-  const keys = [...changed].sort();
-  w.u32(g);
-  w.varuint(si);
-  const countAt = w.pos;
-  w.u32(0);
-  w.u32(0);
-  const dataStart = w.pos;
+  const removed = (key: StateKey): void => {
+    if (!delta) return;
+    w.u8(ENTRY_REMOVED);
+    w.string(key);
+    count++;
+  };
   if (s.info.kind === 'map') {
     const timesOf = s.userKeyTimes?.[gi] ?? null;
     for (const key of keys) {
@@ -225,11 +190,10 @@ function writeDeltaSection(w: ByteWriter, s: StateTables, g: number, gi: number,
         else for (const uk of map.keys()) if (now - times.get(uk)! < ttl) live++;
       }
       if (live === 0) {
-        w.u8(ENTRY_REMOVED);
-        w.string(key);
+        removed(key);
         continue;
       }
-      w.u8(ENTRY_PUT);
+      if (delta) w.u8(ENTRY_PUT);
       w.string(key);
       w.varuint(live);
       for (const [uk, v] of map!) {
@@ -241,6 +205,7 @@ function writeDeltaSection(w: ByteWriter, s: StateTables, g: number, gi: number,
         } else w.string(uk);
         writeStateValue(w, v);
       }
+      count++;
     }
   } else {
     const times = s.times?.[gi] ?? null;
@@ -248,19 +213,23 @@ function writeDeltaSection(w: ByteWriter, s: StateTables, g: number, gi: number,
       const v = table.get(key);
       const at = v === undefined || times === null ? 0 : times.get(key)!;
       if (v === undefined || (times !== null && now - at >= ttl)) {
-        w.u8(ENTRY_REMOVED);
-        w.string(key);
+        removed(key);
         continue;
       }
-      w.u8(ENTRY_PUT);
+      if (delta) w.u8(ENTRY_PUT);
       w.string(key);
       if (times !== null) w.f64(at);
       writeStateValue(w, v);
+      count++;
     }
   }
-  w.patchU32(countAt, keys.length);
+  if (count === 0) {
+    w.pos = start; // every entry had expired: drop the section header too
+    return 0;
+  }
+  w.patchU32(countAt, count);
   w.patchU32(countAt + 4, w.pos - dataStart);
-  return keys.length;
+  return count;
 }
 
 /** Offset of the header's first key group (u32), after magic, version, kind, codec version, maxParallelism. */

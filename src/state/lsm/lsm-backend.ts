@@ -655,19 +655,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
 
   snapshot(store: ObjectStore, prefix: string, options?: SnapshotOptions): Promise<KeyedStateSnapshot> {
     if (options?.savepoint === true) return this.savepoint(store, prefix);
-    // The consistency point is the queue position of this call: the memtable is frozen there.
-    return this.enqueue(() => {
-      this.flush();
-      const runs = this.version;
-      this.pinRuns(runs, 0);
-      return { runs, now: this.clock() };
-    }).then(async ({ runs, now }) => {
-      try {
-        await Promise.all(runs.map((r) => r.durable));
-      } catch (e) {
-        this.releaseRuns(runs, 0);
-        throw e;
-      }
+    return this.durableVersion().then(({ runs, now }) => {
       const id = randomUUID();
       this.retained.push({ id, runs });
       while (this.retained.length > this.retainedSnapshots) this.releaseRuns(this.retained.shift()!.runs, 0);
@@ -680,14 +668,8 @@ export class LsmBackend implements LsmKeyedStateBackend {
    * listed with the store '' (the savepoint's own folder). The runs stay pinned only while copied.
    */
   private savepoint(store: ObjectStore, prefix: string): Promise<KeyedStateSnapshot> {
-    return this.enqueue(() => {
-      this.flush();
-      const runs = this.version;
-      this.pinRuns(runs, 0);
-      return { runs, now: this.clock() };
-    }).then(async ({ runs, now }) => {
+    return this.durableVersion().then(async ({ runs, now }) => {
       try {
-        await Promise.all(runs.map((r) => r.durable));
         const keys = runs.map((r, i) => `${prefix}/sst-${String(i).padStart(4, '0')}-${r.ref.key.slice(r.ref.key.lastIndexOf('/') + 1)}`);
         // One file at a time: an SST can be large, and the copy holds it in memory.
         for (let i = 0; i < runs.length; i++) await store.put(keys[i]!, await runs[i]!.ref.store.get(runs[i]!.ref.key));
@@ -695,6 +677,28 @@ export class LsmBackend implements LsmKeyedStateBackend {
       } finally {
         this.releaseRuns(runs, 0);
       }
+    });
+  }
+
+  /**
+   * Flushes the memtable and pins the resulting version, at the queue position of the call (a snapshot's
+   * consistency point); resolves once every run is durable in the primary store. The caller releases the
+   * runs (`releaseRuns`) when it no longer needs them; on failure they are released here.
+   */
+  private durableVersion(): Promise<{ runs: readonly Run[]; now: number }> {
+    return this.enqueue(() => {
+      this.flush();
+      const runs = this.version;
+      this.pinRuns(runs, 0);
+      return { runs, now: this.clock() };
+    }).then(async (v) => {
+      try {
+        await Promise.all(v.runs.map((r) => r.durable));
+      } catch (e) {
+        this.releaseRuns(v.runs, 0);
+        throw e;
+      }
+      return v;
     });
   }
 
