@@ -91,15 +91,28 @@ async function measureOne(dir: string, query: string, events: number, parallelis
   };
 }
 
-/** What a bench run varies besides query, events and parallelism (`--state-backend`, `--checkpoint-interval`). */
+/** What a bench run varies besides query, events and parallelism (`--state-backend`, `--checkpoint-interval`, `--profile`). */
 interface BenchSettings {
   readonly stateBackend: string;
   readonly checkpointInterval: string | null;
+  /** Directory for V8 CPU profiles, or null for none. */
+  readonly profileDir: string | null;
+}
+
+/**
+ * Node options that make the child write V8 CPU profiles of every thread into `<dir>/<query>-p<P>/`:
+ * worker threads inherit the child's execArgv, and each thread writes its own
+ * `CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile` when it ends (a terminated worker included), so
+ * the main thread (planning, coordination) and every worker (the subtasks) are profiled separately.
+ */
+export function profileArgs(dir: string, query: string, parallelism: number): string[] {
+  return ['--cpu-prof', '--cpu-prof-dir', join(dir, `${query}-p${parallelism}`)];
 }
 
 function runChild(query: string, events: number, parallelism: number, dir: string, settings: BenchSettings): Promise<Measurement> {
   const main = fileURLToPath(new URL(`./main${fileURLToPath(import.meta.url).endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-  const args = [...process.execArgv, main, 'bench', 'nexmark', '--single', query, '--events', String(events), '-p', String(parallelism), '--nexmark-dir', dir];
+  const profiling = settings.profileDir === null ? [] : profileArgs(settings.profileDir, query, parallelism);
+  const args = [...process.execArgv, ...profiling, main, 'bench', 'nexmark', '--single', query, '--events', String(events), '-p', String(parallelism), '--nexmark-dir', dir];
   args.push('--state-backend', settings.stateBackend);
   if (settings.checkpointInterval !== null) args.push('--checkpoint-interval', settings.checkpointInterval);
   return new Promise((resolveRun, reject) => {
@@ -121,7 +134,11 @@ export async function runNexmarkBench(options: Record<string, string | undefined
   const dir = resolve(options['dir'] ?? nexmarkDir());
   const events = Number(options['events'] ?? 1_000_000);
   const parallelism = Number(options['parallelism'] ?? 1);
-  const settings: BenchSettings = { stateBackend: options['stateBackend'] ?? 'heap', checkpointInterval: options['checkpointInterval'] ?? null };
+  const settings: BenchSettings = {
+    stateBackend: options['stateBackend'] ?? 'heap',
+    checkpointInterval: options['checkpointInterval'] ?? null,
+    profileDir: options['profile'] !== undefined ? resolve(options['profile']) : null,
+  };
   if (options['single']) {
     const m = await measureOne(dir, options['single'], events, parallelism, settings);
     process.stdout.write(JSON.stringify(m) + '\n');
@@ -131,6 +148,9 @@ export async function runNexmarkBench(options: Record<string, string | undefined
   const reference = readReference(dir);
   const rows: (Measurement & { throughput: number; perCore: number; cores: number; flink: number | null; ratio: number | null })[] = [];
   process.stdout.write(`Nexmark: ${events} events per query, parallelism ${parallelism}, generator 'nexmark' (seeded, Flink distributions)\n`);
+  if (settings.profileDir !== null) {
+    process.stdout.write(`CPU profiles: ${join(settings.profileDir, `<query>-p${parallelism}`)}/ (one .cpuprofile per thread: main, then each worker; profiling adds CPU)\n`);
+  }
   process.stdout.write('query   events/s   cores   events/s/core   Flink/core   ratio   peak RSS\n');
   for (const q of list) {
     const m = await runChild(q, events, parallelism, dir, settings);

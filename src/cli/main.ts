@@ -106,6 +106,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .option('--nexmark-dir <dir>', 'directory with ddl/ and queries/ (default ../shared/nexmark)')
     .addOption(new Option('--state-backend <kind>', 'keyed state backend (state.backend.type)').choices(['heap', 'lsm']).default('heap'))
     .option('--checkpoint-interval <duration>', "checkpoint this often (e.g. '1 s'), into a temporary directory; default: no checkpoints")
+    .option('--profile <dir>', 'write a V8 CPU profile per query and thread (main thread and every worker) under <dir>/<query>-p<P>/')
     .addOption(new Option('--single <query>', 'run one query in this process and print its measurement as JSON').hideHelp())
     .action((suite: string, options: Record<string, string>) =>
       guard(undefined, async () => {

@@ -5,14 +5,16 @@
  *
  * Partitionings (spec/job-spec.ts): forward (the one channel to the same subtask index), global (the one
  * channel to subtask 0), rebalance (whole batches round-robin), broadcast (every batch to every channel),
- * hash (each row's canonical key → key group → owning subtask; one sub-batch per target, built with
- * `selectRows`; a batch whose rows all go to one target is sent as is).
+ * hash (each row's canonical key → key group → owning subtask, computed per batch by `KeyGroupHasher`
+ * without building key strings; one sub-batch per target, built with `selectRows`; a batch whose rows all
+ * go to one target is sent as is).
  */
 import { selectRows } from '../types/index.js';
 import type { RecordBatch, RowType } from '../types/index.js';
-import { encodeBatchKeys, keyGroupOf, subtaskForKeyGroup } from '../state/index.js';
+import { subtaskForKeyGroup } from '../state/index.js';
 import type { Partitioning } from '../spec/index.js';
 import type { OutputChannel } from './output-channel.js';
+import { KeyGroupHasher } from './key-group-hash.js';
 
 /** Where an operator's output goes: the next chained operator or the exchanges. */
 export interface StreamOutput {
@@ -24,9 +26,8 @@ export interface StreamOutput {
 
 export class ExchangeWriter {
   private next = 0;
-  private readonly hashKeys: readonly number[];
-  private readonly booleanColumns: ReadonlySet<number>;
-  /** Scratch per-row targets and per-target row indices, grown on demand (reused across batches). */
+  private readonly hasher: KeyGroupHasher;
+  /** Scratch per-row key groups then targets, and per-target row indices, grown on demand (reused across batches). */
   private targets = new Int32Array(0);
   private indices: Int32Array[] = [];
 
@@ -37,10 +38,9 @@ export class ExchangeWriter {
     private readonly maxParallelism: number,
     rowType: RowType,
   ) {
-    this.hashKeys = partitioning.kind === 'hash' ? partitioning.keys : [];
-    const bools = new Set<number>();
-    for (const k of this.hashKeys) if (rowType.fields[k]?.type.kind === 'BOOLEAN') bools.add(k);
-    this.booleanColumns = bools;
+    const keys = partitioning.kind === 'hash' ? partitioning.keys : [];
+    const isBoolean = keys.map((k) => rowType.fields[k]?.type.kind === 'BOOLEAN');
+    this.hasher = new KeyGroupHasher(keys, isBoolean, maxParallelism);
   }
 
   write(batch: RecordBatch): void {
@@ -73,13 +73,13 @@ export class ExchangeWriter {
       this.channels[0]!.sendBatch(batch, false);
       return;
     }
-    const keys = encodeBatchKeys(batch, this.hashKeys, this.booleanColumns);
     if (this.targets.length < n) this.targets = new Int32Array(Math.max(n, 2 * this.targets.length));
     const targets = this.targets;
+    this.hasher.keyGroups(batch, targets);
     const counts = new Int32Array(parallelism);
     const maxP = this.maxParallelism;
     for (let r = 0; r < n; r++) {
-      const t = subtaskForKeyGroup(maxP, parallelism, keyGroupOf(keys[r]!, maxP));
+      const t = subtaskForKeyGroup(maxP, parallelism, targets[r]!);
       targets[r] = t;
       counts[t]!++;
     }

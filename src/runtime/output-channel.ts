@@ -12,18 +12,32 @@
  * channels). A watermark arriving while rows are pending is held with them and sent right after the
  * concatenated batch: rows may move ahead of a watermark (never late that way), never behind one.
  *
- * Transfers between threads: see `prepareForTransfer`. Only buffers this exchange allocated (`owned`: the
- * sub-batches of a hash split, a coalesced batch) are ever detached; others are copied first.
+ * Transfers between threads: see `prepareForTransfer` (typed-array columns) and `batch-wire.ts` (string
+ * columns packed into bytes). Only buffers this exchange allocated (`owned`: the sub-batches of a hash
+ * split, a coalesced batch, packed strings) are ever detached; others are copied first.
  */
 import { concatBatches } from '../types/index.js';
 import type { Column, RecordBatch, RowType } from '../types/index.js';
 import type { StreamElement } from './stream-element.js';
+import { toWireBatch } from './batch-wire.js';
+import type { WireBatch } from './batch-wire.js';
 
-export interface ChannelTransport {
-  /** True when the consumer is in another thread (batches are cloned or transferred). */
-  readonly remote: boolean;
-  deliver(channel: number, element: StreamElement, transfer: ArrayBuffer[] | undefined): void;
-}
+/**
+ * Where a channel's elements go. A local transport hands batches over by reference; a remote one (the
+ * consumer is in another thread) receives batches in wire form (`batch-wire.ts`) with the buffers to
+ * transfer. Both deliver in call order, which keeps every channel FIFO across element kinds.
+ */
+export type ChannelTransport =
+  | {
+      readonly remote: false;
+      deliver(channel: number, element: StreamElement, transfer: ArrayBuffer[] | undefined): void;
+    }
+  | {
+      readonly remote: true;
+      /** Control elements (watermark, status, barrier, end); never `batch`. */
+      deliver(channel: number, element: StreamElement, transfer: ArrayBuffer[] | undefined): void;
+      deliverBatch(channel: number, batch: WireBatch, transfer: ArrayBuffer[] | undefined): void;
+    };
 
 export class OutputChannel {
   inFlight = 0;
@@ -134,8 +148,8 @@ export class OutputChannel {
       return;
     }
     const transfer: ArrayBuffer[] = [];
-    const prepared = prepareForTransfer(batch, owned, transfer);
-    this.transport.deliver(this.id, { kind: 'batch', batch: prepared }, transfer.length > 0 ? transfer : undefined);
+    const wire = toWireBatch(prepareForTransfer(batch, owned, transfer), transfer);
+    this.transport.deliverBatch(this.id, wire, transfer.length > 0 ? transfer : undefined);
   }
 }
 

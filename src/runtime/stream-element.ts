@@ -7,6 +7,7 @@
  * all its input channels (subtask.ts) before it snapshots.
  */
 import type { RecordBatch } from '../types/index.js';
+import type { WireBatch } from './batch-wire.js';
 
 export type StreamElement =
   | { readonly kind: 'batch'; readonly batch: RecordBatch }
@@ -25,8 +26,12 @@ export interface InboxItem {
   readonly element: StreamElement;
 }
 
-/** Messages between workers over a peer MessagePort. */
+/**
+ * Messages between workers over a peer MessagePort (one port carries every channel between two workers,
+ * in order). Batches travel as `batch` in wire form; `element` carries the control elements.
+ */
 export type PeerMessage =
+  | { readonly t: 'batch'; readonly channel: number; readonly batch: WireBatch }
   | { readonly t: 'element'; readonly channel: number; readonly element: StreamElement }
   /** The consumer processed `n` batches of `channel`: the producer may send `n` more. */
   | { readonly t: 'credit'; readonly channel: number; readonly n: number };

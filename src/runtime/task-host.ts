@@ -17,6 +17,8 @@ import { OutputChannel } from './output-channel.js';
 import type { ChannelTransport } from './output-channel.js';
 import { ExchangeOutput, ExchangeWriter } from './exchange-output.js';
 import type { PeerMessage, StreamElement } from './stream-element.js';
+import { fromWireBatch } from './batch-wire.js';
+import type { WireBatch } from './batch-wire.js';
 import type { SubtaskMetricsSnapshot } from './metrics.js';
 import { serializeError } from './error-transport.js';
 import type { SnapshotAck, SubtaskCheckpointing } from './subtask.js';
@@ -231,7 +233,10 @@ export class TaskHost {
       this.senders.get(m.channel)?.addCredit(m.n);
       return;
     }
-    this.receivers.get(m.channel)?.inbox.push({ channel: m.channel, element: m.element });
+    const receiver = this.receivers.get(m.channel);
+    if (receiver === undefined) return;
+    if (m.t === 'batch') receiver.inbox.push({ channel: m.channel, element: { kind: 'batch', batch: fromWireBatch(m.batch) } });
+    else receiver.inbox.push({ channel: m.channel, element: m.element });
   }
 
   private returnCredit(channel: number): void {
@@ -259,6 +264,11 @@ function remoteTransport(port: MessagePort): ChannelTransport {
     remote: true,
     deliver(channel: number, element: StreamElement, transfer: ArrayBuffer[] | undefined): void {
       const message: PeerMessage = { t: 'element', channel, element };
+      if (transfer === undefined) port.postMessage(message);
+      else port.postMessage(message, transfer);
+    },
+    deliverBatch(channel: number, batch: WireBatch, transfer: ArrayBuffer[] | undefined): void {
+      const message: PeerMessage = { t: 'batch', channel, batch };
       if (transfer === undefined) port.postMessage(message);
       else port.postMessage(message, transfer);
     },
