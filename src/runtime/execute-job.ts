@@ -399,7 +399,13 @@ class JobCoordinator {
     this.endpoints = [
       {
         send: (m) => queueMicrotask(() => (m.t === 'start' ? host.start() : m.t === 'cancel' ? host.cancel() : host.onCheckpointMessage(m))),
-        terminate: async () => undefined,
+        // Snapshot writes of a cancelled job still in flight finish before `done` resolves (within the
+        // cancel grace: a write stuck on a dead store must not hold the job open).
+        terminate: () => {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CANCEL_GRACE_MS)));
+          return Promise.race([host.writesSettled(), grace]).finally(() => clearTimeout(timer));
+        },
       },
     ];
     this.terminal = [false];

@@ -253,6 +253,9 @@ export class Subtask implements DriverOwner, ContextOwner {
     }
   }
 
+  /** Snapshot writes in flight (see `writesSettled`). */
+  private readonly pendingWrites = new Set<Promise<void>>();
+
   /** Set by `requestEndOfInput` (stop with drain); sources read it through their context. */
   endOfInputRequested = false;
 
@@ -326,7 +329,7 @@ export class Subtask implements DriverOwner, ContextOwner {
     if (!this.ended) this.output!.barrier(id, savepoint);
     if (snaps.every((x) => x!.finished)) this.finalSnapshotId = id;
     const writeStarted = performance.now();
-    void (async () => {
+    const writing = (async () => {
       for (let k = 0; k < this.drivers.length; k++) {
         const d = this.drivers[k]!;
         const snap = snaps[k]!;
@@ -359,6 +362,16 @@ export class Subtask implements DriverOwner, ContextOwner {
         });
       }
     })().catch((e: unknown) => cp.decline(id, e));
+    this.pendingWrites.add(writing);
+    void writing.then(() => this.pendingWrites.delete(writing));
+  }
+
+  /**
+   * Resolves once no snapshot of this subtask is still being written. A job's `done` waits for it (in the
+   * calling thread), so nothing writes into the checkpoint folder after the job ended.
+   */
+  writesSettled(): Promise<void> {
+    return Promise.all([...this.pendingWrites]).then(() => undefined);
   }
 
   /** A source chain between batches: inject the barrier of a pending trigger. */

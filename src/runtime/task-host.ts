@@ -216,6 +216,11 @@ export class TaskHost {
     return this.subtasks.flatMap((s) => s.snapshots());
   }
 
+  /** Resolves once no subtask of this host is writing a snapshot. */
+  writesSettled(): Promise<void> {
+    return Promise.all(this.subtasks.map((s) => s.writesSettled())).then(() => undefined);
+  }
+
   private finish(message: HostMessage): void {
     this.state = 'done';
     if (this.metricsTimer !== null) clearInterval(this.metricsTimer);
