@@ -20,6 +20,7 @@ test('listConnectors lists the user-visible connectors with their roles', () => 
     { name: 'blackhole', source: false, sink: true },
     { name: 'datagen', source: true, sink: false },
     { name: 'filesystem', source: true, sink: true },
+    { name: 'memory', source: true, sink: false },
     { name: 'nexmark', source: true, sink: false },
     { name: 'paimon', source: true, sink: true },
     { name: 'print', source: false, sink: true },
@@ -31,7 +32,7 @@ test('listConnectors lists the user-visible connectors with their roles', () => 
 test('unknown connector: PLAN.UNKNOWN_CONNECTOR listing what is available, with did-you-mean', () => {
   const e = failure(() => validateConnectorOptions('source', 'bids', { connector: 'nexmrk' }));
   assert.equal(e.code, 'PLAN.UNKNOWN_CONNECTOR');
-  assert.equal(e.message, "table 'bids': unknown connector 'nexmrk'; available source connectors: datagen, filesystem, nexmark, paimon");
+  assert.equal(e.message, "table 'bids': unknown connector 'nexmrk'; available source connectors: datagen, filesystem, memory, nexmark, paimon");
   assert.equal(e.help, "did you mean 'nexmark'?");
   assert.match(failure(() => validateConnectorOptions('source', 't', { connector: 'print' })).message, /connector 'print' cannot be used as a source/);
   assert.match(failure(() => validateConnectorOptions('sink', 't', { connector: '__collect' })).message, /unknown connector '__collect'/);

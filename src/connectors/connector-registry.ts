@@ -10,6 +10,7 @@ import type { ConnectorOption, SinkConnector, SourceConnector } from './connecto
 import { datagenSource } from './datagen/datagen-source.js';
 import { filesystemSink } from './filesystem/filesystem-sink.js';
 import { filesystemSource } from './filesystem/filesystem-source.js';
+import { memorySource } from './memory-source.js';
 import { nexmarkSource } from './nexmark/nexmark-source.js';
 import { paimonSink } from './paimon/paimon-sink.js';
 import { paimonSource } from './paimon/paimon-source.js';
@@ -17,7 +18,7 @@ import { checkOptionValue, optionError } from './option-values.js';
 import { printSink } from './print-sink.js';
 import { valuesSource } from './values-source.js';
 
-const SOURCES = new Map<string, SourceConnector>([datagenSource, filesystemSource, nexmarkSource, paimonSource, valuesSource].map((c) => [c.name, c]));
+const SOURCES = new Map<string, SourceConnector>([datagenSource, filesystemSource, memorySource, nexmarkSource, paimonSource, valuesSource].map((c) => [c.name, c]));
 const SINKS = new Map<string, SinkConnector>([blackholeSink, filesystemSink, paimonSink, printSink, collectSink].map((c) => [c.name, c]));
 
 /** Names starting with `__` are engine-internal (the collect sink, the values source) and not usable in DDL. */

@@ -23,6 +23,7 @@ export { ScanOperator, DEFAULT_BATCH_SIZE, batchSizeFrom, idleTimeoutFrom } from
 export { SinkOperator } from './sink-operator.js';
 export type { CollectMessage } from './collect-sink.js';
 export { VALUES_CONNECTOR } from './values-source.js';
+export { MEMORY_CONNECTOR, registerMemoryDataset, unregisterMemoryDataset } from './memory-source.js';
 export { formatPrintRow, printPrefix } from './print-sink.js';
 export { DEFAULT_NEXMARK_BASE_TIME } from './nexmark/nexmark-source.js';
 export { PAIMON_CONNECTOR, PATH_OPTION as PAIMON_PATH_OPTION, SYSTEM_TABLE_OPTION as PAIMON_SYSTEM_TABLE_OPTION, checkCreateOptions as checkPaimonCreateOptions } from './paimon/paimon-options.js';
