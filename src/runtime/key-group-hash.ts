@@ -17,7 +17,7 @@
  * float64 division.)
  */
 import type { ColumnData, RecordBatch } from '../types/index.js';
-import { encodeValue } from '../state/index.js';
+import { encodeValue, murmur3Units } from '../state/index.js';
 
 /** Key column storages, as the hasher dispatches on them. */
 const OBJECT = 0;
@@ -153,36 +153,4 @@ function putDigits(u: Uint16Array, at: number, v: number): number {
     }
   }
   return end;
-}
-
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
-
-/** murmur3_32 over `u[0..len)`, two units per block: `murmur3String` of the string those units form. */
-function murmur3Units(u: Uint16Array, len: number): number {
-  let h = 0;
-  const blocks = len >> 1;
-  for (let i = 0; i < blocks; i++) {
-    let k = u[2 * i]! | (u[2 * i + 1]! << 16);
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  if (len & 1) {
-    let k = u[len - 1]!;
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    h ^= k;
-  }
-  h ^= len * 2;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -114,6 +114,39 @@ export function murmur3String(s: string, seed = 0): number {
   return h >>> 0;
 }
 
+/**
+ * murmur3_32 over `u[0..len)`, two units per block: `murmur3String` of the string those units form. The
+ * hash exchange hashes keys it writes into a reused buffer with this (runtime key-group-hash.ts); both
+ * must stay bit-identical, since they decide the same key groups.
+ */
+export function murmur3Units(u: Uint16Array, len: number): number {
+  let h = 0;
+  const blocks = len >> 1;
+  for (let i = 0; i < blocks; i++) {
+    let k = u[2 * i]! | (u[2 * i + 1]! << 16);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  if (len & 1) {
+    let k = u[len - 1]!;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+  }
+  h ^= len * 2;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** The key group of an encoded key. */
 export function keyGroupOf(key: string, maxParallelism: number): number {
   return murmur3String(key) % maxParallelism;
