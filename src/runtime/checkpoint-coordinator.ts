@@ -49,6 +49,11 @@ export interface CheckpointCoordinatorHooks {
   /** Too many checkpoints failed: the job must fail with this error. */
   fail(error: FloeError): void;
   warn(message: string): void;
+  /**
+   * Runs after the retention that follows each completed checkpoint (not savepoint), in the same serial
+   * housekeeping chain: the lsm garbage collection of inherited SST files (lsm-garbage.ts).
+   */
+  afterRetain?(): Promise<unknown>;
 }
 
 export class CheckpointCoordinator {
@@ -75,6 +80,8 @@ export class CheckpointCoordinator {
   readonly history: CheckpointStats[] = [];
   /** Store writes that outlive a checkpoint's completion (retention, history); awaited by `drain`. */
   private housekeeping: Promise<void> = Promise.resolve();
+  /** Completions writing their metadata (at most one at a time in practice). */
+  private readonly completions = new Set<Promise<void>>();
 
   constructor(
     private readonly spec: JobSpec,
@@ -126,7 +133,12 @@ export class CheckpointCoordinator {
     p.acks.set(`${ack.nodeId}/${ack.subtask}`, ack);
     if (p.acks.size === this.expectedAcks && !p.completing) {
       p.completing = true;
-      void this.complete(p);
+      // Tracked so `drain` waits for it: a metadata write that lands after the job stopped would make a
+      // checkpoint complete behind the back of the restart that already chose what to restore (and of the
+      // lsm garbage collection, which would have deleted the files it lists as unreferenced).
+      const completing = this.complete(p);
+      this.completions.add(completing);
+      void completing.finally(() => this.completions.delete(completing));
     }
   }
 
@@ -237,12 +249,15 @@ export class CheckpointCoordinator {
       // The plan that was snapshotted travels with its state (DESIGN.md: specs are stored with every
       // checkpoint), so a restore can be checked against, or run, exactly what wrote the state.
       await store.put(JOB_SPEC_KEY, Buffer.from(JSON.stringify(this.spec)));
+      if (this.stopped) return; // the job failed meanwhile: never complete a checkpoint after stop
       await store.put(METADATA_KEY, encodeMetadata(metadata));
     } catch (e) {
       if (this.pending === p) this.abort(p, `writing its metadata failed: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
-    if (this.pending !== p) return; // aborted (timeout) while the metadata was written: it stays incomplete for nobody
+    // Aborted (timeout) while the metadata was written: the folder holds a complete, consistent checkpoint
+    // this coordinator does not count (not retained by it, never confirmed); a restore may still use it.
+    if (this.pending !== p) return;
     clearTimeout(p.timer);
     this.pending = null;
     this.failures = 0;
@@ -262,16 +277,19 @@ export class CheckpointCoordinator {
       this.references.set(p.id, metadata.references ?? []);
     }
     const history = Buffer.from(JSON.stringify(this.history, null, 1));
+    const afterRetain = p.savepoint === null ? this.hooks.afterRetain : undefined;
     this.housekeeping = this.housekeeping.then(async () => {
       await this.retain();
+      if (afterRetain !== undefined) await afterRetain.call(this.hooks).catch((e: unknown) => this.hooks.warn(`lsm garbage collection failed: ${e instanceof Error ? e.message : String(e)}`));
       await this.root.put(under(this.settings.jobFolder, HISTORY_KEY), history).catch(() => undefined);
     });
     this.maybeTriggerFinal();
   }
 
   /** Resolves when no store write of the coordinator is in flight (the job ends only after that). */
-  drain(): Promise<void> {
-    return this.housekeeping;
+  async drain(): Promise<void> {
+    await Promise.all(this.completions);
+    await this.housekeeping;
   }
 
   /**

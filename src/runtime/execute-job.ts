@@ -41,6 +41,7 @@ import { findLatestCheckpoint, listCheckpointIds, openRestorePath, openStore } f
 import type { CheckpointStats, FoundCheckpoint } from './checkpoint-storage.js';
 import { checkRestoreCompatible } from './checkpoint-restore.js';
 import { CheckpointCoordinator } from './checkpoint-coordinator.js';
+import { LsmGarbageCollector } from './lsm-garbage.js';
 
 /** How long stopping hosts may take before workers are terminated regardless. */
 export const CANCEL_GRACE_MS = 5000;
@@ -134,6 +135,8 @@ interface AttemptSetup {
   readonly restore: FoundCheckpoint | null;
   readonly firstCheckpointId: number;
   readonly existingCheckpointIds: readonly number[];
+  /** Collects orphaned lsm SST files (null: the job does not checkpoint lsm state). */
+  readonly lsmGarbage: LsmGarbageCollector | null;
 }
 
 /**
@@ -208,14 +211,20 @@ class JobRunner {
       restoredFrom = restore?.id ?? null;
       let existing = root === null ? [] : (await listCheckpointIds(root, checkpointing!.jobFolder)).reverse();
       let nextId = Math.max(0, ...existing, restore?.id ?? 0) + 1;
+      const lsmGarbage = LsmGarbageCollector.forJob(this.spec.config, checkpointing, root, this.warn);
       for (;;) {
         if (restore !== null) checkRestoreCompatible(this.spec, restore.metadata, ignoreUnclaimed);
+        // Before any subtask of the attempt exists (a failed attempt's `done` settles only after its
+        // workers were terminated and its checkpoint writes drained): SST files no complete checkpoint
+        // lists are orphans.
+        await lsmGarbage?.collectUnreferenced();
         const attempt = new JobCoordinator(this.spec, this.options, {
           checkpointing,
           root,
           restore,
           firstCheckpointId: nextId,
           existingCheckpointIds: existing,
+          lsmGarbage,
         }, (stats) => {
           this.history.push(stats);
           this.options.onCheckpoint?.(stats);
@@ -225,6 +234,8 @@ class JobRunner {
         void attempt.start();
         try {
           const result = await attempt.done;
+          // Every backend is disposed: files kept only for snapshots past retention are orphans now.
+          await lsmGarbage?.collectUnreferenced();
           this.resolveDone({ ...result, checkpoints: this.history, restarts, restoredFrom, savepointPath: this.savepointPath });
           return;
         } catch (e) {
@@ -342,6 +353,7 @@ class JobCoordinator {
           },
           fail: (error) => this.onFailure(error),
           warn: this.warn,
+          ...(this.setup.lsmGarbage === null ? {} : { afterRetain: () => this.setup.lsmGarbage!.collectAfterCheckpoint() }),
         }, this.setup.existingCheckpointIds);
       }
       const wanted = config.workerThreads ?? availableParallelism();

@@ -22,7 +22,7 @@ export { restoreLsmKeyedStateBackend, openLsmKeyedStateBackend } from './lsm/lsm
 export type { LsmKeyedStateBackend, LsmKeyedStateBackendOptions } from './lsm/lsm-backend.js';
 export { LSM_STATE_SNAPSHOT_FORMAT, isLsmStateSnapshot } from './lsm/lsm-snapshot.js';
 export type { LsmStateSnapshot, LsmSnapshotFileInfo } from './lsm/lsm-snapshot.js';
-export { lsmOptionsFromConfig, sharedLsmCaches } from './lsm/lsm-options.js';
+export { lsmOptionsFromConfig, lsmPrimaryStore, sharedLsmCaches } from './lsm/lsm-options.js';
 export type { LsmConfigContext } from './lsm/lsm-options.js';
 export type { LsmStats, LsmCaches } from './lsm/sst-reader.js';
 export { registerLsmGauges, LSM_GAUGE_PREFIX } from './lsm/lsm-metrics.js';

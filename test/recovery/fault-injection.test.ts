@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { committedRows, completeCheckpoints, digest, random, reportedRunMs, runJobProcess } from '../support/job-process.js';
+import { committedRows, completeCheckpoints, digest, random, reportedRunMs, runJobProcess, unreferencedSstFiles } from '../support/job-process.js';
 
 const KILLS = 20;
 
@@ -87,6 +87,11 @@ for (const [query, events, parallelism, seed, state] of ALL) {
       assert.equal(digest(actual), digest(expected), `committed rows equal the uninterrupted run; ${diff}`);
       // Most kills must have hit a job that had completed checkpoints, i.e. the next run resumed mid-job.
       assert.ok(killedAfterCheckpoint >= KILLS / 2, `${killedAfterCheckpoint} of ${kills} kills came after a completed checkpoint`);
+      if (state === 'lsm') {
+        // The killed processes' SST files, and the files restored from, were collected (src/runtime/lsm-garbage.ts).
+        const sst = await unreferencedSstFiles(join(out, 'checkpoints'), query);
+        assert.deepEqual(sst.unreferenced, [], `after ${kills} kills, every SST file left (${sst.files}) is listed by a retained checkpoint`);
+      }
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -115,6 +120,10 @@ for (const [query, events, , seed, state] of ALL) {
       const actual = await committedRows(join(root, 'faulty', 'data'));
       assert.equal(actual.length, expected.length);
       assert.equal(digest(actual), digest(expected), 'committed rows equal the uninterrupted run');
+      if (state === 'lsm') {
+        const sst = await unreferencedSstFiles(join(root, 'faulty', 'checkpoints'), query);
+        assert.deepEqual(sst.unreferenced, [], `after ${restarts} restarts, every SST file left is listed by a retained checkpoint`);
+      }
     } finally {
       await rm(root, { recursive: true, force: true });
     }

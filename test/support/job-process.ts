@@ -39,8 +39,19 @@ export function runJobProcess(
   armWhen?: () => Promise<boolean>,
   env: Readonly<Record<string, string>> = {},
 ): Promise<ChildRun> {
+  return runScriptProcess(CHILD, args, killAfterMs, armWhen, env);
+}
+
+/** As `runJobProcess`, for another job script (same protocol: prints `started`, exits 0 when done). */
+export function runScriptProcess(
+  script: string,
+  args: readonly string[],
+  killAfterMs: number | null,
+  armWhen?: () => Promise<boolean>,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -147,3 +158,35 @@ export async function completeCheckpointsIn(folder: string): Promise<number[]> {
 
 export const digest = (rows: readonly string[]): string => createHash('sha256').update(rows.join('\n')).digest('hex');
 
+
+/**
+ * SST files under a job's lsm folder (`<checkpoint folder>/lsm/`) that no complete checkpoint of the job
+ * lists, relative to the checkpoint dir. Read independently of the runtime's garbage collector: every
+ * `chk-<id>/_metadata`, then the keyed manifest of each state file it names.
+ */
+export async function unreferencedSstFiles(checkpointDir: string, job: string): Promise<{ files: number; unreferenced: string[] }> {
+  const { decodeMetadata, decodeStateFile } = await import('../../src/runtime/checkpoint-storage.js');
+  const folder = join(checkpointDir, job);
+  const referenced = new Set<string>();
+  for (const id of await completeCheckpointsIn(folder)) {
+    const chk = join(folder, `chk-${id}`);
+    const meta = decodeMetadata(await readFile(join(chk, '_metadata')), chk);
+    for (const node of meta.nodes) {
+      for (const f of node.files) {
+        const keyed = decodeStateFile(await readFile(join(chk, f.key)), f.key).keyed as unknown as { format?: string; files?: { store: string; key: string }[] } | null;
+        if (keyed?.format !== 'floe.lsm-state') continue;
+        for (const file of keyed.files ?? []) referenced.add(file.key);
+      }
+    }
+  }
+  const all: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('.sst')) all.push(p.slice(checkpointDir.length + 1));
+    }
+  };
+  await walk(join(folder, 'lsm'));
+  return { files: all.length, unreferenced: all.filter((k) => !referenced.has(k)).sort() };
+}

@@ -424,10 +424,12 @@ export class LsmBackend implements LsmKeyedStateBackend {
 
   private async runCompaction(inputs: readonly Run[], bottom: boolean): Promise<void> {
     const now = this.clock();
+    // Inputs are streamed in chunks of blocks (lsm-compaction.ts), not loaded whole: merging the
+    // largest runs must not hold the whole state in memory.
     const loaded: CompactionInput[] = [];
     for (const r of inputs) {
-      const bytes = await this.reader.wholeFile(r.ref);
-      loaded.push({ key: r.ref.key, bytes, range: r.range });
+      const ref = r.ref;
+      loaded.push({ key: ref.key, range: r.range, index: await this.runIndex(r), read: (offset, length) => this.reader.range(ref, offset, length) });
     }
     const built = await compactRuns(loaded, {
       bottom,

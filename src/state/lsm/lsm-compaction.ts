@@ -14,7 +14,13 @@
  * this backend's (a shared file after a rescale) and are dropped. Expired PUTs become tombstones, since
  * dropping them could uncover an older version; a merge that includes the oldest run ("bottom") drops
  * tombstones, markers and expired entries altogether, as nothing older remains to be hidden.
+ *
+ * Memory: inputs are streamed in chunks of consecutive blocks (`INPUT_CHUNK_BYTES`), so a merge holds
+ * one chunk per input, not the input files (a bottom merge's inputs are the whole state). The output is
+ * still built in memory and uploaded whole (`ObjectStore.put` takes one buffer): a merge's memory is
+ * about the size of its output file, outside the JS heap.
  */
+import { internalError } from '../../common/index.js';
 import type { KeyGroupRange } from '../state-api.js';
 import { stateNameOfInternal } from './lsm-keys.js';
 import { decodeBlock, ENTRY_MARKER, ENTRY_PUT, ENTRY_TOMBSTONE, FOOTER_BYTES, parseFooter, parseIndex, SstWriter } from './sst-format.js';
@@ -53,9 +59,15 @@ export function pickCompaction(runs: readonly CompactionCandidate[], trigger: nu
 export interface CompactionInput {
   /** Object key (for error messages). */
   readonly key: string;
-  readonly bytes: Uint8Array;
   /** Key groups this input may contribute. */
   readonly range: KeyGroupRange;
+  /** The whole file (tests, small files); or, for streaming, `index` and `read`. */
+  readonly bytes?: Uint8Array;
+  readonly index?: SstIndex;
+  /** Reads `length` bytes at `offset` of the file (a ranged read of consecutive blocks). */
+  readonly read?: (offset: number, length: number) => Promise<Uint8Array>;
+  /** Bytes per read with `read`; default `INPUT_CHUNK_BYTES` (tests use small chunks). */
+  readonly chunkBytes?: number;
 }
 
 export interface CompactionSettings {
@@ -67,35 +79,87 @@ export interface CompactionSettings {
   readonly ttlOf: (stateName: string) => number;
 }
 
-/** Sequential reader of one input file's entries; blocks are decoded as the cursor reaches them. */
+/**
+ * Bytes of consecutive blocks an input cursor reads at once. A compaction holds one such chunk per
+ * input, not whole input files: a merge of the largest runs (the whole state) must not need the whole
+ * state in memory.
+ */
+const INPUT_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Sequential reader of one input file's entries; blocks are decoded as the cursor reaches them, from
+ * chunks of consecutive blocks fetched with `read` (or sliced from `bytes`). `needsChunk` is set when
+ * the cursor stands at a block outside the chunk in memory: `fill()` must be awaited before `key`.
+ */
 class InputCursor {
   private readonly index: SstIndex;
   private b = 0;
   pos = 0;
   block: DecodedBlock | null = null;
+  needsChunk = false;
+  /** The chunk in memory: blocks [chunkFirst, chunkEnd) starting at file offset `chunkOffset`. */
+  private chunk: Uint8Array | null = null;
+  private chunkFirst = 0;
+  private chunkEnd = 0;
+  private chunkOffset = 0;
 
   constructor(
     readonly rank: number,
     readonly input: CompactionInput,
   ) {
     const bytes = input.bytes;
-    const footer = parseFooter(input.key, bytes.subarray(bytes.length - FOOTER_BYTES));
-    this.index = parseIndex(input.key, bytes.subarray(footer.indexOffset, footer.indexOffset + footer.indexLength), footer);
-    this.block = this.load(0);
-    this.skipEmpty();
+    if (bytes !== undefined) {
+      const footer = parseFooter(input.key, bytes.subarray(bytes.length - FOOTER_BYTES));
+      this.index = input.index ?? parseIndex(input.key, bytes.subarray(footer.indexOffset, footer.indexOffset + footer.indexLength), footer);
+      this.chunk = bytes;
+      this.chunkFirst = 0;
+      this.chunkEnd = this.index.offsets.length;
+      this.chunkOffset = 0;
+    } else if (input.index !== undefined && input.read !== undefined) this.index = input.index;
+    else throw internalError(`compaction input '${input.key}' has neither bytes nor an index and a reader`);
+    this.enter();
   }
 
-  private load(b: number): DecodedBlock | null {
+  /** Loads the chunk holding the current block. */
+  async fill(): Promise<void> {
     const ix = this.index;
-    if (b >= ix.offsets.length) return null;
-    return decodeBlock(this.input.key, b, this.input.bytes.subarray(ix.offsets[b]!, ix.offsets[b]! + ix.lengths[b]!));
+    const first = this.b;
+    let end = first + 1;
+    const start = ix.offsets[first]!;
+    let stop = start + ix.lengths[first]!;
+    const limit = this.input.chunkBytes ?? INPUT_CHUNK_BYTES;
+    while (end < ix.offsets.length && ix.offsets[end] === stop && stop - start + ix.lengths[end]! <= limit) {
+      stop += ix.lengths[end]!;
+      end++;
+    }
+    this.chunk = null; // the previous chunk is garbage before the next is read
+    this.chunk = await this.input.read!(start, stop - start);
+    this.chunkFirst = first;
+    this.chunkEnd = end;
+    this.chunkOffset = start;
+    this.needsChunk = false;
+    this.enter();
   }
 
-  private skipEmpty(): void {
-    while (this.block !== null && this.pos >= this.block.keys.length) {
+  /** Decodes block `b` (skipping empty ones) if it is in memory; else asks for a chunk. */
+  private enter(): void {
+    const ix = this.index;
+    for (;;) {
+      if (this.b >= ix.offsets.length) {
+        this.block = null;
+        this.chunk = null;
+        return;
+      }
+      if (this.b < this.chunkFirst || this.b >= this.chunkEnd || this.chunk === null) {
+        this.block = null;
+        this.needsChunk = true;
+        return;
+      }
+      const at = ix.offsets[this.b]! - this.chunkOffset;
+      this.block = decodeBlock(this.input.key, this.b, this.chunk.subarray(at, at + ix.lengths[this.b]!));
+      if (this.block.keys.length > 0) return;
       this.b++;
       this.pos = 0;
-      this.block = this.load(this.b);
     }
   }
 
@@ -105,7 +169,10 @@ class InputCursor {
 
   advance(): void {
     this.pos++;
-    this.skipEmpty();
+    if (this.pos < this.block!.keys.length) return;
+    this.b++;
+    this.pos = 0;
+    this.enter();
   }
 }
 
@@ -119,6 +186,11 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
  */
 export async function compactRuns(inputs: readonly CompactionInput[], s: CompactionSettings): Promise<SstBuildResult | null> {
   const cursors = inputs.map((input, i) => new InputCursor(i, input));
+  // The block after a cursor's last one may be in a chunk not read yet: read it before comparing keys.
+  const fillAll = async (): Promise<void> => {
+    for (const c of cursors) if (c.needsChunk) await c.fill();
+  };
+  await fillAll();
   let sliceStart = performance.now();
   let steps = 0;
   const w = new SstWriter(s.blockBytes);
@@ -148,13 +220,26 @@ export async function compactRuns(inputs: readonly CompactionInput[], s: Compact
       if (win === null && g >= r.start && g <= r.end) win = c;
     }
     if (win === null || g < s.range.start || g > s.range.end) {
-      for (const c of cursors) if (c.key === key) c.advance();
+      let skipRefill = false;
+      for (const c of cursors) {
+        if (c.key !== key) continue;
+        c.advance();
+        if (c.needsChunk) skipRefill = true;
+      }
+      if (skipRefill) await fillAll();
       continue;
     }
     const block = win.block!;
     const pos = win.pos;
     const rank = win.rank;
-    for (const c of cursors) if (c.key === key) c.advance();
+    let refill = false;
+    for (const c of cursors) {
+      if (c.key !== key) continue;
+      c.advance();
+      if (c.needsChunk) refill = true;
+    }
+    // `block` stays valid after its cursor moved on: its raw bytes keep the old chunk alive.
+    if (refill) await fillAll();
     const type = block.types[pos]!;
     if (markerPrefix !== null && !key.startsWith(markerPrefix)) markerPrefix = null;
     if (type === ENTRY_MARKER) {

@@ -42,7 +42,7 @@ export function lsmOptionsFromConfig(config: Config, ctx: LsmConfigContext): Lsm
   const configured = readOption(config, 'state.backend.lsm.primary-dir') ?? ctx.defaultPrimaryDir;
   // Files checkpoints point at must survive a crash (fsync); a temp folder dies with the process anyway.
   const durable = configured !== null;
-  const primaryStore: ObjectStore = createObjectStore((configured ?? temporaryPrimaryDir()).trim(), { config, durable });
+  const primaryStore: ObjectStore = configured !== null ? lsmPrimaryStore(config, configured)! : createObjectStore(temporaryPrimaryDir(), { config, durable });
   const memoryCache = memory(config, 'state.backend.lsm.cache.memory-size');
   const diskCache = memory(config, 'state.backend.lsm.cache.disk-size');
   const diskDir = readOption(config, 'state.backend.lsm.cache.disk-dir') ?? defaultDiskCacheDir();
@@ -62,6 +62,17 @@ export function lsmOptionsFromConfig(config: Config, ctx: LsmConfigContext): Lsm
     openStore: (uri) => (uri === primaryStore.uri ? primaryStore : createObjectStore(uri, { config, durable })),
     temporary: configured === null,
   };
+}
+
+/**
+ * The primary store the lsm backends of a job write to (`state.backend.lsm.primary-dir`, else
+ * `defaultPrimaryDir`), opened as the backends open it, so its `uri` is the one their snapshot manifests
+ * list; null when neither is set (a temp folder no checkpoint references). The runtime's garbage
+ * collection of orphaned SST files (src/runtime/lsm-garbage.ts) lists this store.
+ */
+export function lsmPrimaryStore(config: Config, defaultPrimaryDir: string | null): ObjectStore | null {
+  const configured = readOption(config, 'state.backend.lsm.primary-dir') ?? defaultPrimaryDir;
+  return configured === null ? null : createObjectStore(configured.trim(), { config, durable: true });
 }
 
 /** The process-wide caches for these settings. */

@@ -87,21 +87,31 @@ export abstract class PerKeyState<T> {
       .finally(() => this.b.releaseRuns(runs, from));
   }
 
-  protected write(key: StateKey, type: number, time: number, value: unknown): void {
+  /**
+   * Writes one entry into the active memtable. `bytes` is the value's size estimate when the caller knows
+   * it cheaply (a list appended in place); otherwise the value is estimated here, also when it is the
+   * entry's own object put back after an in-place change, so the memtable size follows its growth.
+   */
+  protected write(key: StateKey, type: number, time: number, value: unknown, bytes = type === ENTRY_PUT ? estimateBytes(value) : 0): void {
     const kg = this.b.kg(key);
     const kv = this.b.active.kvOf(this.reg.index);
     const old = kv.get(key);
     if (old !== undefined) {
-      // A list appended in place is the same object: its growth is counted by the caller.
-      if (old.value !== value) this.b.active.bytes += estimateBytes(value) - estimateBytes(old.value);
+      this.b.active.bytes += bytes - old.bytes;
       old.type = type;
       old.time = time;
       old.value = value;
+      old.bytes = bytes;
     } else {
-      kv.set(key, new MemEntry(type, time, value, kg));
-      this.b.active.bytes += ENTRY_OVERHEAD_BYTES + key.length * 2 + estimateBytes(value);
+      kv.set(key, new MemEntry(type, time, value, kg, bytes));
+      this.b.active.bytes += ENTRY_OVERHEAD_BYTES + key.length * 2 + bytes;
     }
     this.b.active.writes++;
+  }
+
+  /** The active memtable's entry for `key`, if any. */
+  protected activeEntry(key: StateKey): MemEntry | undefined {
+    return this.b.active.kv[this.reg.index]?.get(key);
   }
 
   deleteMany(keys: readonly StateKey[]): Promise<void> {
@@ -159,9 +169,10 @@ export class LsmListState<V> extends PerKeyState<V[]> implements ListState<V> {
             list = old === undefined ? [] : fromActive[i] ? old : old.slice();
             current.set(key, list);
           }
+          // A list appended in place grows by the new value; a fresh list (copied or new) is estimated whole.
+          const entry = this.activeEntry(key);
           list.push(values[i]!);
-          this.b.active.bytes += estimateBytes(values[i]);
-          this.write(key, ENTRY_PUT, now, list);
+          this.write(key, ENTRY_PUT, now, list, entry !== undefined && entry.value === list ? entry.bytes + estimateBytes(values[i]) : estimateBytes(list));
         }
         return this.b.afterWrite();
       };
@@ -318,14 +329,16 @@ export class LsmMapState<V> implements MapState<V> {
         const uk = userKeys[i]!;
         const v = values[i];
         const old = mm.entries.get(uk);
-        if (old !== undefined) this.b.active.bytes -= estimateBytes(old.value);
+        const bytes = v === undefined ? 0 : estimateBytes(v);
+        if (old !== undefined) this.b.active.bytes -= old.bytes;
         else this.b.active.bytes += ENTRY_OVERHEAD_BYTES + uk.length * 2;
-        this.b.active.bytes += estimateBytes(v);
+        this.b.active.bytes += bytes;
         if (old !== undefined) {
           old.type = v === undefined ? ENTRY_TOMBSTONE : ENTRY_PUT;
           old.time = now;
           old.value = v;
-        } else mm.entries.set(uk, new MemEntry(v === undefined ? ENTRY_TOMBSTONE : ENTRY_PUT, now, v, kg));
+          old.bytes = bytes;
+        } else mm.entries.set(uk, new MemEntry(v === undefined ? ENTRY_TOMBSTONE : ENTRY_PUT, now, v, kg, bytes));
         this.b.active.writes++;
       }
       return this.b.afterWrite();

@@ -20,6 +20,12 @@ export class MemEntry {
     public value: unknown,
     /** The key's key group (computed once, reused at flush). */
     readonly kg: number,
+    /**
+     * The size estimate of `value` counted in `Memtable.bytes` for this entry (without the entry's fixed
+     * overhead). Kept so that an overwrite, or a put of the same object mutated in place, adjusts the
+     * total by the difference: re-estimating the old object would see its new size and count no growth.
+     */
+    public bytes = 0,
   ) {}
 }
 
@@ -77,9 +83,20 @@ export class Memtable {
 /** Fixed cost of one memtable entry (map slot, MemEntry object) in the size estimate. */
 export const ENTRY_OVERHEAD_BYTES = 80;
 
+/** Container depth to which `estimateBytes` walks; deeper containers are counted by element count. */
+const ESTIMATE_DEPTH = 4;
+/** Elements of a container that are estimated; a larger one is extrapolated from them by its size. */
+const ESTIMATE_SAMPLE = 32;
+
 /**
- * A cheap estimate of a value's memory, for the flush trigger only: exact sizes would need an encode per
- * write. Nested containers below two levels count a flat 32 bytes per element.
+ * A cheap estimate of a value's memory, for the flush trigger: exact sizes would need an encode per
+ * write. Strings and byte arrays count their length at any depth (operators nest their large values:
+ * group aggregation keeps `{rows, accs: [..., 'a 2 KB string']}`, so a cut-off that counted everything
+ * below two levels as a flat 32 bytes let memtables grow to many times their configured size and
+ * exhaust a small heap). Containers below `ESTIMATE_DEPTH` levels count 32 bytes per element, and a
+ * container with more than `ESTIMATE_SAMPLE` elements is extrapolated from its first ones, so one
+ * estimate costs O(sample^depth) at most however large the value (a put re-estimates the value, also
+ * when it is the same object changed in place, e.g. a growing COUNT DISTINCT map).
  */
 export function estimateBytes(v: unknown, depth = 0): number {
   switch (typeof v) {
@@ -95,18 +112,36 @@ export function estimateBytes(v: unknown, depth = 0): number {
       break;
   }
   if (v === null) return 8;
-  if (depth >= 2) return 32;
-  if (Array.isArray(v)) {
-    let n = 32;
-    for (let i = 0; i < v.length; i++) n += estimateBytes(v[i], depth + 1);
-    return n;
-  }
   if (v instanceof Uint8Array) return 32 + v.length;
-  if (v instanceof Map) {
-    let n = 64;
-    for (const [k, x] of v) n += 16 + estimateBytes(k, depth + 1) + estimateBytes(x, depth + 1);
-    return n;
+  if (Array.isArray(v)) {
+    const len = v.length;
+    if (depth >= ESTIMATE_DEPTH) return 32 + 32 * len;
+    const sample = len < ESTIMATE_SAMPLE ? len : ESTIMATE_SAMPLE;
+    let n = 0;
+    for (let i = 0; i < sample; i++) n += estimateBytes(v[i], depth + 1);
+    return 32 + (sample === len ? n : Math.round((n / sample) * len));
   }
+  if (v instanceof Map) {
+    if (depth >= ESTIMATE_DEPTH) return 64 + 64 * v.size;
+    let n = 0;
+    let seen = 0;
+    for (const [k, x] of v) {
+      n += 16 + estimateBytes(k, depth + 1) + estimateBytes(x, depth + 1);
+      if (++seen === ESTIMATE_SAMPLE) break;
+    }
+    return 64 + (seen === v.size ? n : Math.round((n / seen) * v.size));
+  }
+  if (v instanceof Set) {
+    if (depth >= ESTIMATE_DEPTH) return 64 + 32 * v.size;
+    let n = 0;
+    let seen = 0;
+    for (const x of v) {
+      n += 16 + estimateBytes(x, depth + 1);
+      if (++seen === ESTIMATE_SAMPLE) break;
+    }
+    return 64 + (seen === v.size ? n : Math.round((n / seen) * v.size));
+  }
+  if (depth >= ESTIMATE_DEPTH) return 64;
   let n = 32;
   for (const k in v as Record<string, unknown>) n += 16 + estimateBytes((v as Record<string, unknown>)[k], depth + 1);
   return n;

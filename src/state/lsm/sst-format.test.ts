@@ -112,6 +112,38 @@ describe('compaction', () => {
     assert.deepEqual(entriesOf(bottom).map((e) => e[0]), [vk(2), mp + ENTRY_SEPARATOR + 'c'].sort());
   });
 
+  it('streams inputs in chunks of blocks: the same output as from whole files, with bounded reads', async () => {
+    const a: [string, number, number, unknown?][] = [];
+    const b: [string, number, number, unknown?][] = [];
+    for (let i = 0; i < 400; i++) {
+      if (i % 3 !== 0) a.push([vk(i), i % 7 === 0 ? ENTRY_TOMBSTONE : ENTRY_PUT, 0, `new-${i}`]);
+      if (i % 2 === 0) b.push([vk(i), ENTRY_PUT, 0, `old-${i}-${'x'.repeat(i % 50)}`]);
+    }
+    b.push([mp + MARKER_SUFFIX, ENTRY_MARKER, 0], [mp + ENTRY_SEPARATOR + 'q', ENTRY_PUT, 990, 1]);
+    const newer = file(a);
+    const older = file(b);
+    const whole = (await compactRuns([{ key: 'n', bytes: newer.bytes, range: full }, { key: 'o', bytes: older.bytes, range: full }], { ...settings, bottom: true }))!;
+    let reads = 0;
+    let largest = 0;
+    const streamed = (f: SstBuildResult, key: string) => {
+      const footer = parseFooter(key, f.bytes.subarray(f.bytes.length - FOOTER_BYTES));
+      const index = parseIndex(key, f.bytes.subarray(footer.indexOffset, footer.indexOffset + footer.indexLength), footer);
+      assert.ok(index.offsets.length > 20, 'many blocks');
+      const read = async (offset: number, length: number): Promise<Uint8Array> => {
+        reads++;
+        largest = Math.max(largest, length);
+        await new Promise((r) => setImmediate(r));
+        return f.bytes.slice(offset, offset + length);
+      };
+      return { key, range: full, index, read, chunkBytes: 200 };
+    };
+    const out = (await compactRuns([streamed(newer, 'n'), streamed(older, 'o')], { ...settings, bottom: true }))!;
+    assert.deepEqual(entriesOf(out), entriesOf(whole));
+    assert.deepEqual(out.bytes, whole.bytes);
+    assert.ok(reads > 20, `${reads} chunk reads`);
+    assert.ok(largest <= 200 + 64 * 4, `largest read ${largest} bytes (a chunk is at least one block)`);
+  });
+
   it('expired entries become tombstones, or vanish in a bottom merge', async () => {
     const f = file([[mp + ENTRY_SEPARATOR + 'old', ENTRY_PUT, 800, 1], [mp + ENTRY_SEPARATOR + 'new', ENTRY_PUT, 950, 2]]);
     const mid = (await compactRuns([{ key: 'f', bytes: f.bytes, range: full }], { ...settings, bottom: false }))!;

@@ -34,7 +34,7 @@ export interface LsmStats {
   /** Block misses answered by the local disk file cache. */
   diskCacheHits: number;
   /**
-   * Whole-file reads (compaction inputs) answered by the disk cache. Kept apart from `diskCacheHits`
+   * Compaction reads (chunks of blocks) answered by the disk cache. Kept apart from `diskCacheHits`
    * so that the block hit rate `(blockCacheHits + diskCacheHits) / (blockCacheHits + blockCacheMisses)`
    * stays within [0, 1].
    */
@@ -185,16 +185,21 @@ export class SstReader {
       .finally(() => this.downloads.delete(ref.id));
   }
 
-  /** The whole file, checked against its CRC (compaction input). */
-  async wholeFile(ref: SstFileRef): Promise<Uint8Array> {
-    const local = await this.diskCache.readAll(ref.id);
-    if (local !== undefined && local.length === ref.size && crc32(local) === ref.crc32) {
+  /**
+   * `length` bytes at `offset` of the file, from the disk cache or a ranged read of the primary store,
+   * not through the block cache (compaction reads each block once; caching would evict hot blocks).
+   * The blocks in it carry their own checksums.
+   */
+  async range(ref: SstFileRef, offset: number, length: number): Promise<Uint8Array> {
+    const local = await this.diskCache.read(ref.id, offset, length);
+    if (local !== undefined) {
       this.stats.diskCacheFileHits++;
       return local;
     }
-    return this.wholeFileRemote(ref);
+    return this.fetch(ref, offset, length);
   }
 
+  /** The whole file from the primary store, checked against its CRC (disk-cache downloads). */
   private async wholeFileRemote(ref: SstFileRef): Promise<Uint8Array> {
     const bytes = await this.limiter.run(() => this.guard(ref, () => ref.store.get(ref.key)));
     this.stats.remoteReads++;
