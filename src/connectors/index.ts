@@ -31,3 +31,4 @@ export { SYSTEM_TABLE_TYPES as PAIMON_SYSTEM_TABLE_TYPES, isSystemTableName as i
 export type { SystemTableName as PaimonSystemTableName } from './paimon/paimon-system-tables.js';
 export { resolveScanSnapshot as resolvePaimonScanSnapshot } from './paimon/paimon-source.js';
 export type { PaimonCommittable } from './paimon/paimon-sink.js';
+export { COMMITTABLE_TYPE as PAIMON_COMMITTABLE_TYPE } from './paimon/paimon-committable.js';

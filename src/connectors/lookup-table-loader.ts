@@ -22,7 +22,9 @@ export const loadLookupTable: LookupTableLoader = async (spec: LookupJoinSpec, c
     options: t.options,
     physicalType: t.physicalType,
     ...(t.partitionKeys ? { partitionKeys: t.partitionKeys } : {}),
-    config: (key) => ctx.config(key),
+    // A cache load reads the table as it is now, once: a batch read even in a streaming job (a Paimon
+    // table would otherwise be read continuously).
+    config: (key) => (key === 'execution.runtime-mode' ? 'batch' : ctx.config(key)),
   };
   if (!connector.isBounded(cctx)) {
     throw unsupported('OPERATOR.LOOKUP_UNBOUNDED', `lookup table ${t.tableName} (connector '${t.connector}') is unbounded and cannot be loaded into the lookup cache`);

@@ -197,6 +197,11 @@ export class PaimonTable {
     }
   }
 
+  /** Whether snapshot `id` exists (one existence check: how a streaming read polls for the next one). */
+  snapshotExists(id: number): Promise<boolean> {
+    return this.store.exists(joinKey(this.root, 'snapshot', `snapshot-${id}`));
+  }
+
   async snapshots(): Promise<Snapshot[]> {
     const out: Snapshot[] = [];
     for (const id of await this.snapshotIds()) out.push(await this.snapshot(id));
@@ -311,7 +316,7 @@ export class PaimonTable {
     const pTypes = this.partitionTypes(schema);
     const checks = this.partitionChecks(options.partitionFilter);
     const bucketWanted = this.bucketFromFilter(options.bucketFilter);
-    const skipLevel0 = schema.primaryKeys.length > 0 && (this.options['deletion-vectors.enabled'] === 'true' || this.options['merge-engine'] === 'first-row');
+    const skipLevel0 = this.levelZeroHidden;
     const dvs = new Map<string, Map<string, { indexFile: string; offset: number; length: number }>>();
     for (const e of await this.indexEntries(snapshot)) {
       if (e.indexType !== 'DELETION_VECTORS' || e.deletionVectorRanges === null) continue;
@@ -342,6 +347,41 @@ export class PaimonTable {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether batch reads skip level-0 files (primary-key tables with deletion vectors or the first-row
+   * engine): new rows of such tables become visible only when a compaction moves them up.
+   */
+  get levelZeroHidden(): boolean {
+    return this.latest.primaryKeys.length > 0 && (this.options['deletion-vectors.enabled'] === 'true' || this.options['merge-engine'] === 'first-row');
+  }
+
+  /**
+   * The changes snapshot `snapshotId` made, grouped by (partition, bucket): the files its delta manifest
+   * list adds (`files`) and, per group, whether it also deleted files (compaction, overwrite). Groups
+   * come in a deterministic order (by partition bytes, then bucket), files in manifest order. For a
+   * streaming read: append tables read the added files; primary-key tables learn which buckets changed.
+   */
+  async deltaSplits(snapshotId: number): Promise<DataSplit[]> {
+    const snapshot = await this.snapshot(snapshotId);
+    this.checkManifestFormat(joinKey(this.tablePath, 'manifest', snapshot.deltaManifestList));
+    const pTypes = this.partitionTypes(this.latest);
+    const listKey = joinKey(this.tablePath, 'manifest', snapshot.deltaManifestList);
+    const groups = new Map<string, { partition: Uint8Array; partitionValues: unknown[]; bucket: number; totalBuckets: number; files: DataFileMeta[] }>();
+    for (const meta of decodeManifestList(await this.store.get(listKey), listKey)) {
+      const key = joinKey(this.tablePath, 'manifest', meta.fileName);
+      for (const e of decodeManifest(await this.store.get(key), key)) {
+        const group = `${hex(e.partition)}/${String(e.bucket).padStart(10, '0')}`;
+        let g = groups.get(group);
+        if (g === undefined) {
+          const values = pTypes.length === 0 && serializedArity(e.partition) === 0 ? [] : deserializeBinaryRow(e.partition, pTypes, `partition of '${e.file.fileName}'`);
+          groups.set(group, (g = { partition: e.partition, partitionValues: values, bucket: e.bucket, totalBuckets: e.totalBuckets, files: [] }));
+        }
+        if (e.kind === FileKind.ADD) g.files.push(e.file);
+      }
+    }
+    return [...groups.keys()].sort().map((k) => ({ ...groups.get(k)!, deletionVectors: new Map(), branch: this.branch }));
   }
 
   private partitionChecks(filter: Readonly<Record<string, unknown>> | undefined): PartitionCheck[] {

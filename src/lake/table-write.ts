@@ -40,6 +40,19 @@ export interface PaimonWriteOptions {
 }
 
 /**
+ * The next sequence number a writer hands out in one (partition, bucket). A checkpointing writer keeps
+ * these in its checkpoint: after a recovery the files of the restored checkpoint may not be committed
+ * yet when the writer prepares its next files, so the latest snapshot alone could hand out numbers
+ * below theirs and let an older row win the merge.
+ */
+export interface SequenceCounter {
+  readonly partition: Uint8Array;
+  readonly partitionValues: readonly unknown[];
+  readonly bucket: number;
+  readonly next: number;
+}
+
+/**
  * Rows of one (partition, bucket), in arrival order: references to the written batches (immutable once
  * emitted, so they may be kept) and the row positions taken from each; rows are materialized only when
  * files are written.
@@ -235,6 +248,8 @@ export class PaimonTableWrite {
   private pending: ManifestEntry[] = [];
   /** Next sequence number per (partition, bucket) handed out by this writer. */
   private readonly nextSeq = new Map<string, number>();
+  /** The partition and bucket of every `nextSeq` group. */
+  private readonly seqGroups = new Map<string, { partition: Uint8Array; partitionValues: readonly unknown[]; bucket: number }>();
 
   constructor(readonly table: PaimonTable, options: PaimonWriteOptions = {}) {
     this.commitUser = options.commitUser ?? randomUUID();
@@ -345,6 +360,7 @@ export class PaimonTableWrite {
       const seqs = new Array<number>(n);
       for (let r = 0; r < n; r++) seqs[r] = seq++;
       this.nextSeq.set(group, seq);
+      if (!this.seqGroups.has(group)) this.seqGroups.set(group, { partition: buf.partition, partitionValues: buf.partitionValues, bucket: buf.bucket });
       const runs: number[][] = [];
       if (!L.isPk) runs.push(seqs.map((_, r) => r));
       else {
@@ -420,6 +436,21 @@ export class PaimonTableWrite {
       this.pending = entries.concat(this.pending);
       throw e;
     }
+  }
+
+  /** The sequence counters of every (partition, bucket) this writer wrote (see `SequenceCounter`). */
+  sequenceCounters(): SequenceCounter[] {
+    const out: SequenceCounter[] = [];
+    for (const [group, g] of this.seqGroups) out.push({ partition: g.partition, partitionValues: g.partitionValues, bucket: g.bucket, next: this.nextSeq.get(group)! });
+    return out;
+  }
+
+  /** Raises a bucket's counter to at least `c.next` (restoring a checkpoint); never lowers it. */
+  restoreSequenceCounter(c: SequenceCounter): void {
+    const group = `${hex(c.partition)}/${c.bucket}`;
+    if ((this.nextSeq.get(group) ?? 0) >= c.next) return;
+    this.nextSeq.set(group, c.next);
+    this.seqGroups.set(group, { partition: c.partition, partitionValues: c.partitionValues, bucket: c.bucket });
   }
 
   /** Drops buffered rows and deletes files prepared but not committed. */

@@ -15,7 +15,7 @@
  */
 import { unsupported, userError } from '../common/index.js';
 import { formatIdentifier } from '../catalog/index.js';
-import { VALUES_CONNECTOR } from '../connectors/index.js';
+import { PAIMON_COMMITTABLE_TYPE, PAIMON_CONNECTOR, VALUES_CONNECTOR } from '../connectors/index.js';
 import type { ExprIR } from '../expr/index.js';
 import type {
   AggregateCall,
@@ -39,7 +39,7 @@ import {
   windowJoinSpec,
 } from './time-join-planning.js';
 import { JOB_SPEC_VERSION } from '../spec/index.js';
-import { withoutTimeAttribute, type RowType } from '../types/index.js';
+import { Types, withoutTimeAttribute, type RowType } from '../types/index.js';
 import { KIND_D, KIND_I, KIND_UA, KIND_UB, isUpdating, toChangelogMode, type RowKinds } from './changelog-mode.js';
 import { conjuncts, andAll, inputIndices, remapInputs, sameValueType } from './ir-utils.js';
 import type { JoinType, LogicalNode, MatchNode, OverNode, RankNode, ScanNode, ValuesNode, WindowAggregateNode } from './logical-plan.js';
@@ -439,6 +439,10 @@ class PhysicalPlanner {
     const op = d.op;
     switch (op.t) {
       case 'source':
+        // A continuous read of a Paimon primary-key table emits the table's changelog with full old rows
+        // (paimon-stream-reader.ts); every other source is insert-only.
+        d.baseKinds = isLakeChangelogScan(op.scan) ? KIND_I | KIND_UB | KIND_UA | KIND_D : KIND_I;
+        return;
       case 'values':
         d.baseKinds = KIND_I;
         return;
@@ -683,6 +687,15 @@ class PhysicalPlanner {
       const known = ids.get(d);
       if (known !== undefined) return known;
       const inputIds = d.inputs.map(visit);
+      if (d.op.t === 'sink' && d.op.target.connector === PAIMON_CONNECTOR) {
+        const id = this.emitLakeSink(d, d.op.target, inputIds[0]!, (node, k) => {
+          nodes.push({ id: nodes.length, ...node });
+          kinds.push(this.mode === 'batch' ? KIND_I : k);
+          return nodes.length - 1;
+        });
+        ids.set(d, id);
+        return id;
+      }
       const mode = this.modeOf(d);
       const operator = this.operatorSpec(d, mode);
       const inputs: EdgeSpec[] = inputIds.map((from, i) => ({ from, partitioning: d.partitioning[i] ?? { kind: 'forward' } }));
@@ -706,6 +719,59 @@ class PhysicalPlanner {
       'parallelism.default': String(this.parallelism),
     };
     return { job: { version: JOB_SPEC_VERSION, name: this.config['pipeline.name'] ?? jobName, config, nodes }, sinkIds, kinds };
+  }
+
+  /**
+   * A `paimon` sink becomes Paimon's sink topology (src/spec/lake-sink-specs.ts): for a primary-key
+   * table a bucket assigner chained with the input and a hash exchange on (partition columns, bucket), so
+   * each bucket has one writer; then the writers at the sink's parallelism (append tables keep the sink's
+   * input edge), and one committer behind a `global` exchange that makes one snapshot per checkpoint.
+   * Returns the committer's node id (the sink's root).
+   */
+  private emitLakeSink(d: Draft, t: SinkTarget, inputId: number, push: (node: Omit<NodeSpec, 'id'>, kinds: RowKinds) => number): number {
+    const schema: RowType = { fields: t.schema.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })) };
+    const inputMode = this.inputMode(d);
+    const label = `table=[${t.tableName}]`;
+    let writerInput: EdgeSpec = { from: inputId, partitioning: d.partitioning[0] ?? { kind: 'forward' } };
+    let bucketColumn: number | null = null;
+    if (t.primaryKey !== null && t.primaryKey.length > 0) {
+      const input = d.inputs[0]!;
+      bucketColumn = schema.fields.length;
+      const assign = push(
+        {
+          name: `LakeBucketAssign(${label})`,
+          parallelism: input.parallelism,
+          inputs: [{ from: inputId, partitioning: { kind: 'forward' } }],
+          outputType: { fields: [...schema.fields, { name: '_bucket', type: Types.int(false) }] },
+          changelogMode: inputMode,
+          operator: { type: 'lake-bucket-assign', version: 1, tableName: t.tableName, options: t.options },
+        },
+        input.kinds,
+      );
+      writerInput = { from: assign, partitioning: { kind: 'hash', keys: [...t.partitionKeys, bucketColumn] } };
+    }
+    const writer = push(
+      {
+        name: `LakeWriter(${label}, fields=[${schema.fields.map((f) => f.name).join(', ')}])`,
+        parallelism: d.parallelism,
+        inputs: [writerInput],
+        outputType: PAIMON_COMMITTABLE_TYPE,
+        changelogMode: { kind: 'insert-only' },
+        operator: { type: 'lake-writer', version: 1, tableName: t.tableName, options: t.options, schema, inputMode, bucketColumn },
+      },
+      KIND_I,
+    );
+    return push(
+      {
+        name: `LakeCommitter(${label})`,
+        parallelism: 1,
+        inputs: [{ from: writer, partitioning: { kind: 'global' } }],
+        outputType: PAIMON_COMMITTABLE_TYPE,
+        changelogMode: { kind: 'insert-only' },
+        operator: { type: 'lake-committer', version: 1, tableName: t.tableName, options: t.options },
+      },
+      KIND_I,
+    );
   }
 
   private modeOf(d: Draft): ChangelogMode {
@@ -880,6 +946,12 @@ class PhysicalPlanner {
       }
     }
   }
+}
+
+/** An unbounded scan of a Paimon primary-key table: a retract changelog, not inserts. */
+function isLakeChangelogScan(node: ScanNode): boolean {
+  const t = node.table;
+  return t.connector === PAIMON_CONNECTOR && !t.bounded && t.primaryKey !== undefined && t.primaryKey.length > 0;
 }
 
 /** `scan.parallelism` (Flink's source option) overrides the default parallelism of one source. */

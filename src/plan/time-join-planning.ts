@@ -14,6 +14,7 @@
  */
 import { unsupported, userError } from '../common/index.js';
 import { formatIdentifier } from '../catalog/index.js';
+import { getSourceConnector } from '../connectors/index.js';
 import { evaluateConstant, formatExprIR, type ExprIR } from '../expr/index.js';
 import type { IntervalJoinSpec, LookupJoinSpec, TemporalJoinSpec, WindowJoinSpec, WindowSpec } from '../spec/index.js';
 import type { RowType } from '../types/index.js';
@@ -54,7 +55,18 @@ export function lookupJoinSpec(
     });
   }
   const table = right.table;
-  if (!table.bounded) {
+  // A lookup cache load reads the table once, as it is now (lookup-table-loader.ts reads it as in batch
+  // mode): tables that are unbounded only because a streaming job follows them (Paimon) qualify.
+  const loadable =
+    table.bounded ||
+    getSourceConnector(table.connector).isBounded({
+      tableName: formatIdentifier(table.id),
+      options: table.options,
+      physicalType: table.physicalType,
+      partitionKeys: table.partitionKeys,
+      config: (key) => (key === 'execution.runtime-mode' ? 'batch' : undefined),
+    });
+  if (!loadable) {
     throw unsupported(
       'PLAN.UNSUPPORTED_LOOKUP_JOIN',
       `table ${formatIdentifier(table.id)} (connector '${table.connector}') cannot be used as a lookup table: it is unbounded, and lookup tables are loaded in full`,

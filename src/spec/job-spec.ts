@@ -13,6 +13,7 @@ import type { ExprIR } from '../expr/index.js';
 import type { LogicalType, RowType } from '../types/index.js';
 import type { IntervalJoinSpec, LookupJoinSpec, TemporalJoinSpec, WindowJoinSpec } from './time-join-specs.js';
 import type { MatchRecognizeSpec } from './match-recognize-spec.js';
+import type { LakeBucketAssignSpec, LakeCommitterSpec, LakeWriterSpec } from './lake-sink-specs.js';
 
 export const JOB_SPEC_VERSION = 1;
 
@@ -86,7 +87,10 @@ export type OperatorSpec =
   | IntervalJoinSpec
   | TemporalJoinSpec
   | WindowJoinSpec
-  | MatchRecognizeSpec;
+  | MatchRecognizeSpec
+  | LakeBucketAssignSpec
+  | LakeWriterSpec
+  | LakeCommitterSpec;
 
 export type OperatorType = OperatorSpec['type'];
 

@@ -28,7 +28,7 @@ async function newTable(spec: { primaryKeys?: string[]; options?: Record<string,
 }
 
 function ctx(path: string, options: Record<string, string> = {}): ConnectorContext {
-  return { tableName: 'lake.db.t', options: { connector: 'paimon', path, ...options }, physicalType: ROW, config: () => undefined };
+  return { tableName: 'lake.db.t', options: { connector: 'paimon', path, ...options }, physicalType: ROW, config: (k: string) => (k === 'execution.runtime-mode' ? 'batch' : undefined) };
 }
 
 function sinkCtx(path: string, exactlyOnce = false): SinkContext {

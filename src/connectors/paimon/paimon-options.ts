@@ -23,7 +23,10 @@ export const PATH_OPTION = 'path';
 /** Internal option of the catalog's system tables (`t$snapshots` → `snapshots`). */
 export const SYSTEM_TABLE_OPTION = 'paimon.system-table';
 
-/** Batch scan modes Floe implements (Paimon's `scan.mode`, read as a bounded scan of one snapshot). */
+/**
+ * Paimon's `scan.mode` values Floe implements: in batch mode they choose the one snapshot a bounded scan
+ * reads; in streaming mode where the continuous read starts (paimon-source.ts `streamStart`).
+ */
 export const SCAN_MODES = ['default', 'latest-full', 'full', 'latest', 'from-snapshot', 'from-snapshot-full', 'from-timestamp'] as const;
 
 const SCAN_OPTIONS: readonly ConnectorOption[] = [
@@ -31,12 +34,16 @@ const SCAN_OPTIONS: readonly ConnectorOption[] = [
   { key: 'scan.timestamp-millis', type: 'long', description: 'time travel: read the latest snapshot committed at or before this epoch-millisecond time' },
   { key: 'scan.timestamp', type: 'string', description: "time travel: as scan.timestamp-millis, written 'yyyy-MM-dd HH:mm:ss[.SSS]' in the session time zone" },
   { key: 'scan.fallback-branch', type: 'string', description: 'partitions missing from the main branch are read from this branch' },
-  { key: 'scan.mode', type: 'enum', enumValues: SCAN_MODES, default: 'default', description: 'which snapshot a batch scan reads' },
+  { key: 'scan.mode', type: 'enum', enumValues: SCAN_MODES, default: 'default', description: 'which snapshot a batch scan reads; where a streaming read starts' },
 ];
+
+/** How often a streaming read looks for new snapshots (Paimon's option and default). */
+const DISCOVERY_OPTION: ConnectorOption = { key: 'continuous.discovery-interval', type: 'duration', default: '10 s', description: 'streaming reads: how often to look for new snapshots' };
 
 export const PAIMON_OPTIONS: readonly ConnectorOption[] = [
   { key: PATH_OPTION, type: 'string', required: true, description: "the table's directory: <warehouse>/<database>.db/<table>" },
   ...SCAN_OPTIONS,
+  DISCOVERY_OPTION,
   { key: SYSTEM_TABLE_OPTION, type: 'enum', enumValues: ['snapshots', 'schemas', 'options', 'files', 'partitions', 'manifests'], description: 'internal: the system table to read' },
   // Any other key is a Paimon table option (stored in the schema, or a dynamic option of one query).
   { key: '', type: 'string', prefix: true, description: 'Paimon table options' },

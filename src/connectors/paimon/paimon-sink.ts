@@ -17,33 +17,21 @@
  *   the last completed checkpoint by a failed attempt are never referenced (orphans, as in Paimon, until
  *   orphan-file cleanup).
  *
- * Each sink subtask commits its own files, so a sink of parallelism n makes up to n snapshots per commit.
- *
- * Compaction after a commit (`compactIfDue`), a full compaction of the table as one COMPACT snapshot:
- * - always for tables whose batch reads skip level 0 (`merge-engine` = `first-row`, deletion vectors):
- *   Paimon's writer compacts those on every commit, and without it the new rows would stay invisible;
- * - for other primary-key tables when a bucket this writer touched holds
- *   `num-sorted-run.compaction-trigger` (default 5) files or more, so reads merge few runs.
- * Not with `write-only` = true (Paimon's option: a separate job compacts). Compactions commit under
- * their own commit user: a COMPACT snapshot carries Paimon's batch identifier (Long.MAX_VALUE), which
- * under the writer's user would make later checkpoint commits look already committed. A compaction
- * that loses to a concurrent one (another subtask compacting the same bucket) is retried once on the
- * new latest snapshot, then left to the next commit.
+ * Each sink subtask commits its own files, so this writer makes up to n snapshots per commit at
+ * parallelism n. Jobs planned from SQL do not commit through it: the planner expands a `paimon` sink
+ * into parallel writers and one committer (`paimon-writer-operator.ts`, `paimon-committer-operator.ts`),
+ * so a checkpoint makes one snapshot whatever the parallelism; this `SinkWriter` remains the connector's
+ * generic sink for callers that drive one directly. Compaction after a commit: `paimon-compaction.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { FloeError, userError } from '../../common/index.js';
+import { userError } from '../../common/index.js';
 import { commitEntries, type ManifestEntry, type PaimonTable, type PaimonTableWrite } from '../../lake/index.js';
 import type { RecordBatch } from '../../types/index.js';
 import type { SinkConnector, SinkContext, SinkWriter } from '../connector.js';
 import { OptionReader } from '../option-values.js';
+import { compactIfDue } from './paimon-compaction.js';
 import { openTableAt } from './paimon-location.js';
 import { PAIMON_CONNECTOR, PAIMON_OPTIONS, PATH_OPTION, SYSTEM_TABLE_OPTION } from './paimon-options.js';
-
-function bucketKey(e: ManifestEntry): string {
-  let s = '';
-  for (let i = 0; i < e.partition.length; i++) s += e.partition[i]!.toString(16).padStart(2, '0');
-  return `${s}/${e.bucket}`;
-}
 
 /** One checkpoint's files of one sink subtask (structured-cloneable: kept in the checkpoint). */
 export interface PaimonCommittable {
@@ -89,7 +77,7 @@ class PaimonSinkWriter implements SinkWriter {
     const entries = await writer.prepareCommit();
     await writer.commit();
     this.finished = true;
-    await this.compactIfDue(entries);
+    await compactIfDue(this.table!, this.compactUser, entries);
   }
 
   async preCommit(checkpointId: number): Promise<readonly PaimonCommittable[]> {
@@ -106,35 +94,7 @@ class PaimonSinkWriter implements SinkWriter {
       await commitEntries(this.table!, { commitUser: c.commitUser, identifier: BigInt(c.checkpointId), idempotent: true, kind: 'APPEND', entries: c.entries });
       for (const e of c.entries) written.push(e);
     }
-    await this.compactIfDue(written);
-  }
-
-  /** See the module comment. `written`: the entries just committed (they name the touched buckets). */
-  private async compactIfDue(written: readonly ManifestEntry[]): Promise<void> {
-    const table = this.table!;
-    const o = table.options;
-    if (written.length === 0 || table.primaryKeys.length === 0 || (o['write-only'] ?? 'false').toLowerCase() === 'true') return;
-    const levelZeroHidden = (o['merge-engine'] ?? '').toLowerCase() === 'first-row' || (o['deletion-vectors.enabled'] ?? 'false').toLowerCase() === 'true';
-    if (!levelZeroHidden) {
-      const trigger = Number(o['num-sorted-run.compaction-trigger'] ?? '5');
-      const touched = new Set(written.map((e) => bucketKey(e)));
-      const latest = await table.latestSnapshot();
-      if (latest === undefined) return;
-      const files = new Map<string, number>();
-      for (const e of await table.manifestEntries(latest)) {
-        const k = bucketKey(e);
-        if (touched.has(k)) files.set(k, (files.get(k) ?? 0) + 1);
-      }
-      if (![...files.values()].some((n) => n >= trigger)) return;
-    }
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await table.compact({ commitUser: this.compactUser });
-        return;
-      } catch (e) {
-        if (!(e instanceof FloeError && e.code === 'LAKE.COMMIT_CONFLICT')) throw e;
-      }
-    }
+    await compactIfDue(this.table!, this.compactUser, written);
   }
 
   async close(): Promise<void> {

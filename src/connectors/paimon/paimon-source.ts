@@ -1,7 +1,11 @@
 /**
- * The `paimon` source: a bounded scan of one snapshot of a Paimon table (src/lake does the format).
+ * The `paimon` source. In batch mode (`execution.runtime-mode` = 'batch') a bounded scan of one snapshot
+ * of a Paimon table (src/lake does the format); in streaming mode, as in Flink, an unbounded read that
+ * follows new snapshots (`paimon-stream-reader.ts`: where it starts is `scan.mode`, see `streamStart`;
+ * how often it looks for new snapshots is `continuous.discovery-interval`, default 10 s). System tables
+ * are always bounded.
  *
- * Which snapshot: `scan.snapshot-id`, else the latest one committed at or before `scan.timestamp-millis`
+ * Batch scans. Which snapshot: `scan.snapshot-id`, else the latest one committed at or before `scan.timestamp-millis`
  * (nothing when the table is younger: Paimon's static from-timestamp scan is empty then), else the
  * latest. Every split is one (partition, bucket) of that snapshot; primary-key splits are merged on read
  * per the table's merge engine. The snapshot is resolved when splits are made, by every source subtask
@@ -13,7 +17,7 @@
  * A reader's checkpoint position is the number of rows it returned: a split of a snapshot reads the same
  * rows in the same order every time (immutable files, deterministic merge), so recovery skips that many.
  */
-import { userError } from '../../common/index.js';
+import { parseDurationMs, userError } from '../../common/index.js';
 import type { DataSplit, PaimonTable } from '../../lake/index.js';
 import { Types, localToUtc, parseValueText, selectRows, type RecordBatch } from '../../types/index.js';
 import type { ConnectorContext, SourceConnector, SourceSplit, SplitReader } from '../connector.js';
@@ -21,6 +25,54 @@ import { OptionReader, optionError } from '../option-values.js';
 import { openTableAt } from './paimon-location.js';
 import { PAIMON_CONNECTOR, PAIMON_OPTIONS, PATH_OPTION, SYSTEM_TABLE_OPTION, checkScanOptions } from './paimon-options.js';
 import { readSystemTable, type SystemTableName } from './paimon-system-tables.js';
+import { PaimonStreamReader, type PaimonStreamSplit, type StreamPosition, type StreamStart } from './paimon-stream-reader.js';
+
+/** Paimon's default `continuous.discovery-interval`. */
+const DEFAULT_DISCOVERY_INTERVAL_MS = 10_000;
+
+/** Streaming mode reads Paimon tables continuously (Flink's behaviour); batch mode reads one snapshot. */
+function isStreaming(ctx: ConnectorContext): boolean {
+  return (ctx.config('execution.runtime-mode') ?? 'streaming').trim().toLowerCase() !== 'batch' && ctx.options[SYSTEM_TABLE_OPTION] === undefined;
+}
+
+/**
+ * Where a streaming read starts, from Paimon's `scan.mode`: `latest-full`/`full` (and `default` without a
+ * time-travel option) read the latest snapshot in full, then its changes; `latest` only new changes;
+ * `from-snapshot` the changes from `scan.snapshot-id` on (`default` with that option too);
+ * `from-snapshot-full` that snapshot in full, then changes; `from-timestamp` (and `default` with
+ * `scan.timestamp-millis`/`scan.timestamp`) the changes of snapshots committed at or after that time.
+ */
+export function streamStart(ctx: ConnectorContext): StreamStart {
+  const o = new OptionReader(ctx.tableName, ctx.options, PAIMON_OPTIONS);
+  const mode = (ctx.options['scan.mode'] ?? 'default').trim().toLowerCase();
+  const snapshotId = o.optionalLong('scan.snapshot-id', 1);
+  const timestamp = (): number => o.optionalLong('scan.timestamp-millis') ?? timestampOption(ctx.tableName, ctx.options['scan.timestamp'], ctx.config('table.local-time-zone') ?? 'UTC')!;
+  switch (mode) {
+    case 'latest-full':
+    case 'full':
+      return { kind: 'full', snapshot: undefined };
+    case 'latest':
+      return { kind: 'changes', snapshot: undefined };
+    case 'from-snapshot':
+      return { kind: 'changes', snapshot: snapshotId };
+    case 'from-snapshot-full':
+      return { kind: 'full', snapshot: snapshotId };
+    case 'from-timestamp':
+      return { kind: 'timestamp', timestampMillis: timestamp() };
+    default:
+      if (snapshotId !== undefined) return { kind: 'changes', snapshot: snapshotId };
+      if (ctx.options['scan.timestamp-millis'] !== undefined || ctx.options['scan.timestamp'] !== undefined) return { kind: 'timestamp', timestampMillis: timestamp() };
+      return { kind: 'full', snapshot: undefined };
+  }
+}
+
+function discoveryInterval(ctx: ConnectorContext): number {
+  const text = ctx.options['continuous.discovery-interval'];
+  if (text === undefined) return DEFAULT_DISCOVERY_INTERVAL_MS;
+  const ms = parseDurationMs(text);
+  if (ms === null || ms < 0) throw optionError(ctx.tableName, `option 'continuous.discovery-interval' must be a duration such as '10 s', got '${text}'`);
+  return ms;
+}
 
 /** Options that choose what is read; they are not Paimon dynamic options of the opened table. */
 const CONNECTOR_KEYS = new Set(['connector', PATH_OPTION, SYSTEM_TABLE_OPTION]);
@@ -152,10 +204,16 @@ export const paimonSource: SourceConnector = {
   options: PAIMON_OPTIONS,
   validate(ctx) {
     checkScanOptions(ctx.tableName, ctx.options);
+    discoveryInterval(ctx);
   },
-  // Batch scans of a snapshot; continuous streaming reads are not implemented yet.
-  isBounded: () => true,
-  async createSplits(ctx) {
+  isBounded: (ctx) => !isStreaming(ctx),
+  async createSplits(ctx, parallelism) {
+    if (isStreaming(ctx)) {
+      // One shard per subtask; each reader resolves the start itself (see paimon-stream-reader.ts).
+      const start = streamStart(ctx);
+      const shards = Math.max(1, parallelism);
+      return Array.from({ length: shards }, (_, shard): PaimonStreamSplit => ({ id: `stream-${shard}-of-${shards}`, stream: { shard, shards, start } }));
+    }
     const table = await open(ctx);
     const system = (ctx.options[SYSTEM_TABLE_OPTION] as SystemTableName | undefined) ?? null;
     if (system !== null) return [{ id: `system-${system}`, snapshotId: 0, split: null, system } satisfies PaimonSplit];
@@ -165,6 +223,9 @@ export const paimonSource: SourceConnector = {
     return splits.map((split): PaimonSplit => ({ id: `${snapshotId}/${hex(split.partition)}/${split.bucket}/${split.branch}`, snapshotId, split, system: null }));
   },
   createReader(ctx, split, position) {
+    if ((split as Partial<PaimonStreamSplit>).stream !== undefined) {
+      return new PaimonStreamReader((n) => open(ctx, n), split as PaimonStreamSplit, ctx.tableName, discoveryInterval(ctx), Date.now, position as StreamPosition | undefined);
+    }
     return new PaimonSplitReader(ctx, split as PaimonSplit, typeof position === 'number' ? position : 0);
   },
 };

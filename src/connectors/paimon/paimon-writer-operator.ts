@@ -1,0 +1,100 @@
+/**
+ * `lake-writer`: one of the parallel writers of a Paimon sink (src/spec/lake-sink-specs.ts). It buffers
+ * its input in a `PaimonTableWrite`; at each checkpoint barrier — before the barrier goes downstream, so
+ * the committer receives the files within the same checkpoint — and at the end of its input it writes the
+ * buffered rows as data files and emits their manifest entries as one committable row. It never commits:
+ * the files stay invisible until the committer commits the checkpoint they belong to.
+ *
+ * State: the per-bucket sequence counters, as keyed operator state under the key (partition values…,
+ * bucket) — the key the hash exchange routes the bucket's rows by — so after a recovery (even at another
+ * parallelism) the writer that owns a bucket continues its numbering above the restored checkpoint's
+ * files, which the committer may not have committed yet when this writer prepares its next files.
+ */
+import { unsupported } from '../../common/index.js';
+import type { PaimonTableWrite, SequenceCounter } from '../../lake/index.js';
+import type { CheckpointedOperator, OperatorContext } from '../../runtime/index.js';
+import { encodeKey } from '../../state/index.js';
+import type { LakeWriterSpec } from '../../spec/index.js';
+import { RowKind, selectRows, type RecordBatch } from '../../types/index.js';
+import { END_OF_INPUT_CHECKPOINT, committableBatch } from './paimon-committable.js';
+import { openSinkTable } from './paimon-sink-table.js';
+
+/**
+ * A primary-key table takes its input as upserts, as Paimon's Flink sink declares (Flink drops -U before
+ * it): the +U that follows a -U for the key replaces the row, so the -U carries nothing — and merge
+ * engines such as `partial-update` refuse -U records. The planner already drops -U before a keyed sink,
+ * except where another consumer of the same input needs them (a UNION ALL branch).
+ */
+function withoutUpdateBefore(batch: RecordBatch): RecordBatch {
+  const kinds = batch.kinds!;
+  let keep = 0;
+  for (let r = 0; r < batch.numRows; r++) if (kinds[r] !== RowKind.UPDATE_BEFORE) keep++;
+  if (keep === batch.numRows) return batch;
+  const idx = new Int32Array(keep);
+  for (let r = 0, k = 0; r < batch.numRows; r++) if (kinds[r] !== RowKind.UPDATE_BEFORE) idx[k++] = r;
+  return selectRows(batch, idx);
+}
+
+export class PaimonWriterOperator implements CheckpointedOperator {
+  private writer: PaimonTableWrite | null = null;
+  private ctx: OperatorContext | null = null;
+  private finished = false;
+  private readonly width: number;
+
+  constructor(private readonly spec: LakeWriterSpec) {
+    if (spec.version !== 1) {
+      throw unsupported('SPEC.VERSION', `lake-writer spec version ${String(spec.version)} of table '${spec.tableName}' is not supported by this Floe (knows 1)`);
+    }
+    this.width = spec.schema.fields.length;
+  }
+
+  async open(ctx: OperatorContext): Promise<void> {
+    this.ctx = ctx;
+    const table = await openSinkTable(this.spec.tableName, this.spec.options, (k) => ctx.config(k));
+    this.writer = table.newWrite();
+    for (const [, counter] of ctx.restoredKeyedOperatorState ?? []) this.writer.restoreSequenceCounter(counter as SequenceCounter);
+  }
+
+  processBatch(_input: number, batch: RecordBatch): void {
+    if (batch.numRows === 0) return;
+    // Drop the routing column of `lake-bucket-assign` (the table's columns come first).
+    let rows = this.spec.bucketColumn === null ? batch : { numRows: batch.numRows, kinds: batch.kinds, columns: batch.columns.slice(0, this.width) };
+    if (this.spec.bucketColumn !== null && rows.kinds !== null) rows = withoutUpdateBefore(rows);
+    if (rows.numRows > 0) this.writer!.write(rows);
+  }
+
+  processWatermark(): void {}
+
+  /** Writes what is buffered and hands the files to the committer (nothing when there is nothing). */
+  private async handOver(checkpointId: number): Promise<void> {
+    const entries = await this.writer!.prepareAndDetach();
+    if (entries.length > 0) this.ctx!.emit(committableBatch(checkpointId, entries));
+  }
+
+  async snapshotOperatorState(checkpointId: number): Promise<readonly unknown[]> {
+    // After the end of input the output is closed: those files went out in `endInput`.
+    if (!this.finished) await this.handOver(checkpointId);
+    return [];
+  }
+
+  snapshotKeyedOperatorState(): readonly (readonly [string, unknown])[] {
+    if (this.spec.bucketColumn === null || this.writer === null) return [];
+    return this.writer.sequenceCounters().map((c) => [encodeKey([...c.partitionValues, c.bucket]), c] as const);
+  }
+
+  async endInput(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    await this.handOver(END_OF_INPUT_CHECKPOINT);
+  }
+
+  async close(): Promise<void> {
+    // Buffered rows of a failed or cancelled attempt are dropped; handed-over files belong to the committer.
+    try {
+      await this.writer?.discard();
+    } catch {
+      // Cleanup must not throw; the job's real error (if any) is already reported.
+    }
+    this.writer = null;
+  }
+}

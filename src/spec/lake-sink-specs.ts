@@ -1,0 +1,49 @@
+/**
+ * Specs of the Paimon (lake) sink topology. A Paimon table is written as Flink's Paimon sink does it:
+ * writers in parallel and one committer, so each checkpoint becomes one snapshot.
+ *
+ *   input ─forward─▶ [lake-bucket-assign] ─hash(partition columns, _bucket)─▶ lake-writer (×n) ─global─▶ lake-committer (×1)
+ *
+ * - `lake-bucket-assign` (primary-key tables only; chained with its input) appends the Paimon bucket of
+ *   each row as a last `INT NOT NULL` column, so the exchange hands every (partition, bucket) to exactly
+ *   one writer: two writers never write one bucket, and the bucket's sequence numbers come from one
+ *   counter. Append tables skip it (their writers may share buckets, as in Paimon).
+ * - `lake-writer` drops that column (`bucketColumn`), buffers rows and, at each checkpoint barrier
+ *   (before forwarding it) or at the end of its input, writes them as data files and emits one
+ *   committable row `(checkpoint_id BIGINT, files BYTES)`: the files' manifest entries, encoded as a
+ *   Paimon manifest. `checkpoint_id` is -1 for files written at the end of the input: they belong to the
+ *   next checkpoint the committer takes (the final one), or, without checkpoints, to the one batch commit.
+ * - `lake-committer` gathers the committables and, when a checkpoint completed, commits that
+ *   checkpoint's files as one APPEND snapshot whose commit identifier is the checkpoint id, under a
+ *   commit user kept in its checkpoint (so a replay after recovery is recognised and skipped).
+ *   Without checkpoints it commits everything once at the end of its input. It emits nothing.
+ */
+import type { RowType } from '../types/index.js';
+import type { ChangelogMode } from './job-spec.js';
+
+export interface LakeBucketAssignSpec {
+  readonly type: 'lake-bucket-assign';
+  readonly version: 1;
+  readonly tableName: string;
+  /** The sink table's connector options (`path` locates the table). */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export interface LakeWriterSpec {
+  readonly type: 'lake-writer';
+  readonly version: 1;
+  readonly tableName: string;
+  readonly options: Readonly<Record<string, string>>;
+  /** The table's physical columns (the input's first columns). */
+  readonly schema: RowType;
+  readonly inputMode: ChangelogMode;
+  /** Index of the `_bucket` column appended by `lake-bucket-assign`, or null when there is none. */
+  readonly bucketColumn: number | null;
+}
+
+export interface LakeCommitterSpec {
+  readonly type: 'lake-committer';
+  readonly version: 1;
+  readonly tableName: string;
+  readonly options: Readonly<Record<string, string>>;
+}
