@@ -158,7 +158,7 @@ describe('Paimon catalog over the fixture warehouse', () => {
     await assert.rejects(select(s, 'SELECT * FROM `pk_table_scan_and_read_dv$snapshot`'), code('CATALOG.UNKNOWN_SYSTEM_TABLE', /did you mean 'pk_table_scan_and_read_dv\$snapshots'/));
     await assert.rejects(select(s, `SELECT * FROM pk_table_scan_and_read_dv /*+ OPTIONS('scan.snapshot-id' = '7') */`), code('PAIMON.SNAPSHOT_NOT_FOUND', /snapshots are 1\.\.6/));
     await assert.rejects(select(s, `SELECT * FROM pk_table_scan_and_read_dv /*+ OPTIONS('scan.snapshotid' = '2') */`), code('PLAN.CONNECTOR_OPTION', /scan\.snapshotid/));
-    await assert.rejects(select(s, `SELECT * FROM pk_table_scan_and_read_dv /*+ OPTIONS('scan.tag-name' = 'v1') */`), code('PLAN.CONNECTOR_OPTION', /'scan\.tag-name' is not supported/));
+    await assert.rejects(select(s, `SELECT * FROM pk_table_scan_and_read_dv /*+ OPTIONS('scan.tag-name' = 'v1') */`), code('LAKE.TAG_NOT_FOUND', /has no tag 'v1'/));
     await run(s, `CREATE CATALOG orc WITH ('type' = 'paimon', 'warehouse' = '${join(DATA, 'paimon-cpp', 'orc')}')`);
     await assert.rejects(select(s, 'SELECT * FROM orc.pk_table_partial_update.pk_table_partial_update'), code('LAKE.UNSUPPORTED_FORMAT', /ORC/));
     // FOR SYSTEM_TIME AS OF on a table without snapshots keeps its old error.

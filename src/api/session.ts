@@ -9,11 +9,11 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FloeError, describeConfigOption, userError, validateConfig } from '../common/index.js';
+import { FloeError, describeConfigOption, unsupported, userError, validateConfig } from '../common/index.js';
 import { MaterializedTable } from './result-output.js';
 import { SessionJobs, withSpan } from './session-jobs.js';
 import { parseScript, substituteVariables, type Statement } from '../sql/index.js';
-import { bindFunctionIdentifier } from '../catalog/index.js';
+import { PaimonCatalog, bindFunctionIdentifier } from '../catalog/index.js';
 import { CatalogManager, executeDdl, explain, planInserts, planQuery, type PlannerContext } from '../plan/index.js';
 import { executeJob, type JobHandle } from '../runtime/index.js';
 import type { ChangelogMode, JobSpec } from '../spec/index.js';
@@ -164,6 +164,8 @@ export class Session {
       }
       case 'StopJob':
         return this.executeStopJob(statement);
+      case 'Call':
+        return this.executeCall(statement);
       case 'QueryStatement':
         return { kind: 'query', statement, query: await this.startQuery(statement) };
       default: {
@@ -211,6 +213,34 @@ export class Session {
     }
     if (path === null) return { kind: 'ok', statement, message: `job ${statement.jobId} has been cancelled` };
     return { kind: 'rows', statement, columns: ['savepoint path'], rows: [[path]] };
+  }
+
+  /**
+   * `CALL [catalog.]db.procedure(…)`: the catalog (the current one when not named) runs it; only Paimon
+   * catalogs have procedures. The result is Flink's one-column `result` table.
+   */
+  private async executeCall(statement: Extract<Statement, { kind: 'Call' }>): Promise<StatementResult> {
+    const parts = statement.procedure.parts;
+    if (parts.length < 2 || parts.length > 3) {
+      throw userError('PROCEDURE.UNKNOWN', `procedure name '${parts.map((p) => p.value).join('.')}' must be [catalog.]database.procedure, e.g. sys.compact`, { span: statement.procedure.span });
+    }
+    const catalogName = parts.length === 3 ? parts[0]!.value : this.catalogs.currentCatalog;
+    const catalog = this.catalogs.getCatalog(catalogName);
+    if (catalog === undefined) throw userError('PLAN.UNKNOWN_CATALOG', `catalog '${catalogName}' does not exist`, { span: parts.length === 3 ? parts[0]!.span : statement.span });
+    if (!(catalog instanceof PaimonCatalog)) {
+      throw unsupported('PROCEDURE.UNSUPPORTED_CATALOG', `catalog '${catalogName}' (type ${catalog.type}) has no procedures; procedures are called on Paimon catalogs`, {
+        span: statement.procedure.span,
+        help: parts.length === 3 ? undefined : "name the catalog, e.g. CALL lake.sys.compact('db.t'), or USE CATALOG a Paimon catalog first",
+      });
+    }
+    const [database, name] = [parts[parts.length - 2]!.value, parts[parts.length - 1]!.value];
+    let result;
+    try {
+      result = await catalog.callProcedure(database, name, statement.args, { span: statement.span, timeZone: this.configuration()['table.local-time-zone'] ?? 'UTC' });
+    } catch (e) {
+      throw withSpan(e, statement.span);
+    }
+    return { kind: 'rows', statement, columns: result.columns, rows: result.rows };
   }
 
   private startJob(job: JobSpec, onClientMessage?: (nodeId: number, subtask: number, message: unknown) => void): JobHandle {

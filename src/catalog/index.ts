@@ -4,6 +4,8 @@ export { InMemoryCatalog } from './in-memory-catalog.js';
 export type { Catalog, MaybePromise } from './catalog.js';
 export { createCatalog, CATALOG_TYPES } from './catalog-factory.js';
 export { PaimonCatalog } from './paimon-catalog.js';
+export { PROCEDURE_DATABASE, paimonProcedureNames } from './paimon-procedures.js';
+export type { ProcedureResult } from './paimon-procedures.js';
 export type { CatalogDatabase } from './in-memory-catalog.js';
 export { tableRowType } from './catalog-objects.js';
 export type {

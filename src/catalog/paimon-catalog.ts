@@ -6,7 +6,10 @@
  *
  * Tables appear to the planner as ordinary `CatalogTable`s of the `paimon` connector: their columns,
  * keys and options come from the latest schema file, plus `connector` and `path`. `t$snapshots`,
- * `t$schemas`, `t$options` and `t$files` are the system tables of `t`.
+ * `t$schemas`, `t$options` and `t$files` are the system tables of `t`; `t$audit_log` is `t`'s rows
+ * (as changes in streaming mode) behind a `rowkind` column; `t$tags` lists its tags. `CALL sys.<procedure>(…)`
+ * runs Paimon's procedures (compact, expire_snapshots, create_tag, delete_tag, rollback_to,
+ * remove_orphan_files) on the catalog's tables (`paimon-procedures.ts`).
  *
  * Metadata is cached (the binder reads synchronously); `refresh()` lists the warehouse once and re-reads
  * only tables whose latest schema file changed — schema files are immutable, so the key of the latest
@@ -19,7 +22,7 @@
  */
 import { existsSync, mkdirSync, promises as fsp, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FloeError, closestMatch, ioError, unsupported, userError } from '../common/index.js';
+import { FloeError, closestMatch, ioError, unsupported, userError, type SourceSpan } from '../common/index.js';
 import {
   PAIMON_CONNECTOR,
   PAIMON_PATH_OPTION,
@@ -28,10 +31,12 @@ import {
   checkPaimonCreateOptions,
   isPaimonSystemTableName,
 } from '../connectors/index.js';
-import { PaimonWarehouse, createPaimonTable, formatMetadataJson, parseTableSchema, type TableSchema, type WarehouseLayout } from '../lake/index.js';
+import { PaimonWarehouse, createPaimonTable, formatMetadataJson, openPaimonTable, parseTableSchema, type PaimonTable, type TableSchema, type WarehouseLayout } from '../lake/index.js';
+import type { CallArgument } from '../sql/index.js';
 import { LocalFileObjectStore, createObjectStore, type ConfigSource, type ObjectStore } from '../storage/index.js';
 import type { Catalog } from './catalog.js';
 import type { CatalogBaseTable, CatalogFunction, CatalogTable, PhysicalColumnDef } from './catalog-objects.js';
+import { PROCEDURE_DATABASE, callPaimonProcedure, paimonProcedureNames, type ProcedureResult } from './paimon-procedures.js';
 
 /** Catalog options besides `type`; `table-default.<option>` sets an option of every table created here. */
 const CATALOG_OPTIONS = ['warehouse', 'default-database'];
@@ -210,7 +215,11 @@ export class PaimonCatalog implements Catalog {
     }
     return {
       kind: 'table',
-      columns: PAIMON_SYSTEM_TABLE_TYPES[system].fields.map((f): PhysicalColumnDef => ({ kind: 'physical', name: f.name, type: f.type })),
+      columns: [
+        ...PAIMON_SYSTEM_TABLE_TYPES[system].fields.map((f): PhysicalColumnDef => ({ kind: 'physical', name: f.name, type: f.type })),
+        // `t$audit_log` is `rowkind` followed by t's own columns (their rows, as changes).
+        ...(system === 'audit_log' && base.kind === 'table' ? base.columns : []),
+      ],
       watermark: null,
       primaryKey: null,
       partitionKeys: [],
@@ -300,6 +309,44 @@ export class PaimonCatalog implements Catalog {
       return;
     }
     for (const o of await this.store.list(`${prefix}/`)) await this.store.delete(o.key);
+  }
+
+  // ---- procedures (`CALL sys.compact(…)`, paimon-procedures.ts) ------------------------------------------
+
+  /** Opens table `database.name` of this warehouse for a procedure; `CATALOG.TABLE_NOT_FOUND` when it is not there. */
+  async openTable(database: string, name: string, span?: SourceSpan): Promise<PaimonTable> {
+    await this.refresh();
+    const def = this.tables.get(database)?.get(name);
+    if (def instanceof FloeError) throw def;
+    if (def === undefined) {
+      const hint = closestMatch(name, this.listTables(database));
+      throw userError('CATALOG.TABLE_NOT_FOUND', `Paimon catalog '${this.name}' has no table ${database}.${name}`, {
+        span,
+        help: hint === undefined ? undefined : `did you mean ${database}.${hint}?`,
+      });
+    }
+    return openPaimonTable(this.store, this.warehouse.tablePath(database, name));
+  }
+
+  /**
+   * Runs procedure `database.name` (Paimon's are in database `sys`) with parsed arguments; the result
+   * is Flink's one-column `result` table. `timeZone` reads timestamp arguments.
+   */
+  async callProcedure(database: string, name: string, args: readonly CallArgument[], options: { readonly span: SourceSpan; readonly timeZone: string }): Promise<ProcedureResult> {
+    if (database !== PROCEDURE_DATABASE) {
+      throw userError('PROCEDURE.UNKNOWN', `Paimon catalog '${this.name}' has no procedure '${database}.${name}': its procedures are in database '${PROCEDURE_DATABASE}'`, {
+        span: options.span,
+        help: `write CALL ${this.name}.${PROCEDURE_DATABASE}.${name}(…)`,
+        notes: [`procedures: ${paimonProcedureNames().join(', ')}`],
+      });
+    }
+    const ctx = {
+      catalogName: this.name,
+      timeZone: options.timeZone,
+      openTable: (db: string, table: string, span: SourceSpan) => this.openTable(db, table, span),
+      listTables: (db: string) => this.listTables(db),
+    };
+    return callPaimonProcedure(ctx, name, args, options.span);
   }
 
   // ---- functions: a Paimon filesystem warehouse stores none ---------------------------------------------

@@ -40,6 +40,9 @@ import { PaimonTableWrite, type PaimonWriteOptions } from './table-write.js';
 import { compactTable, type CompactOptions } from './table-compact.js';
 import type { CommitResult } from './table-commit.js';
 import { expireSnapshots, type ExpireOptions, type ExpireResult } from './snapshot-expire.js';
+import { createTag, deleteTag, listTags, readTag, type CreateTagOptions, type DeleteTagResult, type TableTag } from './table-tags.js';
+import { rollbackTo, type RollbackResult, type RollbackTarget } from './table-rollback.js';
+import { removeOrphanFiles, type RemoveOrphanFilesOptions, type RemoveOrphanFilesResult } from './orphan-files.js';
 
 export interface OpenPaimonTableOptions {
   /** Branch to read (default `main`). */
@@ -307,11 +310,14 @@ export class PaimonTable {
     return [...live.values()];
   }
 
-  /** Plans the batch read of a snapshot (latest when `snapshotId` is undefined). */
-  async plan(snapshotId?: number, options: ReadSnapshotOptions = {}): Promise<DataSplit[]> {
-    const id = snapshotId ?? (await this.latestSnapshotId());
+  /**
+   * Plans the batch read of a snapshot (latest when `snapshotId` is undefined). A `Snapshot` object is
+   * read as given: how a tag is read after its snapshot file expired (the tag keeps its files).
+   */
+  async plan(snapshotId?: number | Snapshot, options: ReadSnapshotOptions = {}): Promise<DataSplit[]> {
+    const id = typeof snapshotId === 'object' ? snapshotId.id : snapshotId ?? (await this.latestSnapshotId());
     if (id === undefined) return [];
-    const snapshot = await this.snapshot(id);
+    const snapshot = typeof snapshotId === 'object' ? snapshotId : await this.snapshot(id);
     const schema = this.latest;
     const pTypes = this.partitionTypes(schema);
     const checks = this.partitionChecks(options.partitionFilter);
@@ -423,7 +429,7 @@ export class PaimonTable {
   }
 
   /** Reads a snapshot (the latest when `snapshotId` is undefined) as batches of +I rows in the reading schema. */
-  async *readSnapshot(snapshotId?: number, options: ReadSnapshotOptions = {}): AsyncGenerator<RecordBatch> {
+  async *readSnapshot(snapshotId?: number | Snapshot, options: ReadSnapshotOptions = {}): AsyncGenerator<RecordBatch> {
     const readSchema = options.schemaId === undefined ? this.latest : this.schema(options.schemaId);
     this.checkReadable();
     for (const split of await this.plan(snapshotId, options)) yield* this.readSplit(split, readSchema);
@@ -524,6 +530,36 @@ export class PaimonTable {
   /** Expires old snapshots and deletes the files only they referenced (`snapshot-expire.ts`). */
   expireSnapshots(options?: ExpireOptions): Promise<ExpireResult> {
     return expireSnapshots(this, options);
+  }
+
+  /** The table's tags, by name (`table-tags.ts`). */
+  tags(): Promise<TableTag[]> {
+    return listTags(this);
+  }
+
+  /** Tag `name`; `LAKE.TAG_NOT_FOUND` when there is none. */
+  tag(name: string): Promise<TableTag> {
+    return readTag(this, name);
+  }
+
+  /** Creates tag `name` of a snapshot (default the latest). */
+  createTag(name: string, options?: CreateTagOptions): Promise<TableTag> {
+    return createTag(this, name, options);
+  }
+
+  /** Deletes tag `name`, and the files only it kept when its snapshot has expired. */
+  deleteTag(name: string): Promise<DeleteTagResult> {
+    return deleteTag(this, name);
+  }
+
+  /** Rolls the table back to a snapshot or tag, deleting newer snapshots, tags and their files (`table-rollback.ts`). */
+  rollbackTo(target: RollbackTarget): Promise<RollbackResult> {
+    return rollbackTo(this, target);
+  }
+
+  /** Deletes files under the table that no snapshot or tag names (`orphan-files.ts`). */
+  removeOrphanFiles(options?: RemoveOrphanFilesOptions): Promise<RemoveOrphanFilesResult> {
+    return removeOrphanFiles(this, options);
   }
 
   private schemaFor(id: number, branch: string): TableSchema {

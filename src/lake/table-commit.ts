@@ -18,6 +18,9 @@
  *    check them against the snapshot files.
  *
  * The index manifest (deletion vectors) of L is carried over unchanged.
+ *
+ * `commitPlanned` is that loop with the entries re-planned from L on every attempt: an overwrite
+ * (`table-overwrite.ts`) deletes the files live in L, so a retry on a newer L deletes the newer files.
  */
 import { randomUUID } from 'node:crypto';
 import { ioError, type FloeError } from '../common/index.js';
@@ -128,31 +131,9 @@ function sleep(ms: number): Promise<void> {
 
 /** Commits `request.entries` as one new snapshot (see the module comment). */
 export async function commitEntries(table: PaimonTable, request: CommitRequest): Promise<CommitResult> {
-  const store = table.store;
-  const manifestDir = joinKey(table.tablePath, 'manifest');
-  const snapshotDir = joinKey(table.tablePath, 'snapshot');
-  const initialLatest = await table.latestSnapshotId();
-  const already = request.idempotent ? await findCommitted(table, request.commitUser, request.identifier, initialLatest) : undefined;
-  if (already !== undefined) return { snapshotId: already.id, committed: false };
-  if (request.entries.length === 0) return { snapshotId: initialLatest, committed: false };
-
-  const uuid = randomUUID();
-  const manifestName = `manifest-${uuid}-0`;
-  const manifestBytes = encodeManifest(request.entries);
-  await store.put(joinKey(manifestDir, manifestName), manifestBytes);
-  const deltaMeta = manifestMeta(table, manifestName, manifestBytes.length, request.entries);
+  if (!request.idempotent && request.entries.length === 0) return { snapshotId: await table.latestSnapshotId(), committed: false };
   const deletes = request.entries.filter((e) => e.kind === FileKind.DELETE);
-  const maxAttempts = request.maxAttempts ?? 20;
-  let listSeq = 0;
-  let manifestSeq = 1; // manifest-<uuid>-0 is the delta manifest
-
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const latestId = await table.latestSnapshotId();
-    const latest = latestId === undefined ? undefined : await table.snapshot(latestId);
-    if (attempt > 0 && request.idempotent) {
-      const done = await findCommitted(table, request.commitUser, request.identifier, latestId);
-      if (done !== undefined) return { snapshotId: done.id, committed: false };
-    }
+  return commitPlanned(table, request, async (latest) => {
     if (deletes.length > 0) {
       const live = new Set((latest === undefined ? [] : await table.manifestEntries(latest)).map((e) => fileIdentifier(e.partition, e.bucket, e.file.fileName)));
       for (const d of deletes) {
@@ -162,6 +143,65 @@ export async function commitEntries(table: PaimonTable, request: CommitRequest):
           });
         }
       }
+    }
+    return request.entries;
+  });
+}
+
+/** What identifies a commit (a `CommitRequest` without its entries). */
+export type CommitHeader = Omit<CommitRequest, 'entries'>;
+
+/**
+ * Makes one attempt's manifest entries from the latest snapshot (undefined for an empty table); may throw
+ * `LAKE.COMMIT_CONFLICT`. Called once per attempt; returning the same array again reuses the manifest
+ * file written for it. Returning no entries makes no snapshot.
+ */
+export type PlanEntries = (latest: Snapshot | undefined) => Promise<readonly ManifestEntry[]>;
+
+/**
+ * The commit loop of the module comment (steps 2–6), with each attempt's entries planned from the latest
+ * snapshot by `plan`: an append commit's entries are fixed (`commitEntries`), an overwrite deletes
+ * whatever is live in the overwritten partitions at the time of the attempt (`table-overwrite.ts`).
+ */
+export async function commitPlanned(table: PaimonTable, request: CommitHeader, plan: PlanEntries): Promise<CommitResult> {
+  const store = table.store;
+  const manifestDir = joinKey(table.tablePath, 'manifest');
+  const snapshotDir = joinKey(table.tablePath, 'snapshot');
+  const initialLatest = await table.latestSnapshotId();
+  const already = request.idempotent ? await findCommitted(table, request.commitUser, request.identifier, initialLatest) : undefined;
+  if (already !== undefined) return { snapshotId: already.id, committed: false };
+
+  const uuid = randomUUID();
+  const maxAttempts = request.maxAttempts ?? 20;
+  let listSeq = 0;
+  let manifestSeq = 0;
+  // The delta manifest of the last planned entries (kept across attempts while they do not change).
+  let delta: { entries: readonly ManifestEntry[]; name: string; meta: ManifestFileMeta } | undefined;
+
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const latestId = await table.latestSnapshotId();
+    const latest = latestId === undefined ? undefined : await table.snapshot(latestId);
+    if (attempt > 0 && request.idempotent) {
+      const done = await findCommitted(table, request.commitUser, request.identifier, latestId);
+      if (done !== undefined) return { snapshotId: done.id, committed: false };
+    }
+    let entries: readonly ManifestEntry[];
+    try {
+      entries = await plan(latest);
+    } catch (e) {
+      if (delta !== undefined) await store.delete(joinKey(manifestDir, delta.name));
+      throw e;
+    }
+    if (entries.length === 0) {
+      if (delta !== undefined) await store.delete(joinKey(manifestDir, delta.name));
+      return { snapshotId: latestId, committed: false };
+    }
+    if (delta === undefined || delta.entries !== entries) {
+      if (delta !== undefined) await store.delete(joinKey(manifestDir, delta.name));
+      const name = `manifest-${uuid}-${manifestSeq++}`;
+      const bytes = encodeManifest(entries);
+      await store.put(joinKey(manifestDir, name), bytes);
+      delta = { entries, name, meta: manifestMeta(table, name, bytes.length, entries) };
     }
     const baseMetas: ManifestFileMeta[] = [];
     if (latest !== undefined) {
@@ -191,11 +231,11 @@ export async function commitEntries(table: PaimonTable, request: CommitRequest):
     const baseName = `manifest-list-${uuid}-${listSeq++}`;
     const deltaName = `manifest-list-${uuid}-${listSeq++}`;
     const baseBytes = encodeManifestList(baseMetas);
-    const deltaBytes = encodeManifestList([deltaMeta]);
+    const deltaBytes = encodeManifestList([delta.meta]);
     await store.put(joinKey(manifestDir, baseName), baseBytes);
     await store.put(joinKey(manifestDir, deltaName), deltaBytes);
     const id = (latestId ?? 0) + 1;
-    const delta = rowDelta(request.entries);
+    const rows = rowDelta(entries);
     const snapshot = {
       version: 3,
       id,
@@ -211,8 +251,8 @@ export async function commitEntries(table: PaimonTable, request: CommitRequest):
       commitKind: request.kind,
       timeMillis: Date.now(),
       logOffsets: {},
-      totalRecordCount: (await totalRecords(table, latest)) + delta,
-      deltaRecordCount: delta,
+      totalRecordCount: (await totalRecords(table, latest)) + rows,
+      deltaRecordCount: rows,
       changelogRecordCount: 0,
       watermark: latest?.watermark,
     };

@@ -3,12 +3,15 @@
  * physical columns BY POSITION (Flink's rule; nexmark q7 relies on it), or onto an explicit column list,
  * with static `PARTITION (k = v)` values filled in and missing columns set to NULL. Each value gets an
  * implicit cast to the column type (PLAN.TYPE_MISMATCH when no implicit cast exists).
+ *
+ * INSERT OVERWRITE binds the same way and marks the sink target with what it overwrites (see
+ * `checkOverwrite`; the physical planner hands it to the Paimon committer).
  */
 import { FloeErrors, unsupported, userError, type FloeError } from '../common/index.js';
 import { formatIdentifier } from '../catalog/index.js';
-import { getSinkConnector, validateConnectorOptions } from '../connectors/index.js';
-import { canCastImplicitly } from '../expr/index.js';
-import type { ExprIR } from '../expr/index.js';
+import { PAIMON_CONNECTOR, getSinkConnector, validateConnectorOptions } from '../connectors/index.js';
+import { canCastImplicitly, encodeLiteral, evaluateConstant } from '../expr/index.js';
+import type { ExprIR, JsonValue } from '../expr/index.js';
 import type { InsertStatement } from '../sql/index.js';
 import { formatType, withoutTimeAttribute, type RowField } from '../types/index.js';
 import type { BinderContext } from './binder-context.js';
@@ -16,6 +19,7 @@ import { ExprBinder } from './expr-binder.js';
 import { castIfNeeded, inputRef, literal } from './ir-utils.js';
 import type { LogicalNode } from './logical-plan.js';
 import type { PlanRoot, SinkTarget } from './physical-planner.js';
+import { runtimeMode } from './planner-context.js';
 import { bindQuery, makeCalc } from './query-binder.js';
 import { effectiveOptions } from './scan-table.js';
 import { Scope } from './scope.js';
@@ -27,15 +31,13 @@ export function bindInsert(ins: InsertStatement, ctx: BinderContext): PlanRoot {
   if (resolved.table.kind === 'view') {
     throw userError('PLAN.INSERT_INTO_VIEW', `cannot INSERT INTO view ${name}; INSERT needs a table with a connector`, { span: ins.target.span });
   }
-  if (ins.overwrite) {
-    throw unsupported('PLAN.UNSUPPORTED_OVERWRITE', 'INSERT OVERWRITE is not supported yet', { span: ins.span });
-  }
   const table = resolved.table;
   const hints: Record<string, string> = {};
   for (const h of ins.targetHints) if (h.name.value.toUpperCase() === 'OPTIONS') for (const o of h.options) hints[o.key] = o.value;
   const options = effectiveOptions(ctx, resolved.id, table, hints);
   const connectorName = options['connector'];
   if (!connectorName) throw userError('PLAN.NO_CONNECTOR', `table ${name} has no 'connector' option`, { span: ins.target.span });
+  if (ins.overwrite) checkOverwrite(ins, ctx, name, connectorName);
   const metadata = table.columns.find((c) => c.kind === 'metadata' && !c.virtual);
   if (metadata) throw unsupported('PLAN.UNSUPPORTED_METADATA', `table ${name}: writing metadata column '${metadata.name}' is not supported yet`, { span: ins.target.span });
 
@@ -100,8 +102,60 @@ export function bindInsert(ins: InsertStatement, ctx: BinderContext): PlanRoot {
     partitionKeys,
     primaryKey: table.primaryKey ? table.primaryKey.columns.map(colIndex) : null,
     acceptsUpdates: typeof connector.acceptsUpdates === 'function' ? connector.acceptsUpdates(options) : connector.acceptsUpdates,
+    ...(ins.overwrite ? { overwrite: { staticPartition: staticPartitionSpec(ins, staticValues, columns, partitionKeys, name) } } : {}),
   };
   return { node: makeCalc(query, projection, columns.map((c) => c.name)), sink };
+}
+
+/**
+ * INSERT OVERWRITE, as Flink: batch mode only (a streaming job has no end at which to replace the old
+ * data), and only into tables whose connector can replace data atomically — `paimon`, with an OVERWRITE
+ * snapshot. The filesystem connector's partition directories are not replaced (yet).
+ */
+function checkOverwrite(ins: InsertStatement, ctx: BinderContext, name: string, connectorName: string): void {
+  if (connectorName !== PAIMON_CONNECTOR) {
+    throw unsupported('PLAN.UNSUPPORTED_OVERWRITE', `INSERT OVERWRITE into ${name} is not supported: connector '${connectorName}' cannot replace existing data`, {
+      span: ins.span,
+      notes: [`INSERT OVERWRITE is supported for '${PAIMON_CONNECTOR}' tables only (the 'filesystem' connector does not replace partitions yet)`],
+      help: 'use INSERT INTO to append',
+    });
+  }
+  if (runtimeMode(ctx.planner.config) !== 'batch') {
+    throw unsupported('PLAN.OVERWRITE_STREAMING', `INSERT OVERWRITE into ${name} is only supported in batch mode`, {
+      span: ins.span,
+      help: "SET 'execution.runtime-mode' = 'batch';",
+    });
+  }
+}
+
+/** The static partition of an INSERT OVERWRITE: each PARTITION value cast to its column and encoded as a literal. */
+function staticPartitionSpec(
+  ins: InsertStatement,
+  staticValues: ReadonlyMap<number, ExprIR>,
+  columns: readonly RowField[],
+  partitionKeys: readonly number[],
+  name: string,
+): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [i, value] of staticValues) {
+    const col = columns[i]!;
+    const p = ins.partition.find((q) => q.key.value === col.name);
+    if (!partitionKeys.includes(i)) {
+      // What an overwrite replaces is a set of partitions; a value for another column names none.
+      const keys = partitionKeys.map((k) => columns[k]!.name);
+      throw userError('PLAN.NOT_A_PARTITION_COLUMN', `INSERT OVERWRITE ${name}: '${col.name}' is not a partition column (partition columns: ${keys.length === 0 ? 'none' : keys.join(', ')})`, {
+        span: p?.key.span ?? ins.span,
+      });
+    }
+    let v: unknown;
+    try {
+      v = evaluateConstant(castIfNeeded(value, col.type));
+    } catch (e) {
+      throw userError('PLAN.BAD_PARTITION_VALUE', `INSERT OVERWRITE ${name}: the value of partition column '${col.name}' cannot be computed (${(e as Error).message})`, { span: p?.value.span ?? ins.span });
+    }
+    out[col.name] = encodeLiteral(v, col.type);
+  }
+  return out;
 }
 
 function sameKindIgnoringTime(a: ExprIR['type'], b: ExprIR['type']): boolean {

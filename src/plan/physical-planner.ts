@@ -27,7 +27,7 @@ import type {
   Partitioning,
   SourceSpec,
 } from '../spec/index.js';
-import type { IntervalJoinSpec, LookupJoinSpec, TemporalJoinSpec, WindowJoinSpec } from '../spec/index.js';
+import type { IntervalJoinSpec, LakeCommitterSpec, LookupJoinSpec, TemporalJoinSpec, WindowJoinSpec } from '../spec/index.js';
 import {
   extractIntervalBounds,
   intervalJoinName,
@@ -58,6 +58,8 @@ export interface SinkTarget {
   readonly partitionKeys: readonly number[];
   readonly primaryKey: readonly number[] | null;
   readonly acceptsUpdates: boolean;
+  /** INSERT OVERWRITE (paimon sinks only, batch mode; insert-binder.ts checks both): what it replaces. */
+  readonly overwrite?: LakeCommitterSpec['overwrite'];
 }
 
 /**
@@ -763,12 +765,12 @@ class PhysicalPlanner {
     );
     return push(
       {
-        name: `LakeCommitter(${label})`,
+        name: `LakeCommitter(${label}${t.overwrite === undefined ? '' : `, overwrite=[${overwriteLabel(t.overwrite)}]`})`,
         parallelism: 1,
         inputs: [{ from: writer, partitioning: { kind: 'global' } }],
         outputType: PAIMON_COMMITTABLE_TYPE,
         changelogMode: { kind: 'insert-only' },
-        operator: { type: 'lake-committer', version: 1, tableName: t.tableName, options: t.options },
+        operator: { type: 'lake-committer', version: 1, tableName: t.tableName, options: t.options, ...(t.overwrite === undefined ? {} : { overwrite: t.overwrite }) },
       },
       KIND_I,
     );
@@ -946,6 +948,12 @@ class PhysicalPlanner {
       }
     }
   }
+}
+
+/** `EXPLAIN`'s text for what an INSERT OVERWRITE replaces: `dt=2024-01-01`, or `true` without static values. */
+function overwriteLabel(o: NonNullable<SinkTarget['overwrite']>): string {
+  const parts = Object.entries(o.staticPartition).map(([k, v]) => `${k}=${v === null ? 'NULL' : String(v)}`);
+  return parts.length === 0 ? 'true' : parts.join(', ');
 }
 
 /** An unbounded scan of a Paimon primary-key table: a retract changelog, not inserts. */

@@ -17,7 +17,10 @@
  *   checkpoint's files as one APPEND snapshot whose commit identifier is the checkpoint id, under a
  *   commit user kept in its checkpoint (so a replay after recovery is recognised and skipped).
  *   Without checkpoints it commits everything once at the end of its input. It emits nothing.
+ *   With `overwrite` (`INSERT OVERWRITE`, batch jobs only: they take no checkpoints) that one commit is
+ *   an OVERWRITE snapshot replacing the overwritten partitions (src/lake/table-overwrite.ts).
  */
+import type { JsonValue } from '../expr/index.js';
 import type { RowType } from '../types/index.js';
 import type { ChangelogMode } from './job-spec.js';
 
@@ -46,4 +49,11 @@ export interface LakeCommitterSpec {
   readonly version: 1;
   readonly tableName: string;
   readonly options: Readonly<Record<string, string>>;
+  /**
+   * Present for `INSERT OVERWRITE` (absent, as in specs written before it existed, for INSERT INTO).
+   * `staticPartition`: the values of `PARTITION (k = v, …)` by column name, each encoded as an expression
+   * literal of the column's type (`encodeLiteral`); empty without a PARTITION clause. Whether the
+   * partitions written or all matching ones are replaced is the table's `dynamic-partition-overwrite`.
+   */
+  readonly overwrite?: { readonly staticPartition: Readonly<Record<string, JsonValue>> };
 }

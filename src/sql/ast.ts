@@ -557,7 +557,8 @@ export type Statement =
   | InsertStatement
   | StatementSet
   | QueryStatement
-  | StopJobStatement;
+  | StopJobStatement
+  | CallStatement;
 
 export type ColumnDef = PhysicalColumn | ComputedColumn | MetadataColumn;
 
@@ -760,6 +761,26 @@ export interface QueryStatement {
  * `STOP JOB 'id' [WITH SAVEPOINT] [WITH DRAIN]`, Flink's SQL-client job statement (the clauses in that
  * order, as Flink's grammar has them). The id is the one `SHOW JOBS` lists.
  */
+/**
+ * `CALL [catalog.]db.procedure(args)`, Flink's stored-procedure call (Paimon's `CALL sys.compact(…)`).
+ * Arguments are all positional or all named (`name => value`); a name is an identifier (back-quote
+ * reserved words: `` `table` => 'db.t' ``). Values are expressions; which ones a procedure accepts is
+ * decided where it runs.
+ */
+export interface CallStatement {
+  readonly kind: 'Call';
+  readonly procedure: QualifiedName;
+  readonly args: readonly CallArgument[];
+  readonly span: SourceSpan;
+}
+
+export interface CallArgument {
+  /** The parameter name of a named argument; undefined when positional. */
+  readonly name?: Identifier;
+  readonly value: Expr;
+  readonly span: SourceSpan;
+}
+
 export interface StopJobStatement {
   readonly kind: 'StopJob';
   readonly jobId: string;

@@ -67,6 +67,8 @@ export type {
   Statement,
   StatementSet,
   StopJobStatement,
+  CallStatement,
+  CallArgument,
   Subscript,
   SubqueryRef,
   SymbolExpr,

@@ -162,4 +162,5 @@ export const STATEMENT_KEYWORDS: readonly string[] = [
   'EXECUTE',
   'BEGIN',
   'STOP',
+  'CALL',
 ];

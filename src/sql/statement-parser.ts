@@ -1,9 +1,11 @@
 /**
  * Statements: DDL (CREATE/DROP/ALTER), session commands (SET, RESET, USE, SHOW, DESCRIBE), EXPLAIN, INSERT,
- * statement sets, queries, and the SQL client's job statement STOP JOB.
+ * statement sets, queries, the SQL client's job statement STOP JOB, and CALL of a stored procedure.
  */
 import { unsupported } from '../common/index.js';
 import type {
+  CallArgument,
+  CallStatement,
   ColumnDef,
   CreateCatalog,
   CreateDatabase,
@@ -72,6 +74,8 @@ export class StatementParser extends QueryParser {
           return this.parseBeginStatementSet();
         case 'STOP':
           return this.parseStopJob();
+        case 'CALL':
+          return this.parseCall();
         default:
           break;
       }
@@ -518,6 +522,42 @@ export class StatementParser extends QueryParser {
       if (!this.isKeyword(clause, 'SAVEPOINT') && !this.isKeyword(clause, 'DRAIN')) this.fail('SAVEPOINT or DRAIN after WITH', clause);
     }
     return { kind: 'StopJob', jobId, withSavepoint, withDrain, span: this.spanFrom(start) };
+  }
+
+  /**
+   * `CALL [catalog.][db.]procedure(arg, …)` or `CALL …(name => arg, …)`: Flink's syntax. The argument
+   * list may be empty; mixing positional and named arguments is an error (Flink's rule), as is naming a
+   * parameter twice.
+   */
+  private parseCall(): CallStatement {
+    const start = this.next();
+    const procedure = this.parseQualifiedName('a procedure name after CALL, e.g. sys.compact');
+    const open = this.expectOp('(', ` after the procedure name ${procedure.parts.map((p) => p.value).join('.')}`);
+    const args: CallArgument[] = [];
+    if (!this.atOp(')')) {
+      do {
+        const argStart = this.peek();
+        let name: Identifier | undefined;
+        if ((argStart.kind === 'word' || argStart.kind === 'quoted') && this.atOp('=>', 1)) {
+          name = this.identifierFrom(this.next());
+          this.next();
+        }
+        const first = args[0];
+        if (first !== undefined && (first.name === undefined) !== (name === undefined)) {
+          throw this.errorAt(argStart.span, 'CALL arguments must be all positional or all named (name => value), not a mix', {
+            help: 'name every argument, e.g. CALL sys.compact(`table` => \'db.t\', partitions => \'p=1\')',
+          });
+        }
+        if (name !== undefined && args.some((a) => a.name?.value === name!.value)) {
+          throw this.errorAt(name.span, `argument '${name.value}' is given twice`);
+        }
+        if (!this.canStartExpression()) this.fail(args.length === 0 ? 'an argument of the procedure call' : "an argument after ','");
+        const value = this.parseExpr();
+        args.push({ ...(name === undefined ? {} : { name }), value, span: this.spanFrom(argStart) });
+      } while (this.acceptOp(','));
+    }
+    this.expectClose(open, 'the argument list of the CALL');
+    return { kind: 'Call', procedure, args, span: this.spanFrom(start) };
   }
 
   private parseDescribe(): Statement {

@@ -14,10 +14,15 @@
  * Without checkpoints (a bounded job) everything is committed at the end of the input as one snapshot
  * with Paimon's batch identifier. Compaction runs after commits, here only, so it never races another
  * writer of this job.
+ *
+ * `INSERT OVERWRITE` (`spec.overwrite`) runs in batch jobs only, which take no checkpoints: the one
+ * commit at the end of the input is an OVERWRITE snapshot (`overwriteEntries`), made even when nothing
+ * was written, since overwriting with an empty result empties the table or static partition.
  */
 import { randomUUID } from 'node:crypto';
 import { unsupported } from '../../common/index.js';
-import { BATCH_COMMIT_IDENTIFIER, commitEntries, type ManifestEntry, type PaimonTable } from '../../lake/index.js';
+import { decodeLiteral } from '../../expr/index.js';
+import { BATCH_COMMIT_IDENTIFIER, commitEntries, overwriteEntries, type ManifestEntry, type PaimonTable } from '../../lake/index.js';
 import { readCheckpointSettings, type CheckpointedOperator, type OperatorContext } from '../../runtime/index.js';
 import type { LakeCommitterSpec } from '../../spec/index.js';
 import type { RecordBatch } from '../../types/index.js';
@@ -56,6 +61,9 @@ export class PaimonCommitterOperator implements CheckpointedOperator {
   async open(ctx: OperatorContext): Promise<void> {
     this.exactlyOnce = readCheckpointSettings(ctx.job.config, ctx.job.name) !== null;
     this.table = await openSinkTable(this.spec.tableName, this.spec.options, (k) => ctx.config(k));
+    if (this.spec.overwrite !== undefined && this.exactlyOnce) {
+      throw unsupported('PAIMON.OVERWRITE_STREAMING', `INSERT OVERWRITE of Paimon table '${this.spec.tableName}' runs in batch mode only, without checkpoints`);
+    }
     const restored = ctx.restoredOperatorState as readonly CommitterState[] | undefined;
     if (restored === undefined || restored.length === 0) {
       this.commitUser = randomUUID();
@@ -127,9 +135,26 @@ export class PaimonCommitterOperator implements CheckpointedOperator {
     this.pending = [];
     this.endOfInput = [];
     const entries = this.decode(files);
+    if (this.spec.overwrite !== undefined) {
+      await overwriteEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, entries, staticPartition: this.staticPartition() });
+      await compactIfDue(this.table!, this.compactUser, entries);
+      return;
+    }
     if (entries.length === 0) return;
     await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, idempotent: false, kind: 'APPEND', entries });
     await compactIfDue(this.table!, this.compactUser, entries);
+  }
+
+  /** The spec's static partition as values of the table's partition column types. */
+  private staticPartition(): Record<string, unknown> {
+    const schema = this.table!.schema();
+    const out: Record<string, unknown> = {};
+    for (const [name, json] of Object.entries(this.spec.overwrite?.staticPartition ?? {})) {
+      const field = schema.fields.find((f) => f.name === name);
+      // An unknown column is reported by `overwriteEntries`, which names the partition columns.
+      out[name] = field === undefined ? json : decodeLiteral(json, field.type);
+    }
+    return out;
   }
 
   close(): void {

@@ -221,7 +221,9 @@ describe('paimon source', () => {
     assert.throws(() => check({ 'scan.mode': 'from-snapshot' }), code('PLAN.CONNECTOR_OPTION'));
     assert.throws(() => check({ 'scan.mode': 'latest', 'scan.snapshot-id': '1' }), code('PLAN.CONNECTOR_OPTION'));
     assert.throws(() => check({ 'scan.timestamp': '2026-01-01 00:00:00', 'scan.snapshot-id': '1' }), code('PLAN.CONNECTOR_OPTION'));
-    assert.throws(() => check({ 'scan.tag-name': 'v1' }), (e: unknown) => code('PLAN.CONNECTOR_OPTION')(e) && /'scan\.tag-name'/.test((e as Error).message));
+    assert.throws(() => check({ 'scan.version': 'v1' }), (e: unknown) => code('PLAN.CONNECTOR_OPTION')(e) && /'scan\.version'/.test((e as Error).message));
+    assert.throws(() => check({ 'scan.tag-name': 'v1', 'scan.snapshot-id': '1' }), code('PLAN.CONNECTOR_OPTION'));
+    check({ 'scan.tag-name': 'v1' });
     assert.throws(() => check({ 'consumer-id': 'c1' }), code('PLAN.CONNECTOR_OPTION'));
     // Paimon options Floe does not need (tuning, Java-only) pass: tables written by Paimon carry them.
     check({ 'merge-engine': 'deduplicate', 'some.java.option': 'x', 'scan.mode': 'latest-full', 'scan.manifest.parallelism': '8', 'scan.fallback-branch': 'b' });

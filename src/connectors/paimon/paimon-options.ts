@@ -6,7 +6,7 @@
  * dynamic options (`/*+ OPTIONS(…) *\/` hints), which may change how a scan starts (`scan.*`) or how rows
  * merge (`ignore-delete`). Tables written by Paimon Java carry options Floe neither needs nor knows, so
  * the connector accepts any table option. What must not pass silently is a scan option that would make
- * Paimon read other data than Floe does: the ones Floe does not implement (tags, watermarks, incremental
+ * Paimon read other data than Floe does: the ones Floe does not implement (versions, watermarks, incremental
  * ranges, …) are refused by name, and an unknown `scan.` key close to a supported one is taken for a typo
  * (a misspelt time-travel option must not read the latest data). Other `scan.` keys are Paimon tuning
  * options (manifest parallelism, split sizes) that do not change results.
@@ -33,6 +33,7 @@ const SCAN_OPTIONS: readonly ConnectorOption[] = [
   { key: 'scan.snapshot-id', type: 'long', description: 'time travel: read this snapshot (Paimon scan.snapshot-id)' },
   { key: 'scan.timestamp-millis', type: 'long', description: 'time travel: read the latest snapshot committed at or before this epoch-millisecond time' },
   { key: 'scan.timestamp', type: 'string', description: "time travel: as scan.timestamp-millis, written 'yyyy-MM-dd HH:mm:ss[.SSS]' in the session time zone" },
+  { key: 'scan.tag-name', type: 'string', description: 'time travel: read the snapshot of this tag (batch reads; the tag keeps it readable after it expires)' },
   { key: 'scan.fallback-branch', type: 'string', description: 'partitions missing from the main branch are read from this branch' },
   { key: 'scan.mode', type: 'enum', enumValues: SCAN_MODES, default: 'default', description: 'which snapshot a batch scan reads; where a streaming read starts' },
 ];
@@ -44,14 +45,13 @@ export const PAIMON_OPTIONS: readonly ConnectorOption[] = [
   { key: PATH_OPTION, type: 'string', required: true, description: "the table's directory: <warehouse>/<database>.db/<table>" },
   ...SCAN_OPTIONS,
   DISCOVERY_OPTION,
-  { key: SYSTEM_TABLE_OPTION, type: 'enum', enumValues: ['snapshots', 'schemas', 'options', 'files', 'partitions', 'manifests'], description: 'internal: the system table to read' },
+  { key: SYSTEM_TABLE_OPTION, type: 'enum', enumValues: ['snapshots', 'schemas', 'options', 'files', 'partitions', 'manifests', 'audit_log', 'tags'], description: 'internal: the system table to read' },
   // Any other key is a Paimon table option (stored in the schema, or a dynamic option of one query).
   { key: '', type: 'string', prefix: true, description: 'Paimon table options' },
 ];
 
 /** Paimon options that choose what a scan reads and that Floe does not implement. */
 const UNSUPPORTED_SELECTING = [
-  'scan.tag-name',
   'scan.version',
   'scan.watermark',
   'scan.file-creation-time-millis',
@@ -82,7 +82,7 @@ export function checkScanOptions(tableName: string, options: Readonly<Record<str
       notes: [`supported scan options: ${known.join(', ')}`],
     });
   }
-  const travel = ['scan.snapshot-id', 'scan.timestamp-millis', 'scan.timestamp'].filter((k) => options[k] !== undefined);
+  const travel = ['scan.snapshot-id', 'scan.timestamp-millis', 'scan.timestamp', 'scan.tag-name'].filter((k) => options[k] !== undefined);
   if (travel.length > 1) {
     throw userError('PLAN.CONNECTOR_OPTION', `table '${tableName}': set only one of ${travel.map((k) => `'${k}'`).join(' and ')}`);
   }
@@ -128,6 +128,7 @@ const CREATE_OPTIONS: ReadonlyMap<string, readonly string[] | null> = new Map<st
   ['num-levels', null],
   ['num-sorted-run.compaction-trigger', null],
   ['write-only', ['true', 'false']],
+  ['dynamic-partition-overwrite', ['true', 'false']],
 ]);
 
 /** Checks the WITH options of `CREATE TABLE` in a Paimon catalog; names the first unsupported one. */

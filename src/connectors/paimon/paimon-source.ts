@@ -5,23 +5,25 @@
  * how often it looks for new snapshots is `continuous.discovery-interval`, default 10 s). System tables
  * are always bounded.
  *
- * Batch scans. Which snapshot: `scan.snapshot-id`, else the latest one committed at or before `scan.timestamp-millis`
+ * Batch scans. Which snapshot: `scan.tag-name` (the tag's snapshot), `scan.snapshot-id`, else the latest one committed at or before `scan.timestamp-millis`
  * (nothing when the table is younger: Paimon's static from-timestamp scan is empty then), else the
  * latest. Every split is one (partition, bucket) of that snapshot; primary-key splits are merged on read
  * per the table's merge engine. The snapshot is resolved when splits are made, by every source subtask
  * (the split contract): a commit landing between two subtasks' planning could make them disagree, which
  * is harmless at parallelism 1 and the reason time travel pins a snapshot id.
  *
- * System tables (`t$snapshots`, …) are one split produced by `paimon-system-tables.ts`.
+ * System tables (`t$snapshots`, …) are one split produced by `paimon-system-tables.ts`; `t$audit_log`
+ * reads `t`'s splits, its readers wrapped to add the `rowkind` column (`paimon-audit-log.ts`).
  *
  * A reader's checkpoint position is the number of rows it returned: a split of a snapshot reads the same
  * rows in the same order every time (immutable files, deterministic merge), so recovery skips that many.
  */
-import { parseDurationMs, userError } from '../../common/index.js';
-import type { DataSplit, PaimonTable } from '../../lake/index.js';
+import { parseDurationMs, unsupported, userError } from '../../common/index.js';
+import type { DataSplit, PaimonTable, Snapshot } from '../../lake/index.js';
 import { Types, localToUtc, parseValueText, selectRows, type RecordBatch } from '../../types/index.js';
 import type { ConnectorContext, SourceConnector, SourceSplit, SplitReader } from '../connector.js';
 import { OptionReader, optionError } from '../option-values.js';
+import { AUDIT_LOG_TABLE, AuditLogReader } from './paimon-audit-log.js';
 import { openTableAt } from './paimon-location.js';
 import { PAIMON_CONNECTOR, PAIMON_OPTIONS, PATH_OPTION, SYSTEM_TABLE_OPTION, checkScanOptions } from './paimon-options.js';
 import { readSystemTable, type SystemTableName } from './paimon-system-tables.js';
@@ -30,9 +32,13 @@ import { PaimonStreamReader, type PaimonStreamSplit, type StreamPosition, type S
 /** Paimon's default `continuous.discovery-interval`. */
 const DEFAULT_DISCOVERY_INTERVAL_MS = 10_000;
 
-/** Streaming mode reads Paimon tables continuously (Flink's behaviour); batch mode reads one snapshot. */
+/**
+ * Streaming mode reads Paimon tables continuously (Flink's behaviour); batch mode reads one snapshot.
+ * System tables are metadata read once, except `t$audit_log`, which reads as `t` does.
+ */
 function isStreaming(ctx: ConnectorContext): boolean {
-  return (ctx.config('execution.runtime-mode') ?? 'streaming').trim().toLowerCase() !== 'batch' && ctx.options[SYSTEM_TABLE_OPTION] === undefined;
+  const system = ctx.options[SYSTEM_TABLE_OPTION];
+  return (ctx.config('execution.runtime-mode') ?? 'streaming').trim().toLowerCase() !== 'batch' && (system === undefined || system === AUDIT_LOG_TABLE);
 }
 
 /**
@@ -46,6 +52,9 @@ export function streamStart(ctx: ConnectorContext): StreamStart {
   const o = new OptionReader(ctx.tableName, ctx.options, PAIMON_OPTIONS);
   const mode = (ctx.options['scan.mode'] ?? 'default').trim().toLowerCase();
   const snapshotId = o.optionalLong('scan.snapshot-id', 1);
+  if ((ctx.options['scan.tag-name'] ?? '').trim() !== '') {
+    throw unsupported('PLAN.CONNECTOR_OPTION', `table '${ctx.tableName}': 'scan.tag-name' is supported in batch reads only ('execution.runtime-mode' = 'batch')`);
+  }
   const timestamp = (): number => o.optionalLong('scan.timestamp-millis') ?? timestampOption(ctx.tableName, ctx.options['scan.timestamp'], ctx.config('table.local-time-zone') ?? 'UTC')!;
   switch (mode) {
     case 'latest-full':
@@ -110,6 +119,16 @@ export async function resolveScanSnapshot(table: PaimonTable, tableName: string,
     return found;
   }
   return table.latestSnapshotId();
+}
+
+/**
+ * The snapshot of `scan.tag-name`, read from the tag file (so it stays readable after the snapshot
+ * expired); undefined without the option. A missing tag is `LAKE.TAG_NOT_FOUND`.
+ */
+export async function resolveScanTag(table: PaimonTable, options: Readonly<Record<string, string>>): Promise<Snapshot | undefined> {
+  const name = options['scan.tag-name'];
+  if (name === undefined || name.trim() === '') return undefined;
+  return (await table.tag(name)).snapshot;
 }
 
 /** `scan.timestamp` ('2026-11-27 12:00:00[.123]', wall clock in `timeZone`) as epoch milliseconds. */
@@ -216,16 +235,18 @@ export const paimonSource: SourceConnector = {
     }
     const table = await open(ctx);
     const system = (ctx.options[SYSTEM_TABLE_OPTION] as SystemTableName | undefined) ?? null;
-    if (system !== null) return [{ id: `system-${system}`, snapshotId: 0, split: null, system } satisfies PaimonSplit];
-    const snapshotId = await resolveScanSnapshot(table, ctx.tableName, ctx.options, ctx.config('table.local-time-zone') ?? 'UTC');
+    if (system !== null && system !== AUDIT_LOG_TABLE) return [{ id: `system-${system}`, snapshotId: 0, split: null, system } satisfies PaimonSplit];
+    const tagged = await resolveScanTag(table, ctx.options);
+    const snapshotId = tagged?.id ?? (await resolveScanSnapshot(table, ctx.tableName, ctx.options, ctx.config('table.local-time-zone') ?? 'UTC'));
     if (snapshotId === undefined) return [];
-    const splits = await table.plan(snapshotId);
+    const splits = await table.plan(tagged ?? snapshotId);
     return splits.map((split): PaimonSplit => ({ id: `${snapshotId}/${hex(split.partition)}/${split.bucket}/${split.branch}`, snapshotId, split, system: null }));
   },
   createReader(ctx, split, position) {
-    if ((split as Partial<PaimonStreamSplit>).stream !== undefined) {
-      return new PaimonStreamReader((n) => open(ctx, n), split as PaimonStreamSplit, ctx.tableName, discoveryInterval(ctx), Date.now, position as StreamPosition | undefined);
-    }
-    return new PaimonSplitReader(ctx, split as PaimonSplit, typeof position === 'number' ? position : 0);
+    const reader =
+      (split as Partial<PaimonStreamSplit>).stream !== undefined
+        ? new PaimonStreamReader((n) => open(ctx, n), split as PaimonStreamSplit, ctx.tableName, discoveryInterval(ctx), Date.now, position as StreamPosition | undefined)
+        : new PaimonSplitReader(ctx, split as PaimonSplit, typeof position === 'number' ? position : 0);
+    return ctx.options[SYSTEM_TABLE_OPTION] === AUDIT_LOG_TABLE ? new AuditLogReader(reader) : reader;
   },
 };

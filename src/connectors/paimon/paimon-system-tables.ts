@@ -2,15 +2,17 @@
  * Paimon's system tables, read as `` `t$snapshots` ``, `` `t$schemas` ``, `` `t$options` ``,
  * `` `t$files` ``, `` `t$partitions` `` and `` `t$manifests` `` through the Paimon catalog. Columns
  * follow Paimon's (a subset for `$files`); the rows are the table's metadata at the time of the scan,
- * files, partitions and manifests those of the latest snapshot.
+ * files, partitions and manifests those of the latest snapshot; `` `t$tags` `` lists the tags. `` `t$audit_log` `` is data, not
+ * metadata: its type here is its leading `rowkind` column, `t`'s columns follow (paimon-audit-log.ts).
  *
  * BIGINT values are JS numbers (Floe's representation), so a commit identifier of Long.MAX_VALUE — what
  * batch commits write — reads as 9223372036854775807 rounded to the nearest double.
  */
 import { decodeManifestList, deserializeBinaryRow, formatPaimonType, type ManifestEntry, type PaimonTable, type TableSchema } from '../../lake/index.js';
+import { internalError } from '../../common/index.js';
 import { BatchBuilder, RowKind, Types, type RecordBatch, type RowType } from '../../types/index.js';
 
-export type SystemTableName = 'snapshots' | 'schemas' | 'options' | 'files' | 'partitions' | 'manifests';
+export type SystemTableName = 'snapshots' | 'schemas' | 'options' | 'files' | 'partitions' | 'manifests' | 'audit_log' | 'tags';
 
 const S = (nullable = true) => Types.string(nullable);
 const BIG = (nullable = true) => Types.bigint(nullable);
@@ -72,6 +74,20 @@ export const SYSTEM_TABLE_TYPES: Readonly<Record<SystemTableName, RowType>> = {
       { name: 'file_size_in_bytes', type: BIG(false) },
       { name: 'file_count', type: BIG(false) },
       { name: 'last_update_time', type: Types.timestamp(3) },
+    ],
+  },
+  // The leading column only: the table's own columns follow (paimon-audit-log.ts reads its rows).
+  audit_log: { fields: [{ name: 'rowkind', type: S(false) }] },
+  // Paimon's TagsTable: one row per tag, by name; create_time and time_retained only for tags made with a retention.
+  tags: {
+    fields: [
+      { name: 'tag_name', type: S(false) },
+      { name: 'snapshot_id', type: BIG(false) },
+      { name: 'schema_id', type: BIG(false) },
+      { name: 'commit_time', type: Types.timestamp(3, false) },
+      { name: 'record_count', type: BIG() },
+      { name: 'create_time', type: Types.timestamp(3) },
+      { name: 'time_retained', type: S() },
     ],
   },
   manifests: {
@@ -155,6 +171,18 @@ async function rowsOf(table: PaimonTable, name: SystemTableName): Promise<unknow
       }
       return out;
     }
+    case 'tags':
+      return (await table.tags()).map((t) => [
+        t.name,
+        t.snapshot.id,
+        t.snapshot.schemaId,
+        t.snapshot.timeMillis,
+        t.snapshot.totalRecordCount ?? null,
+        t.createTime ?? null,
+        t.timeRetainedMs === undefined ? null : javaDurationText(t.timeRetainedMs),
+      ]);
+    case 'audit_log':
+      throw internalError(`'${table.tablePath}$audit_log' is read through the table's splits (paimon-audit-log.ts), not as metadata`);
     case 'files': {
       const format = table.options['file.format'] ?? 'parquet';
       const out: unknown[][] = [];
@@ -178,6 +206,25 @@ async function rowsOf(table: PaimonTable, name: SystemTableName): Promise<unknow
       return out;
     }
   }
+}
+
+/** A duration as Java's `Duration.toString()` prints it (`PT36H`, `PT1H30M`, `PT0.5S`), as Paimon's `$tags` shows it. */
+export function javaDurationText(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.abs(Math.round(ms));
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  let out = 'PT';
+  if (hours > 0) out += `${sign}${hours}H`;
+  if (minutes > 0) out += `${sign}${minutes}M`;
+  if (seconds > 0 || millis > 0 || out === 'PT') {
+    out += `${sign}${seconds}${millis > 0 ? '.' + String(millis).padStart(3, '0').replace(/0+$/, '') : ''}S`;
+  }
+  return out;
 }
 
 /** The live files of the latest snapshot (none for a table without snapshots). */

@@ -1,0 +1,114 @@
+/**
+ * Orphan-file removal (Paimon's `remove_orphan_files`): deletes files under a table that no snapshot
+ * and no tag names — left behind by failed writes, aborted commits or crashes during expiration.
+ *
+ * Candidates: every object under the table directory except its metadata folders (`schema/`,
+ * `snapshot/`, `tag/`, `branch/`, `changelog/`, `consumer/`, `service/`), which Paimon's cleaner
+ * does not touch either. Used: everything any snapshot or tag names (`snapshot-files.ts`, scope `all`,
+ * so a file still listed by an old manifest entry is never taken for an orphan).
+ *
+ * Age: only files last modified before `olderThan` go (Paimon's default: one day ago), because a
+ * running writer's files are unreferenced until its commit lands. Floe's object stores do not report
+ * modification times, so the age comes from `modifiedTime`; by default a local store answers from the
+ * file system and other stores answer "unknown". A file of unknown age is never deleted; it is counted
+ * in `skippedUnknownAge`.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalFileObjectStore, type ObjectStore } from '../storage/index.js';
+import { filesOfSnapshots } from './snapshot-files.js';
+import type { PaimonTable } from './paimon-table.js';
+import { parseSnapshot, type Snapshot } from './snapshot.js';
+import { TAG_PREFIX } from './table-tags.js';
+
+/** Paimon's default `older_than`: files younger than a day are kept. */
+export const DEFAULT_ORPHAN_AGE_MS = 24 * 60 * 60 * 1000;
+
+const METADATA_DIRS = ['schema', 'snapshot', 'tag', 'branch', 'changelog', 'consumer', 'service'];
+
+export interface RemoveOrphanFilesOptions {
+  /** Epoch milliseconds: only files modified before this go (default: `now` − one day). */
+  readonly olderThan?: number;
+  /** List what would go, delete nothing. */
+  readonly dryRun?: boolean;
+  /** The clock (default `Date.now()`). */
+  readonly now?: number;
+  /** Last-modified time of an object (epoch ms), or undefined when the store cannot tell. */
+  readonly modifiedTime?: (store: ObjectStore, key: string) => Promise<number | undefined>;
+}
+
+export interface RemoveOrphanFilesResult {
+  /** Keys of the orphans deleted (or, in a dry run, that would be), sorted. */
+  readonly files: string[];
+  readonly totalBytes: number;
+  /** Orphans kept because their age is unknown. */
+  readonly skippedUnknownAge: number;
+}
+
+/** Modification time from the file system for local stores; unknown elsewhere. */
+export async function defaultModifiedTime(store: ObjectStore, key: string): Promise<number | undefined> {
+  if (!(store instanceof LocalFileObjectStore)) return undefined;
+  try {
+    return statSync(join(store.root, key)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every snapshot and tag of every branch: branches share the main branch's data and manifest folders,
+ * so a file only a branch names is not an orphan. Files vanishing while read (concurrent expiration)
+ * are skipped.
+ */
+async function everySnapshotAndTag(table: PaimonTable): Promise<Snapshot[]> {
+  const root = table.tablePath;
+  const pattern = new RegExp(`^${escapeRegExp(root)}/(branch/branch-[^/]+/)?(snapshot/snapshot-\\d+|tag/${TAG_PREFIX}[^/]+)$`);
+  const out: Snapshot[] = [];
+  for (const dir of ['snapshot/', 'tag/', 'branch/']) {
+    for (const o of await table.store.list(`${root}/${dir}`)) {
+      if (!pattern.test(o.key)) continue;
+      let text: string;
+      try {
+        text = new TextDecoder().decode(await table.store.get(o.key));
+      } catch (e) {
+        if ((e as { code?: string } | null)?.code === 'IO.NOT_FOUND') continue;
+        throw e;
+      }
+      out.push(parseSnapshot(text, o.key));
+    }
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export async function removeOrphanFiles(table: PaimonTable, options: RemoveOrphanFilesOptions = {}): Promise<RemoveOrphanFilesResult> {
+  const now = options.now ?? Date.now();
+  const olderThan = options.olderThan ?? now - DEFAULT_ORPHAN_AGE_MS;
+  const modifiedTime = options.modifiedTime ?? defaultModifiedTime;
+  const root = table.tablePath;
+  const skipped = METADATA_DIRS.map((d) => `${root}/${d}/`);
+  // List before reading metadata: a file written after the listing cannot be taken for an orphan.
+  const listed = (await table.store.list(`${root}/`)).filter((o) => !skipped.some((p) => o.key.startsWith(p)));
+  const used = await filesOfSnapshots(table, await everySnapshotAndTag(table), 'all');
+  const files: string[] = [];
+  let totalBytes = 0;
+  let unknown = 0;
+  for (const o of listed) {
+    if (used.has(o.key)) continue;
+    const mtime = await modifiedTime(table.store, o.key);
+    if (mtime === undefined) {
+      unknown++;
+      continue;
+    }
+    if (mtime >= olderThan) continue;
+    files.push(o.key);
+    totalBytes += o.size;
+  }
+  files.sort();
+  if (options.dryRun !== true) for (const k of files) await table.store.delete(k);
+  return { files, totalBytes, skippedUnknownAge: unknown };
+}
+
