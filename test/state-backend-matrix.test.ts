@@ -219,8 +219,10 @@ async function checkLevels(query: MatrixQuery, where: string, primary: (level: C
   const full = byLevel.get('100%')!;
   const none = byLevel.get('0%')!;
   const half = byLevel.get('50%')!;
-  // Not 1: see the module comment on cache sizing.
-  assert.ok(hitRate(full) >= 0.9, `${query.name} ${where}: hit rate ${hitRate(full).toFixed(3)} with the whole state cached`);
+  // Not 1: see the module comment on cache sizing. And not near 1 either on this small state: the entry
+  // bloom (sst-format.ts) answers most reads of absent map entries without touching a block, so the
+  // block lookups left include a large share of first reads of each block (compulsory misses).
+  assert.ok(hitRate(full) >= 0.7, `${query.name} ${where}: hit rate ${hitRate(full).toFixed(3)} with the whole state cached`);
   assert.ok(full.remoteBytesRead <= none.remoteBytesRead / 4, `${query.name} ${where}: ${full.remoteBytesRead} bytes read remotely with the whole state cached, ${none.remoteBytesRead} with none`);
   assert.ok(hitRate(half) > 0, `${query.name} ${where}: the half-size cache answers some reads`);
 }

@@ -49,7 +49,7 @@ const OPTIONS: readonly ConfigOption[] = [
   { key: 'state.backend.type', type: 'enum', enumValues: ['heap', 'hashmap', 'lsm'], default: 'heap', description: 'Keyed state backend.' },
   { key: 'state.backend.lsm.primary-dir', type: 'string', default: null, description: "Where the lsm backend keeps its SST files (the primary copy of keyed state): a path, file:///path, memory://name or s3://bucket/prefix. Default: <execution.checkpointing.dir>/<job>/lsm when checkpointing, else a temp folder." },
   { key: 'state.backend.lsm.memtable-size', type: 'memory', default: '8mb', description: 'Estimated memtable size per operator subtask at which the lsm backend flushes it to a new SST file (the flush encodes synchronously: about 0.5 s per 16 MB).' },
-  { key: 'state.backend.lsm.block-size', type: 'memory', default: '32kb', description: 'Target size of an SST data block (the unit of a remote read and of the memory cache).' },
+  { key: 'state.backend.lsm.block-size', type: 'memory', default: '4kb', description: 'Target size of an SST data block (the unit of a remote read and of the memory cache; point lookups read one block, so small blocks read less).' },
   { key: 'state.backend.lsm.cache.memory-size', type: 'memory', default: '64mb', description: 'Memory cache of decoded SST blocks, shared by the lsm backends of the process (LRU by bytes); 0 disables it.' },
   { key: 'state.backend.lsm.cache.disk-size', type: 'memory', default: '0', description: 'Local disk cache of whole SST files, shared by the lsm backends of the process; 0 disables it.' },
   { key: 'state.backend.lsm.cache.disk-dir', type: 'string', default: null, description: 'Folder of the lsm disk cache; default a folder under the OS temp dir, removed at exit.' },

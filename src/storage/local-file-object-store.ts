@@ -34,6 +34,14 @@ import {
   type ObjectInfo,
   type ObjectStore,
 } from './object-store.js';
+import { OpenFileCache } from './open-file-cache.js';
+
+/**
+ * Files kept open for ranged reads, per thread (keys are absolute paths, so stores of one root share
+ * entries and see each other's invalidations). Well below the usual limit of 1024 descriptors even with
+ * a few worker threads.
+ */
+const sharedOpenFiles = new OpenFileCache(128);
 
 /** Directory under the root that holds in-flight writes; never a key's first segment. */
 const TEMP_DIR = '.floe-tmp';
@@ -50,6 +58,8 @@ export class LocalFileObjectStore implements ObjectStore {
   readonly root: string;
   private readonly durable: boolean;
   private readonly tempDir: string;
+  /** Descriptors kept open for ranged reads (open-file-cache.ts), shared by every store of the thread. */
+  private readonly openFiles = sharedOpenFiles;
 
   constructor(root: string, options: LocalFileObjectStoreOptions = {}) {
     this.root = path.resolve(root);
@@ -94,22 +104,20 @@ export class LocalFileObjectStore implements ObjectStore {
   async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
     const file = this.filePath(key);
     checkRange(this.uri, key, offset, length);
-    let handle: fsp.FileHandle;
+    let open: Awaited<ReturnType<OpenFileCache['acquire']>>;
     try {
-      handle = await fsp.open(file, 'r');
+      open = await this.openFiles.acquire(file);
     } catch (e) {
       const code = errnoOf(e);
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw objectNotFound(this.uri, key, e);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') throw objectNotFound(this.uri, key, e);
       throw this.failed('IO.READ_FAILED', 'read', key, e);
     }
     try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) throw objectNotFound(this.uri, key);
-      if (offset + length > stat.size) throw rangeNotSatisfiable(this.uri, key, offset, length, stat.size);
+      if (offset + length > open.size) throw rangeNotSatisfiable(this.uri, key, offset, length, open.size);
       const out = new Uint8Array(length);
       let done = 0;
       while (done < length) {
-        const { bytesRead } = await handle.read(out, done, length - done, offset + done);
+        const { bytesRead } = await open.handle.read(out, done, length - done, offset + done);
         // The file shrank under us: objects are immutable, so this is outside interference.
         if (bytesRead === 0) throw rangeNotSatisfiable(this.uri, key, offset, length, offset + done);
         done += bytesRead;
@@ -119,7 +127,7 @@ export class LocalFileObjectStore implements ObjectStore {
       if (e instanceof Error && e.name === 'FloeError') throw e;
       throw this.failed('IO.READ_FAILED', 'read', key, e);
     } finally {
-      await handle.close();
+      this.openFiles.release(open.entry);
     }
   }
 
@@ -180,6 +188,7 @@ export class LocalFileObjectStore implements ObjectStore {
     const file = this.filePath(key);
     await this.makeParents(key, file);
     const tmp = await this.writeTemp(key, bytes);
+    this.openFiles.invalidate(file);
     try {
       await fsp.rename(tmp, file);
     } catch (e) {
@@ -254,6 +263,7 @@ export class LocalFileObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     const file = this.filePath(key);
+    this.openFiles.invalidate(file);
     try {
       await fsp.unlink(file);
     } catch (e) {

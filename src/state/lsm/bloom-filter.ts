@@ -24,8 +24,8 @@ export class BloomFilter {
 
   add(key: string): void {
     const m = this.bits.length * 8;
-    const h1 = murmur3String(key, 0x9747b28c);
-    const h2 = murmur3String(key, 0x5bd1e995) | 1;
+    const h1 = bloomHash1(key);
+    const h2 = bloomHash2(key);
     for (let i = 0; i < this.probes; i++) {
       const bit = (h1 + Math.imul(i, h2)) >>> 0;
       const b = bit % m;
@@ -34,9 +34,15 @@ export class BloomFilter {
   }
 
   mayContain(key: string): boolean {
+    return this.mayContainHashed(bloomHash1(key), bloomHash2(key));
+  }
+
+  /**
+   * `mayContain` for a key whose hashes (`bloomHash1`, `bloomHash2`) the caller computed once: a lookup
+   * checks the same key against the filter of every run it descends through.
+   */
+  mayContainHashed(h1: number, h2: number): boolean {
     const m = this.bits.length * 8;
-    const h1 = murmur3String(key, 0x9747b28c);
-    const h2 = murmur3String(key, 0x5bd1e995) | 1;
     for (let i = 0; i < this.probes; i++) {
       const bit = (h1 + Math.imul(i, h2)) >>> 0;
       const b = bit % m;
@@ -44,4 +50,12 @@ export class BloomFilter {
     }
     return true;
   }
+}
+
+export function bloomHash1(key: string): number {
+  return murmur3String(key, 0x9747b28c);
+}
+
+export function bloomHash2(key: string): number {
+  return murmur3String(key, 0x5bd1e995) | 1;
 }

@@ -51,6 +51,7 @@ import type { LsmSnapshotFileInfo, LsmStateSnapshot } from './lsm-snapshot.js';
 import { LsmListState, LsmMapState, LsmValueState } from './lsm-states.js';
 import type { RegisteredState } from './lsm-states.js';
 import { MemEntry, Memtable } from './memtable.js';
+import { bloomHash1, bloomHash2 } from './bloom-filter.js';
 import { blockFor, ENTRY_MARKER, ENTRY_PUT, FOOTER_BYTES, parseFooter, parseIndex, SST_FORMAT_VERSION, SstWriter } from './sst-format.js';
 import type { DecodedBlock, SstBuildResult, SstIndex } from './sst-format.js';
 import { createLsmCaches, newFileId, SstReader } from './sst-reader.js';
@@ -67,7 +68,7 @@ export interface LsmKeyedStateBackendOptions {
   readonly primaryPrefix?: string;
   /** Memtable size (estimated bytes) that triggers a flush; default 8 MiB. */
   readonly memtableBytes?: number;
-  /** Target SST data block size; default 32 KiB. */
+  /** Target SST data block size; default 4 KiB (a point lookup reads one block). */
   readonly blockBytes?: number;
   /** Memory cache of decoded blocks, bytes (0 = none); default 64 MiB. */
   readonly memoryCacheBytes?: number;
@@ -116,7 +117,7 @@ export function createLsmKeyedStateBackend(options: LsmKeyedStateBackendOptions)
 
 const DEFAULTS = {
   memtableBytes: 8 * 1024 * 1024,
-  blockBytes: 32 * 1024,
+  blockBytes: 4 * 1024,
   memoryCacheBytes: 64 * 1024 * 1024,
   diskCacheBytes: 0,
   ioParallelism: 16,
@@ -516,6 +517,12 @@ export class LsmBackend implements LsmKeyedStateBackend {
    * entries `markers[p]` is the marker key of the probe's map prefix: a run holding the marker but not
    * the entry answers "deleted". Returns per probe the block and position of the newest version found
    * (null: not found, or hidden by a marker).
+   *
+   * Latency: a probe is first resolved through the runs whose blocks are in the memory cache, without
+   * waiting. From its first uncached candidate on, it collects every candidate block down the runs (until
+   * a cached block decides it) and all probes' blocks are fetched at once: one round trip to the primary
+   * store per batch of probes instead of one per run visited. The price is an occasional block fetched
+   * for a run older than the one that holds the key.
    */
   async lookup(
     runs: readonly Run[],
@@ -524,63 +531,88 @@ export class LsmBackend implements LsmKeyedStateBackend {
     primaries: readonly string[],
     markers: readonly string[] | null,
   ): Promise<(FoundEntry | null)[]> {
-    const out = new Array<FoundEntry | null>(probes.length).fill(null);
-    let pending: number[] = probes.map((_, i) => i);
+    const n = probes.length;
+    const out = new Array<FoundEntry | null>(n).fill(null);
     await this.loadIndexes(runs, from);
-    for (let ri = from; ri < runs.length && pending.length > 0; ri++) {
-      const run = runs[ri]!;
-      const index = await this.runIndex(run);
-      const cand: number[] = [];
-      const candBlock: number[] = [];
-      const candMarkerBlock: number[] = [];
-      const fetch = new Map<number, Promise<DecodedBlock>>();
-      const still: number[] = [];
-      for (const p of pending) {
-        const key = probes[p]!;
-        const g = key.charCodeAt(0);
-        if (g < run.range.start || g > run.range.end || !index.bloom.mayContain(primaries[p]!)) {
-          if (g >= run.range.start && g <= run.range.end) this.reader.stats.bloomSkips++;
-          still.push(p);
+    // Each probe meets the bloom filters of many runs: hash its keys once.
+    const hashes = new ProbeHashes(primaries, markers === null ? null : probes, markers);
+    /** Probes waiting for fetched blocks: their uncached candidates, newest first, and a cached verdict below them. */
+    const speculative: { p: number; candidates: number[]; below: FoundEntry | null | undefined }[] = [];
+    const fetches = new Map<number, Promise<DecodedBlock>>();
+    const fetchKey = (ri: number, b: number) => ri * 0x100000000 + b;
+    const want = (ri: number, b: number): void => {
+      if (b >= 0 && !fetches.has(fetchKey(ri, b))) fetches.set(fetchKey(ri, b), this.reader.block(runs[ri]!.ref, runs[ri]!.index!, b));
+    };
+    for (let p = 0; p < n; p++) {
+      const key = probes[p]!;
+      const g = key.charCodeAt(0);
+      let waiting: number[] | null = null; // (run, block, marker block) triples
+      let below: FoundEntry | null | undefined = undefined;
+      for (let ri = from; ri < runs.length; ri++) {
+        const run = runs[ri]!;
+        const index = run.index!;
+        if (g < run.range.start || g > run.range.end) continue;
+        if (!hashes.mayHold(index, p)) {
+          this.reader.stats.bloomSkips++;
           continue;
         }
         const b = blockFor(index, key);
         const mb = markers === null ? -1 : blockFor(index, markers[p]!);
-        if (b < 0 && mb < 0) {
-          still.push(p);
+        if (b < 0 && mb < 0) continue;
+        const block = b < 0 ? null : this.reader.cachedBlock(run.ref, b);
+        const markerBlock = mb < 0 ? null : this.reader.cachedBlock(run.ref, mb);
+        const cached = (b < 0 || block !== null) && (mb < 0 || markerBlock !== null);
+        if (!cached) {
+          waiting ??= [];
+          waiting.push(ri, b, mb);
+          want(ri, b);
+          want(ri, mb);
           continue;
         }
-        cand.push(p);
-        candBlock.push(b);
-        candMarkerBlock.push(mb);
-        if (b >= 0 && !fetch.has(b)) fetch.set(b, this.reader.block(run.ref, index, b));
-        if (mb >= 0 && !fetch.has(mb)) fetch.set(mb, this.reader.block(run.ref, index, mb));
+        const decided = this.decide(block, markerBlock, key, markers?.[p], run.ref.key);
+        if (decided === undefined) continue;
+        if (waiting === null) out[p] = decided;
+        else below = decided; // the answer unless a newer, uncached candidate knows the key
+        break;
       }
-      const blocks = new Map<number, DecodedBlock>();
-      const fetched = await Promise.all(fetch.values());
-      let i = 0;
-      for (const b of fetch.keys()) blocks.set(b, fetched[i++]!);
-      for (let c = 0; c < cand.length; c++) {
-        const p = cand[c]!;
-        const b = candBlock[c]!;
-        if (b >= 0) {
-          const block = blocks.get(b)!;
-          const j = block.lowerBound(probes[p]!);
-          if (j < block.keys.length && block.keys[j] === probes[p]) {
-            out[p] = new FoundEntry(block, j, run.ref.key);
-            continue;
-          }
+      if (waiting !== null) speculative.push({ p, candidates: waiting, below });
+    }
+    if (speculative.length === 0) return out;
+    const keys = [...fetches.keys()];
+    const blocks = await Promise.all(fetches.values());
+    const fetched = new Map<number, DecodedBlock>();
+    for (let i = 0; i < keys.length; i++) fetched.set(keys[i]!, blocks[i]!);
+    // Every block of a waiting candidate was fetched (or taken from the cache) above and is held here.
+    const blockAt = (ri: number, b: number): DecodedBlock | null => (b < 0 ? null : fetched.get(fetchKey(ri, b))!);
+    for (const { p, candidates, below } of speculative) {
+      let answer = below;
+      for (let c = 0; c < candidates.length; c += 3) {
+        const ri = candidates[c]!;
+        const decided = this.decide(blockAt(ri, candidates[c + 1]!), blockAt(ri, candidates[c + 2]!), probes[p]!, markers?.[p], runs[ri]!.ref.key);
+        if (decided !== undefined) {
+          answer = decided;
+          break;
         }
-        const mb = candMarkerBlock[c]!;
-        if (mb >= 0) {
-          const block = blocks.get(mb)!;
-          const j = block.lowerBound(markers![p]!);
-          if (j < block.keys.length && block.keys[j] === markers![p]) continue; // deleted: decided, not found
-        }
-        still.push(p);
       }
-      pending = still;
+      out[p] = answer ?? null;
     }
     return out;
+  }
+
+  /**
+   * What one run says about `key`, from its block for the key and its block for the map's marker (null:
+   * none): the entry (found), null (the marker hides it), or undefined (the run does not know the key).
+   */
+  private decide(block: DecodedBlock | null, markerBlock: DecodedBlock | null, key: string, marker: string | undefined, file: string): FoundEntry | null | undefined {
+    if (block !== null) {
+      const j = block.lowerBound(key);
+      if (j < block.keys.length && block.keys[j] === key) return new FoundEntry(block, j, file);
+    }
+    if (markerBlock !== null && marker !== undefined) {
+      const j = markerBlock.lowerBound(marker);
+      if (j < markerBlock.keys.length && markerBlock.keys[j] === marker) return null;
+    }
+    return undefined;
   }
 
   /**
@@ -596,19 +628,23 @@ export class LsmBackend implements LsmKeyedStateBackend {
     visit: (p: number, block: DecodedBlock, j: number, file: string) => boolean,
   ): Promise<void> {
     await this.loadIndexes(runs, from);
+    const hashes = new ProbeHashes(prefixes, null, null);
+    // The blocks of every run are requested at once (one round trip to the primary store, not one per
+    // run) and visited newest first; only blocks below a run whose marker ends a probe are read in vain.
+    const perRun: { ri: number; cand: number[]; first: number[]; last: number[]; blocks: Map<number, Promise<DecodedBlock>> }[] = [];
     for (let ri = from; ri < runs.length; ri++) {
       const run = runs[ri]!;
-      const index = await this.runIndex(run);
+      const index = run.index!;
       const cand: number[] = [];
       const first: number[] = [];
       const last: number[] = [];
-      const fetch = new Map<number, Promise<DecodedBlock>>();
+      const blocks = new Map<number, Promise<DecodedBlock>>();
       for (let p = 0; p < prefixes.length; p++) {
         if (done[p]) continue;
         const prefix = prefixes[p]!;
         const g = prefix.charCodeAt(0);
         if (g < run.range.start || g > run.range.end) continue;
-        if (!index.bloom.mayContain(prefix)) {
+        if (!hashes.mayHold(index, p)) {
           this.reader.stats.bloomSkips++;
           continue;
         }
@@ -618,15 +654,24 @@ export class LsmBackend implements LsmKeyedStateBackend {
         cand.push(p);
         first.push(lo);
         last.push(hi);
-        for (let b = lo; b <= hi; b++) if (!fetch.has(b)) fetch.set(b, this.reader.block(run.ref, index, b));
+        for (let b = lo; b <= hi; b++) if (!blocks.has(b)) blocks.set(b, this.reader.block(run.ref, index, b));
       }
-      if (cand.length === 0) continue;
-      const blocks = new Map<number, DecodedBlock>();
-      const fetched = await Promise.all(fetch.values());
-      let i = 0;
-      for (const b of fetch.keys()) blocks.set(b, fetched[i++]!);
+      if (cand.length > 0) perRun.push({ ri, cand, first, last, blocks });
+    }
+    const loaded = await Promise.all(perRun.map(async (r) => {
+      const m = new Map<number, DecodedBlock>();
+      const keys = [...r.blocks.keys()];
+      const values = await Promise.all(r.blocks.values());
+      for (let i = 0; i < keys.length; i++) m.set(keys[i]!, values[i]!);
+      return m;
+    }));
+    for (let r = 0; r < perRun.length; r++) {
+      const { ri, cand, first, last } = perRun[r]!;
+      const blocks = loaded[r]!;
+      const file = runs[ri]!.ref.key;
       for (let c = 0; c < cand.length; c++) {
         const p = cand[c]!;
+        if (done[p]) continue; // a newer run's marker hid this one
         const prefix = prefixes[p]!;
         const end = prefix + MAP_RANGE_END;
         let stop = false;
@@ -635,7 +680,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
           for (let j = b === first[c] ? block.lowerBound(prefix) : 0; j < block.keys.length; j++) {
             const k = block.keys[j]!;
             if (k >= end) break;
-            if (visit(p, block, j, run.ref.key)) stop = true;
+            if (visit(p, block, j, file)) stop = true;
           }
         }
         if (stop) done[p] = true;
@@ -773,6 +818,48 @@ export class LsmBackend implements LsmKeyedStateBackend {
     if (this.temporary && this.store.uri.startsWith('file:')) {
       rmSync(join(toLocalPath(this.store.uri), this.filePrefix), { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * The bloom hashes of a lookup's probes, computed once: primary keys (value keys, map prefixes), and for
+ * map entry probes the full entry keys and the maps' marker keys (the entry bloom, sst-format.ts).
+ */
+class ProbeHashes {
+  private readonly primary1: Int32Array;
+  private readonly primary2: Int32Array;
+  private readonly entry: Int32Array | null = null;
+
+  constructor(primaries: readonly string[], entries: readonly string[] | null, markers: readonly string[] | null) {
+    const n = primaries.length;
+    this.primary1 = new Int32Array(n);
+    this.primary2 = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      this.primary1[i] = bloomHash1(primaries[i]!);
+      this.primary2[i] = bloomHash2(primaries[i]!);
+    }
+    if (entries !== null && markers !== null) {
+      const e = (this.entry = new Int32Array(4 * n));
+      for (let i = 0; i < n; i++) {
+        e[4 * i] = bloomHash1(entries[i]!);
+        e[4 * i + 1] = bloomHash2(entries[i]!);
+        e[4 * i + 2] = bloomHash1(markers[i]!);
+        e[4 * i + 3] = bloomHash2(markers[i]!);
+      }
+    }
+  }
+
+  /**
+   * Whether the file may hold probe `p`: its primary key, and for a map entry the entry itself or its
+   * map's marker (which hides the entry in older files). Files without an entry bloom (format version 1)
+   * answer by the primary key alone.
+   */
+  mayHold(index: SstIndex, p: number): boolean {
+    if (!index.bloom.mayContainHashed(this.primary1[p]!, this.primary2[p]!)) return false;
+    const e = this.entry;
+    const eb = index.entryBloom;
+    if (e === null || eb === null) return true;
+    return eb.mayContainHashed(e[4 * p]!, e[4 * p + 1]!) || eb.mayContainHashed(e[4 * p + 2]!, e[4 * p + 3]!);
   }
 }
 

@@ -8,7 +8,7 @@ describe('lsm options from configuration', () => {
   it('reads sizes and counts, falling back to the declared defaults', () => {
     const o = lsmOptionsFromConfig({ 'state.backend.lsm.memtable-size': '1mb', 'state.backend.lsm.cache.memory-size': '0', 'state.backend.lsm.io-parallelism': '4' }, ctx);
     assert.equal(o.memtableBytes, 1024 * 1024);
-    assert.equal(o.blockBytes, 32 * 1024);
+    assert.equal(o.blockBytes, 4 * 1024);
     assert.equal(o.ioParallelism, 4);
     assert.equal(o.compactionTrigger, 4);
     assert.equal(o.retainedSnapshots, Infinity);

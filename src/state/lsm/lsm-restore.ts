@@ -12,7 +12,7 @@ import type { LsmKeyedStateBackend, LsmKeyedStateBackendOptions } from './lsm-ba
 import { Run } from './lsm-run.js';
 import { isLsmStateSnapshot } from './lsm-snapshot.js';
 import type { LsmStateSnapshot } from './lsm-snapshot.js';
-import { SST_FORMAT_VERSION } from './sst-format.js';
+import { SST_FORMAT_VERSION, SST_MIN_FORMAT_VERSION } from './sst-format.js';
 import { newFileId } from './sst-reader.js';
 import type { SstFileRef } from './sst-reader.js';
 
@@ -54,8 +54,10 @@ export function openLsmKeyedStateBackend(
       throw incompatibleSnapshot(`snapshot was taken with maxParallelism ${s.maxParallelism}, the restoring operator has ${options.maxParallelism}; key groups cannot be remapped`);
     }
     if (isLsmStateSnapshot(s)) {
-      if (s.formatVersion !== SST_FORMAT_VERSION || s.valueCodecVersion !== STATE_VALUE_CODEC_VERSION) {
-        throw incompatibleSnapshot(`LSM snapshot has format version ${s.formatVersion} and value codec version ${s.valueCodecVersion}; this Floe reads ${SST_FORMAT_VERSION} and ${STATE_VALUE_CODEC_VERSION}`);
+      if (s.formatVersion < SST_MIN_FORMAT_VERSION || s.formatVersion > SST_FORMAT_VERSION || s.valueCodecVersion !== STATE_VALUE_CODEC_VERSION) {
+        throw incompatibleSnapshot(
+          `LSM snapshot has format version ${s.formatVersion} and value codec version ${s.valueCodecVersion}; this Floe reads ${SST_MIN_FORMAT_VERSION}–${SST_FORMAT_VERSION} and ${STATE_VALUE_CODEC_VERSION}`,
+        );
       }
     } else if (s.files.length > 0) {
       throw incompatibleSnapshot(`cannot restore a '${String(s.format)}' snapshot with data into the lsm state backend`, );

@@ -177,3 +177,35 @@ describe('compaction', () => {
     assert.deepEqual(pickCompaction(many, 4), { start: 0, end: 4 });
   });
 });
+
+describe('entry bloom (format version 2)', () => {
+  it('holds every map entry and marker, few absent entries of present maps, and no value keys', () => {
+    const entries: [string, number, number, unknown?][] = [];
+    for (let k = 0; k < 200; k++) {
+      const prefix = mapPrefix(k % 7, M, encodeKey([k]) as string);
+      for (let u = 0; u < 5; u++) entries.push([prefix + ENTRY_SEPARATOR + `u${u}`, ENTRY_PUT, 1, u]);
+      if (k % 10 === 0) entries.push([prefix + MARKER_SUFFIX, ENTRY_MARKER, 1]);
+      entries.push([valueKey(k % 7, V, encodeKey([k]) as string), ENTRY_PUT, 1, k]);
+    }
+    const b = file(entries).bytes;
+    const footer = parseFooter('f', b.subarray(b.length - FOOTER_BYTES));
+    assert.equal(footer.version, 2);
+    const index = parseIndex('f', b.subarray(footer.indexOffset, footer.indexOffset + footer.indexLength), footer);
+    const bloom = index.entryBloom!;
+    for (const [k] of entries) if (k.charCodeAt(1) === 2) assert.ok(bloom.mayContain(k), 'no false negatives');
+    // New user keys of maps the file holds: the primary bloom says yes, the entry bloom mostly no.
+    let falsePositives = 0;
+    for (let k = 0; k < 200; k++) {
+      const prefix = mapPrefix(k % 7, M, encodeKey([k]) as string);
+      assert.ok(index.bloom.mayContain(prefix));
+      for (let u = 5; u < 15; u++) if (bloom.mayContain(prefix + ENTRY_SEPARATOR + `u${u}`)) falsePositives++;
+    }
+    assert.ok(falsePositives < 2000 * 0.05, `${falsePositives} of 2000 absent entries pass the entry bloom`);
+  });
+
+  it('a file without map entries has none', () => {
+    const b = file([[valueKey(1, V, encodeKey([1]) as string), ENTRY_PUT, 1, 1]]).bytes;
+    const footer = parseFooter('f', b.subarray(b.length - FOOTER_BYTES));
+    assert.equal(parseIndex('f', b.subarray(footer.indexOffset, footer.indexOffset + footer.indexLength), footer).entryBloom, null);
+  });
+});

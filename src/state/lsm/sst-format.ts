@@ -1,5 +1,5 @@
 /**
- * The LSM sorted-run file ("SST"), version 1: immutable, written once to the primary object store and
+ * The LSM sorted-run file ("SST"), version 2: immutable, written once to the primary object store and
  * then read block by block with ranged GETs.
  *
  * Layout (little-endian; `string` as in byte-buffer.ts, `varuint` LEB128):
@@ -10,12 +10,19 @@
  *     index region  varuint blockCount | blockCount × (string firstKey | varuint offset | varuint length)
  *                   | string minKey | string maxKey | u16 minKeyGroup | u16 maxKeyGroup
  *                   | varuint entries | varuint livePrimaryKeys | u8 bloomProbes | varuint n | n bytes bloom
+ *                   | (version 2) u8 entryBloomProbes | varuint m | m bytes entry bloom
  *     footer        32 bytes: "FLSM" | u16 version | u16 valueCodecVersion | f64 indexOffset
  *                   | u32 indexLength | u32 indexCrc | u32 reserved 0 | u32 CRC-32 of the 28 bytes before
  *
+ * Two bloom filters: `bloom` over primary keys (a value key, a map's prefix) answers "does this file hold
+ * anything of this key" for value reads and map scans; the entry bloom (version 2) over the full keys of
+ * map entries and markers answers point reads of one map entry, which would otherwise read a block
+ * whenever the file holds any other entry of the same map (a join adding a new row to a busy key).
+ * Version 1 files (no entry bloom) stay readable.
+ *
  * Entries are sorted by internal key (code-unit order) and every key appears once per file. Blocks are
- * cut after the entry that makes them reach the target size (16–64 KB is the useful range: one object
- * GET per block, large enough to amortise request latency, small enough not to over-read). A block's
+ * cut after the entry that makes them reach the target size (4 KB by default: a point read fetches and
+ * decodes one block, so small blocks read less; larger ones cost fewer requests per byte scanned). A block's
  * `length` includes its CRC. The whole-file CRC-32 is recorded in the snapshot manifest and checked when
  * a whole file is fetched (compaction, disk cache); ranged reads check the block, index and footer CRCs.
  * Any mismatch is `STATE.CORRUPT_SNAPSHOT` naming the file and the block.
@@ -27,7 +34,9 @@ import { STATE_VALUE_CODEC_VERSION, writeStateValue } from '../value-codec.js';
 import { BloomFilter } from './bloom-filter.js';
 import { keyGroupOfInternal, KIND_MAP, primaryKeyOf } from './lsm-keys.js';
 
-export const SST_FORMAT_VERSION = 1;
+export const SST_FORMAT_VERSION = 2;
+/** The oldest SST format version this Floe reads. */
+export const SST_MIN_FORMAT_VERSION = 1;
 export const FOOTER_BYTES = 32;
 const MAGIC = 0x4d534c46; // "FLSM" read as a little-endian u32
 
@@ -60,6 +69,8 @@ export class SstWriter {
   private readonly offsets: number[] = [];
   private readonly lengths: number[] = [];
   private readonly primaryKeys: string[] = [];
+  /** Full keys of map entries and markers, for the entry bloom. */
+  private readonly entryKeys: string[] = [];
   private lastKey: string | null = null;
   private firstKey: string | null = null;
   private lastPrimary: string | null = null;
@@ -84,7 +95,9 @@ export class SstWriter {
     if (this.firstKey === null) this.firstKey = key;
     this.lastKey = key;
     this.entries++;
-    const primary = key.charCodeAt(1) === KIND_MAP ? primaryKeyOf(key) : key;
+    const isMap = key.charCodeAt(1) === KIND_MAP;
+    if (isMap) this.entryKeys.push(key);
+    const primary = isMap ? primaryKeyOf(key) : key;
     if (primary !== this.lastPrimary) {
       this.primaryKeys.push(primary);
       this.lastPrimary = primary;
@@ -159,6 +172,10 @@ export class SstWriter {
     w.u8(bloom.probes);
     w.varuint(bloom.bits.length);
     w.bytes(bloom.bits);
+    const entryBloom = BloomFilter.build(this.entryKeys);
+    w.u8(entryBloom.probes);
+    w.varuint(this.entryKeys.length === 0 ? 0 : entryBloom.bits.length);
+    if (this.entryKeys.length > 0) w.bytes(entryBloom.bits);
     const indexLength = w.pos - indexOffset;
     const indexCrc = crc32(w.written().subarray(indexOffset, w.pos));
     const footerStart = w.pos;
@@ -183,6 +200,7 @@ export class SstWriter {
 }
 
 export interface SstFooter {
+  readonly version: number;
   readonly indexOffset: number;
   readonly indexLength: number;
   readonly indexCrc: number;
@@ -195,10 +213,14 @@ export function parseFooter(file: string, bytes: Uint8Array): SstFooter {
   if (v.getUint32(0, true) !== MAGIC) throw corruptFile(file, 'it does not end with an FLSM footer');
   const version = v.getUint16(4, true);
   const codec = v.getUint16(6, true);
-  if (version !== SST_FORMAT_VERSION || codec !== STATE_VALUE_CODEC_VERSION) {
-    throw new FloeError('unsupported', 'STATE.UNSUPPORTED_SNAPSHOT_VERSION', `LSM state file '${file}' has format version ${version} and value codec version ${codec}; this Floe reads ${SST_FORMAT_VERSION} and ${STATE_VALUE_CODEC_VERSION}`);
+  if (version < SST_MIN_FORMAT_VERSION || version > SST_FORMAT_VERSION || codec !== STATE_VALUE_CODEC_VERSION) {
+    throw new FloeError(
+      'unsupported',
+      'STATE.UNSUPPORTED_SNAPSHOT_VERSION',
+      `LSM state file '${file}' has format version ${version} and value codec version ${codec}; this Floe reads ${SST_MIN_FORMAT_VERSION}–${SST_FORMAT_VERSION} and ${STATE_VALUE_CODEC_VERSION}`,
+    );
   }
-  return { indexOffset: v.getFloat64(8, true), indexLength: v.getUint32(16, true), indexCrc: v.getUint32(20, true) };
+  return { version, indexOffset: v.getFloat64(8, true), indexLength: v.getUint32(16, true), indexCrc: v.getUint32(20, true) };
 }
 
 /** The decoded index region of a file: kept in memory while the file is open. */
@@ -213,6 +235,8 @@ export interface SstIndex {
   readonly entries: number;
   readonly livePrimaryKeys: number;
   readonly bloom: BloomFilter;
+  /** Full keys of map entries and markers (null: a version 1 file, or no map entries). */
+  readonly entryBloom: BloomFilter | null;
 }
 
 export function parseIndex(file: string, bytes: Uint8Array, footer: SstFooter): SstIndex {
@@ -237,8 +261,14 @@ export function parseIndex(file: string, bytes: Uint8Array, footer: SstFooter): 
   const livePrimaryKeys = r.varuint();
   const probes = r.u8();
   const bloomBytes = r.bytesCopy(r.varuint());
+  let entryBloom: BloomFilter | null = null;
+  if (footer.version >= 2) {
+    const entryProbes = r.u8();
+    const entryBytes = r.bytesCopy(r.varuint());
+    if (entryBytes.length > 0) entryBloom = new BloomFilter(entryBytes, entryProbes);
+  }
   if (r.remaining !== 0) throw r.corrupt(`${r.remaining} trailing bytes`);
-  return { firstKeys, offsets, lengths, minKey, maxKey, minKeyGroup, maxKeyGroup, entries, livePrimaryKeys, bloom: new BloomFilter(bloomBytes, probes) };
+  return { firstKeys, offsets, lengths, minKey, maxKey, minKeyGroup, maxKeyGroup, entries, livePrimaryKeys, bloom: new BloomFilter(bloomBytes, probes), entryBloom };
 }
 
 /**

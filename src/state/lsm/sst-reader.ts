@@ -139,6 +139,14 @@ export class SstReader {
     return this.blockCache.get(blockCacheId(ref.id, block));
   }
 
+  /** Block `block` of the file if the memory cache holds it (counted as a hit), else null; never waits. */
+  cachedBlock(ref: SstFileRef, block: number): DecodedBlock | null {
+    const hit = this.blockCache.get(blockCacheId(ref.id, block));
+    if (hit === undefined) return null;
+    this.stats.blockCacheHits++;
+    return hit;
+  }
+
   /** Block `block` of the file: from the memory cache, the disk cache or a ranged GET. */
   block(ref: SstFileRef, index: SstIndex, block: number): Promise<DecodedBlock> {
     const id = blockCacheId(ref.id, block);
