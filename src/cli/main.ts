@@ -10,7 +10,7 @@ import { Command, Option } from 'commander';
 import { FloeError } from '../common/index.js';
 import { runScript, scriptBaseDir, Session, type OutputFormat, type ResultMode } from '../api/index.js';
 import { runInteractive } from './interactive.js';
-import { runNexmarkBench } from './bench-nexmark.js';
+import { runNexmarkBench, type NexmarkBenchOptions } from './bench-nexmark.js';
 import { reportErrorText } from './report-error.js';
 
 interface RunOptions {
@@ -107,8 +107,10 @@ async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--state-backend <kind>', 'keyed state backend (state.backend.type)').choices(['heap', 'lsm']).default('heap'))
     .option('--checkpoint-interval <duration>', "checkpoint this often (e.g. '1 s'), into a temporary directory; default: no checkpoints")
     .option('--profile <dir>', 'write a V8 CPU profile per query and thread (main thread and every worker) under <dir>/<query>-p<P>/')
+    .option('--warmup <events>', 'run each query on this many events first, unmeasured, in the same process (warms the JIT)', '0')
+    .option('--set <key=value...>', "job configuration for every query, e.g. --set state.backend.lsm.cache.memory-size=64mb")
     .addOption(new Option('--single <query>', 'run one query in this process and print its measurement as JSON').hideHelp())
-    .action((suite: string, options: Record<string, string>) =>
+    .action((suite: string, options: NexmarkBenchOptions) =>
       guard(undefined, async () => {
         if (suite !== 'nexmark') throw new FloeError('user', 'CLI.BAD_ARGUMENT', `unknown benchmark suite '${suite}' (available: nexmark)`);
         await runNexmarkBench(options);
