@@ -4,8 +4,6 @@
  * Rows are compared as sorted canonical strings, so order does not matter.
  *
  * Skipped with reason (asserted to fail clearly instead):
- * - orc/pk_table_partial_update: ORC manifests and data files (no ORC reader) → LAKE.UNSUPPORTED_FORMAT.
- * - orc/append_table_with_append_pt_branch: ORC data files → LAKE.UNSUPPORTED_FORMAT (metadata is read).
  * - parquet/blob_append_table_alter_table_with_cast_with_data_evolution: data evolution (row-id joined
  *   column files, BLOB files) is not read yet → LAKE.UNSUPPORTED_FEATURE.
  */
@@ -251,6 +249,31 @@ test('paimon fixture parquet/append_table_with_append_pt_branch (C++ writer): br
   await assert.rejects(open('parquet', 'append_table_with_append_pt_branch', { branch: 'nope' }), (e: FloeError) => e.code === 'LAKE.TABLE_NOT_FOUND');
 });
 
+test('paimon fixture orc/pk_table_partial_update (Java writer): ORC manifests, manifest lists and data files', async () => {
+  const table = await open('orc', 'pk_table_partial_update');
+  assert.equal(table.options['manifest.format'], 'orc');
+  assert.deepEqual((await table.snapshots()).map((s) => s.commitKind), ['APPEND', 'APPEND']);
+  await assertRows(table, 1, [[0, 1, null, false, 'apple'], [1, 0, 2.0, false, null], [1, 1, null, true, 'banana']]);
+  await assertRows(table, 2, [[0, 1, 100.0, true, 'new_apple'], [1, 0, 2.0, false, null], [1, 1, 133.3, false, 'banana'], [2, 1, 144.4, true, 'orange']]);
+  const strict = await open('orc', 'pk_table_partial_update', { dynamicOptions: { 'ignore-delete': 'false' } });
+  await assert.rejects(readRows(strict, 2), (e: FloeError) => e.code === 'LAKE.PARTIAL_UPDATE_DELETE');
+});
+
+test('paimon fixture orc/append_table_with_append_pt_branch (Java writer): ORC data files, branch and scan.fallback-branch', async () => {
+  const main = await open('orc', 'append_table_with_append_pt_branch');
+  assert.equal(main.options['scan.fallback-branch'], 'test');
+  assert.deepEqual(await main.snapshotIds(), [1, 2]);
+  // Snapshot 1 of main holds only pt=1 (the value2 column was added after it).
+  const pt1: unknown[][] = [];
+  for await (const b of main.readSnapshot(1, { partitionFilter: { pt: 1 } })) for (let i = 0; i < b.numRows; i++) pt1.push(getRow(b, i, main.rowType));
+  assert.deepEqual(sortedRows(pt1), sortedRows([[1, 110, null]]));
+  await assertRows(main, 2, [[1, 110, null], [1, 120, 1200], [2, 210, null], [2, 220, 2200]]);
+  const branch = await open('orc', 'append_table_with_append_pt_branch', { branch: 'test' });
+  assert.deepEqual(await branch.snapshotIds(), [1, 2]);
+  await assertRows(branch, 1, [[2, 210, null]]);
+  await assertRows(branch, 2, [[2, 210, null], [2, 220, 2200]]);
+});
+
 for (const name of ['append_with_bsi', 'append_with_bloomfilter']) {
   test(`paimon fixture parquet/${name}: file-index sidecar ignored, TIMESTAMP(9) as INT96 incl. before 1970`, async () => {
     const table = await open('parquet', name);
@@ -269,19 +292,6 @@ for (const name of ['append_with_bsi', 'append_with_bloomfilter']) {
 }
 
 // ---- Fixtures Floe cannot read yet: they must fail with a clear error naming the file ----
-
-test('paimon fixture orc/pk_table_partial_update: skipped (ORC manifests and data), fails with LAKE.UNSUPPORTED_FORMAT', async () => {
-  const table = await open('orc', 'pk_table_partial_update');
-  assert.equal(table.options['merge-engine'], 'partial-update');
-  await assert.rejects(readRows(table), (e: FloeError) => e.code === 'LAKE.UNSUPPORTED_FORMAT' && /manifest-list-/.test(e.message));
-});
-
-test('paimon fixture orc/append_table_with_append_pt_branch: skipped (ORC data), metadata readable, rows fail with LAKE.UNSUPPORTED_FORMAT', async () => {
-  const table = await open('orc', 'append_table_with_append_pt_branch');
-  const splits = await table.plan();
-  assert.deepEqual(splits.map((s) => s.partitionValues[0]).sort(), [1, 2]);
-  await assert.rejects(readRows(table), (e: FloeError) => e.code === 'LAKE.UNSUPPORTED_FORMAT' && /\.orc'/.test(e.message));
-});
 
 test('paimon fixture parquet/blob_append_table_alter_table_with_cast_with_data_evolution: skipped (data evolution), fails with LAKE.UNSUPPORTED_FEATURE', async () => {
   const table = await open('parquet', 'blob_append_table_alter_table_with_cast_with_data_evolution');

@@ -11,7 +11,9 @@
  *   decoding so hyparquet hands over the unscaled INT32/INT64/FIXED values instead of lossy doubles.
  * - Avro: Paimon's Avro data files carry no field ids; fields are matched by the names of the data file's
  *   own schema (`FileField.name`), which is how Paimon resolves them too.
- * - ORC: no reader exists yet; such files fail with `LAKE.UNSUPPORTED_FORMAT` naming the file.
+ * - ORC (`orc/`): top-level columns are matched by the `paimon.id` attribute Paimon writes on each ORC
+ *   type (by name when a writer omitted it). The ORC reader hands over raw values (bigint unscaled
+ *   decimals, bigint epoch nanoseconds for timestamps), which go through the same `normalize` as Parquet's.
  */
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import type { FileMetaData, SchemaElement } from 'hyparquet';
@@ -20,6 +22,7 @@ import { ioError, unsupported } from '../common/index.js';
 import type { LogicalType } from '../types/index.js';
 import { readAvroContainer } from './avro-container.js';
 import { bigintFromTwosComplement } from './binary-row.js';
+import { OrcFile } from './orc/index.js';
 
 /** A column the reader wants from a file: Paimon field id, name in the file's schema, type there. */
 export interface FileField {
@@ -48,9 +51,11 @@ export async function readDataFile(bytes: Uint8Array, file: string, format: stri
       return readParquet(bytes, file, fields);
     case 'avro':
       return readAvroData(bytes, file, fields);
+    case 'orc':
+      return readOrcData(bytes, file, fields);
     default:
       throw unsupported('LAKE.UNSUPPORTED_FORMAT', `data file '${file}' is in ${format.toUpperCase()} format, which Floe cannot read yet`, {
-        help: 'Floe reads Paimon tables with Parquet or Avro data files',
+        help: 'Floe reads Paimon tables with Parquet, ORC or Avro data files',
       });
   }
 }
@@ -349,3 +354,28 @@ function readAvroData(bytes: Uint8Array, file: string, fields: readonly FileFiel
   return { numRows, columns };
 }
 
+
+function readOrcData(bytes: Uint8Array, file: string, fields: readonly FileField[]): FileColumns {
+  const orc = new OrcFile(bytes, file);
+  const numRows = orc.numRows;
+  const present = orc.fields;
+  const wanted: FileField[] = [];
+  const indexes: number[] = [];
+  for (const f of fields) {
+    const col = present.find((c) => c.fieldId === f.id) ?? present.find((c) => c.fieldId === undefined && c.name === f.name);
+    if (col === undefined) continue;
+    wanted.push(f);
+    indexes.push(col.index);
+  }
+  const columns = new Map<number, unknown[]>();
+  for (const f of fields) columns.set(f.id, new Array<unknown>(numRows).fill(null));
+  const decoded = orc.readColumns(indexes);
+  for (let k = 0; k < wanted.length; k++) {
+    const f = wanted[k]!;
+    const src = decoded[k]!;
+    if (src.length !== numRows) throw ioError('LAKE.CORRUPT_FILE', `ORC file '${file}' holds ${src.length} values of '${f.name}' for ${numRows} rows`);
+    const out = columns.get(f.id)!;
+    for (let r = 0; r < numRows; r++) out[r] = normalize(src[r], f.type, file);
+  }
+  return { numRows, columns };
+}

@@ -156,5 +156,6 @@ test('Avro data files: all primitive, nested, timestamp and decimal types; prima
   assert.deepEqual(pk.columns.get(2147483645), [3, 3, 0]);
   assert.deepEqual(pk.columns.get(0), ['Alex', 'Bob', 'Evan']);
   assert.deepEqual(pk.columns.get(2), [18, 19, null]);
-  await assert.rejects(readDataFile(new Uint8Array(4), 'x.orc', 'orc', []), (e: Error & { code?: string }) => e.code === 'LAKE.UNSUPPORTED_FORMAT' && /'x\.orc'/.test(e.message));
+  await assert.rejects(readDataFile(new Uint8Array(4), 'x.orc', 'orc', []), (e: Error & { code?: string }) => e.code === 'LAKE.CORRUPT_FILE' && /'x\.orc'/.test(e.message));
+  await assert.rejects(readDataFile(new Uint8Array(4), 'x.lance', 'lance', []), (e: Error & { code?: string }) => e.code === 'LAKE.UNSUPPORTED_FORMAT' && /'x\.lance'/.test(e.message));
 });

@@ -1,6 +1,7 @@
 /**
  * Manifest lists, manifests and index manifests: Avro files under `manifest/` (see
- * `avro-container.ts`). Both writer-schema forms occur: a top-level `record`, and Paimon 0.9's
+ * `avro-container.ts`), or ORC files when the table sets `manifest.format = orc` (see `orc/`; told apart
+ * by the files' magic bytes, so a table's format option need not be passed down). Both writer-schema forms occur: a top-level `record`, and Paimon 0.9's
  * `["null", record]`; avsc decodes both into the same plain objects, so decoding here is by field name and
  * tolerates fields that older writers lack.
  *
@@ -9,6 +10,7 @@
  */
 import { ioError } from '../common/index.js';
 import { readAvroContainer } from './avro-container.js';
+import { isOrcFile, OrcFile } from './orc/index.js';
 
 /** Min/max values as serialized BinaryRows plus per-column null counts (Paimon `SimpleStats`). */
 export interface SimpleStats {
@@ -118,8 +120,25 @@ function stats(v: unknown): SimpleStats | null {
   };
 }
 
+const NANOS_PER_MS = 1000000n;
+
+/**
+ * ORC manifest rows as the same plain objects avsc yields for Avro ones. The one representation that
+ * differs is `_FILE._CREATION_TIME`: an ORC TIMESTAMP decodes to bigint epoch nanoseconds, the Avro field
+ * (`timestamp-millis`) to epoch milliseconds, which `DataFileMeta.creationTime` holds.
+ */
+function orcRecords(data: Uint8Array, file: string): Rec[] {
+  const recs = new OrcFile(data, file).readRecords();
+  for (const r of recs) {
+    const f = r['_FILE'] as Rec | null | undefined;
+    const t = f?.['_CREATION_TIME'];
+    if (typeof t === 'bigint') f!['_CREATION_TIME'] = Number(t / NANOS_PER_MS);
+  }
+  return recs;
+}
+
 function records(data: Uint8Array, file: string, required: string[]): Rec[] {
-  const recs = readAvroContainer(data, file).records as (Rec | null)[];
+  const recs = (isOrcFile(data) ? orcRecords(data, file) : readAvroContainer(data, file).records) as (Rec | null)[];
   const out: Rec[] = [];
   for (const r of recs) {
     if (r === null) continue; // the ["null", record] form never holds null in practice; skip if it does

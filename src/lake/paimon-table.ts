@@ -253,9 +253,9 @@ export class PaimonTable {
   /** Fails unless manifests are Avro (`manifest.format`): Floe has no ORC reader yet. */
   private checkManifestFormat(file: string): void {
     const format = (this.options['manifest.format'] ?? 'avro').toLowerCase();
-    if (format !== 'avro') {
+    if (format !== 'avro' && format !== 'orc') {
       throw unsupported('LAKE.UNSUPPORTED_FORMAT', `manifest file '${file}' is in ${format.toUpperCase()} format (manifest.format), which Floe cannot read yet`, {
-        help: 'Floe reads Paimon tables whose manifests are Avro',
+        help: 'Floe reads Paimon tables whose manifests are Avro or ORC',
       });
     }
   }
