@@ -18,6 +18,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
+import { createObjectStore, S3ObjectStore, type ObjectStore } from '../src/storage/index.js';
 import { missingRadosgwBinaries, startRadosgw, type Radosgw } from '../test/support/radosgw.js';
 
 interface Args {
@@ -90,6 +91,10 @@ async function benchOne(query: string, a: Args, backend: 'heap' | 'lsm', config:
 }
 
 const BUCKET = 'floe-lsm-bench';
+
+async function emptyPrefix(store: ObjectStore, prefix: string): Promise<void> {
+  for (const o of await store.list(`${prefix}/`)) await store.delete(o.key);
+}
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 const rate = (r: Row) => r.events / r.wallSeconds;
 const perCore = (r: Row) => r.events / r.cpuSeconds;
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'floe-lsm-bench-'));
   let gw: Radosgw | null = null;
   let s3: Record<string, string> = {};
+  let s3Store: ObjectStore | null = null;
   if (a.s3) {
     const missing = missingRadosgwBinaries();
     if (missing.length > 0) {
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
       const admin = new S3Client({ endpoint: gw.endpoint, region: gw.region, forcePathStyle: true, credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey } });
       await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
       admin.destroy();
+      s3Store = createObjectStore(`s3://${BUCKET}`, { config: s3 });
     }
   }
   process.stdout.write(`lsm vs heap: ${a.events} events, parallelism ${a.parallelism}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${mb(totalmem())} RAM\n`);
@@ -127,12 +134,14 @@ async function main(): Promise<void> {
       const state = r['local'].lsm?.peakStateBytes ?? 0;
       if (a.s3) {
         for (const [level, f] of [['0%', 0], ['50%', 0.5], ['100%', 1]] as const) {
+          const prefix = `${q}-${level.replace('%', '')}`;
           r[`s3 ${level}`] = await benchOne(q, a, 'lsm', {
             ...s3,
-            'state.backend.lsm.primary-dir': `s3://${BUCKET}/${q}-${level.replace('%', '')}`,
+            'state.backend.lsm.primary-dir': `s3://${BUCKET}/${prefix}`,
             'state.backend.lsm.cache.memory-size': String(Math.floor(state * f)),
             'state.backend.lsm.cache.disk-size': '0',
           });
+          await emptyPrefix(s3Store!, prefix); // the memstore OSD holds what runs leave behind in memory
         }
       }
       const heap = r['heap'];
@@ -147,6 +156,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    if (s3Store instanceof S3ObjectStore) await s3Store.close();
     await gw?.stop();
     await rm(work, { recursive: true, force: true });
   }

@@ -205,7 +205,9 @@ export class S3ObjectStore implements ObjectStore {
           maxAttempts: 1,
           requestChecksumCalculation: 'WHEN_REQUIRED',
           responseChecksumValidation: 'WHEN_REQUIRED',
-          requestHandler: { connectionTimeout: o.connectionTimeoutMs ?? 5000, requestTimeout: o.requestTimeoutMs ?? 60_000 },
+          // A request with no response within the timeout fails (and is retried as a network error): the
+          // SDK's default only logs a warning and waits on, which left a job hanging on a full server.
+          requestHandler: { connectionTimeout: o.connectionTimeoutMs ?? 5000, requestTimeout: o.requestTimeoutMs ?? 60_000, throwOnRequestTimeout: true },
         });
         return { client, sdk };
       });

@@ -8,6 +8,8 @@
  * changes every 10 ms instead of every second, and ticks / receives OSD reports every second instead of
  * every 5 s — radosgw creates six pools on first start, and each waited on those timers.
  * The monitor listens on a free port rather than 3300, so several clusters can run side by side.
+ * The memstore OSD holds 6 GiB instead of its default 1 GiB (allocated as written): a benchmark's lsm
+ * runs wrote past 1 GiB, the OSD went full, and Ceph then blocks writes instead of failing them.
  *
  * Daemons run in the foreground as children of the test process (`-f`); `stop()` ends them in the order
  * that lets each shut down cleanly (radosgw, then the OSD, then the monitor), and exit and SIGTERM/SIGHUP
@@ -148,6 +150,7 @@ auth client required = none
 ms mon client mode = crc
 ms client mode = crc
 osd objectstore = memstore
+memstore device bytes = 6442450944
 osd pool default size = 1
 osd pool default min size = 1
 mon allow pool size one = true
