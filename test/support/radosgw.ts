@@ -9,7 +9,9 @@
  * every 5 s — radosgw creates six pools on first start, and each waited on those timers.
  * The monitor listens on a free port rather than 3300, so several clusters can run side by side.
  * The memstore OSD holds 6 GiB instead of its default 1 GiB (allocated as written): a benchmark's lsm
- * runs wrote past 1 GiB, the OSD went full, and Ceph then blocks writes instead of failing them.
+ * runs wrote past 1 GiB, the OSD went full, and Ceph then blocks writes instead of failing them. For the
+ * same reason deleted objects are garbage-collected within seconds (radosgw's default waits two hours
+ * before it frees the tail of a deleted object, so an lsm backend's compactions never gave memory back).
  *
  * Daemons run in the foreground as children of the test process (`-f`); `stop()` ends them in the order
  * that lets each shut down cleanly (radosgw, then the OSD, then the monitor), and exit and SIGTERM/SIGHUP
@@ -173,6 +175,8 @@ osd data = ${dir}/osd/$id
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:${rgwPort} tcp_nodelay=1
 rgw data = ${dir}/rgw
+rgw gc obj min wait = 0
+rgw gc processor period = 5
 `,
   );
 
