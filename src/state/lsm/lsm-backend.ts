@@ -539,6 +539,8 @@ export class LsmBackend implements LsmKeyedStateBackend {
     /** Probes waiting for fetched blocks: their uncached candidates, newest first, and a cached verdict below them. */
     const speculative: { p: number; candidates: number[]; below: FoundEntry | null | undefined }[] = [];
     const fetches = new Map<number, Promise<DecodedBlock>>();
+    /** Cached blocks of waiting candidates, held so an eviction meanwhile cannot lose them. */
+    const held = new Map<number, DecodedBlock>();
     const fetchKey = (ri: number, b: number) => ri * 0x100000000 + b;
     const want = (ri: number, b: number): void => {
       if (b >= 0 && !fetches.has(fetchKey(ri, b))) fetches.set(fetchKey(ri, b), this.reader.block(runs[ri]!.ref, runs[ri]!.index!, b));
@@ -565,8 +567,10 @@ export class LsmBackend implements LsmKeyedStateBackend {
         if (!cached) {
           waiting ??= [];
           waiting.push(ri, b, mb);
-          want(ri, b);
-          want(ri, mb);
+          if (block === null) want(ri, b);
+          else held.set(fetchKey(ri, b), block);
+          if (markerBlock === null) want(ri, mb);
+          else held.set(fetchKey(ri, mb), markerBlock);
           continue;
         }
         const decided = this.decide(block, markerBlock, key, markers?.[p], run.ref.key);
@@ -580,9 +584,9 @@ export class LsmBackend implements LsmKeyedStateBackend {
     if (speculative.length === 0) return out;
     const keys = [...fetches.keys()];
     const blocks = await Promise.all(fetches.values());
-    const fetched = new Map<number, DecodedBlock>();
+    const fetched = held;
     for (let i = 0; i < keys.length; i++) fetched.set(keys[i]!, blocks[i]!);
-    // Every block of a waiting candidate was fetched (or taken from the cache) above and is held here.
+    // Every block of a waiting candidate was fetched or taken from the cache above, and is held here.
     const blockAt = (ri: number, b: number): DecodedBlock | null => (b < 0 ? null : fetched.get(fetchKey(ri, b))!);
     for (const { p, candidates, below } of speculative) {
       let answer = below;
