@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { committedRows, completeCheckpoints, digest, random, runJobProcess, unreferencedSstFiles } from './support/job-process.js';
+import { committedRows, completeCheckpoints, digest, random, runJobProcess, unreferencedSstFiles } from '../support/job-process.js';
 
 const QUERY = 'q7';
 const EVENTS = 40_000;
