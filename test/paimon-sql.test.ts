@@ -151,7 +151,7 @@ describe('Paimon catalog over the fixture warehouse', () => {
     assert.deepEqual(await select(s, 'SELECT COUNT(*) FROM `pk_table_scan_and_read_dv$snapshots`'), ['[6]']);
   });
 
-  it('errors name what exists: unknown table, system table, snapshot; ORC tables fail clearly', async () => {
+  it('errors name what exists: unknown table, system table, snapshot; ORC tables read like Parquet ones', async () => {
     const s = session();
     await run(s, `CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = '${FIXTURES}'); USE lake.pk_table_scan_and_read_dv;`);
     await assert.rejects(select(s, 'SELECT * FROM pk_table_scan_and_read'), code('PLAN.UNKNOWN_TABLE', /tables and views in lake\.pk_table_scan_and_read_dv: pk_table_scan_and_read_dv/));
@@ -160,7 +160,11 @@ describe('Paimon catalog over the fixture warehouse', () => {
     await assert.rejects(select(s, `SELECT * FROM pk_table_scan_and_read_dv /*+ OPTIONS('scan.snapshotid' = '2') */`), code('PLAN.CONNECTOR_OPTION', /scan\.snapshotid/));
     await assert.rejects(select(s, `SELECT * FROM pk_table_scan_and_read_dv /*+ OPTIONS('scan.tag-name' = 'v1') */`), code('LAKE.TAG_NOT_FOUND', /has no tag 'v1'/));
     await run(s, `CREATE CATALOG orc WITH ('type' = 'paimon', 'warehouse' = '${join(DATA, 'paimon-cpp', 'orc')}')`);
-    await assert.rejects(select(s, 'SELECT * FROM orc.pk_table_partial_update.pk_table_partial_update'), code('LAKE.UNSUPPORTED_FORMAT', /ORC/));
+    // The same table written with ORC manifests and data files (src/lake/orc/) reads the same rows.
+    assert.deepEqual(
+      await select(s, 'SELECT * FROM orc.pk_table_partial_update.pk_table_partial_update'),
+      sorted([[0, 1, 100.0, true, 'new_apple'], [1, 0, 2.0, false, null], [1, 1, 133.3, false, 'banana'], [2, 1, 144.4, true, 'orange']]),
+    );
     // FOR SYSTEM_TIME AS OF on a table without snapshots keeps its old error.
     await run(s, `CREATE TEMPORARY TABLE default_catalog.default_database.g (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1')`);
     await assert.rejects(select(s, `SELECT * FROM default_catalog.default_database.g FOR SYSTEM_TIME AS OF TIMESTAMP '2020-01-01 00:00:00'`), code('PLAN.UNSUPPORTED_TEMPORAL_JOIN'));
