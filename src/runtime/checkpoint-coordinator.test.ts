@@ -50,16 +50,24 @@ class GatedStore extends MemoryObjectStore {
   }
 }
 
-function coordinator(store: MemoryObjectStore): { c: CheckpointCoordinator; triggered: number[] } {
+function coordinator(store: MemoryObjectStore, using: CheckpointSettings = settings): { c: CheckpointCoordinator; triggered: number[]; completed: number[] } {
   const triggered: number[] = [];
-  const c = new CheckpointCoordinator(spec, settings, store, 1, 128, {
+  const completed: number[] = [];
+  const c = new CheckpointCoordinator(spec, using, store, 1, 128, {
     broadcast: (m) => {
       if (m.t === 'trigger') triggered.push(m.checkpointId);
+      if (m.t === 'complete') completed.push(m.checkpointId);
     },
     fail: () => undefined,
     warn: () => undefined,
   }, []);
-  return { c, triggered };
+  return { c, triggered, completed };
+}
+
+/** Waits (bounded, so a regression fails instead of hanging) until `condition` holds. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000 && !condition(); i++) await new Promise((r) => setTimeout(r, 1));
+  assert.ok(condition(), what);
 }
 
 test('drain waits for a checkpoint whose metadata is being written when the job stops', async () => {
@@ -91,4 +99,24 @@ test('a checkpoint whose acks completed after stop never writes its metadata', a
   await c.drain();
   const keys = (await store.list('')).map((o) => o.key);
   assert.ok(!keys.some((k) => k.endsWith(METADATA_KEY)), `no metadata written: ${keys.join(', ')}`);
+});
+
+test('stop with drain: a periodic checkpoint that finds every subtask finished is followed by the savepoint', async () => {
+  // The periodic checkpoint was triggered before the drain, but its barrier met sources that had already
+  // ended. Notifying it would release the subtasks and end the job without the requested savepoint.
+  const store = new MemoryObjectStore('memory://chk');
+  const { c, triggered, completed } = coordinator(store, { ...settings, intervalMs: 1 });
+  c.start();
+  await until(() => triggered.length === 1, 'periodic checkpoint 1 is triggered')
+  const drained = c.requestFinalSavepoint();
+  c.onAwaitingFinal();
+  c.onAck({ ...ack(1), finished: true });
+  await until(() => triggered.length === 2, 'the drained savepoint is triggered after checkpoint 1');
+  assert.deepEqual(completed, [], 'checkpoint 1 completes without being notified');
+  assert.ok((await store.list('')).some((o) => o.key.endsWith(`chk-1/${METADATA_KEY}`)), 'checkpoint 1 is complete on storage');
+  c.onAck({ ...ack(2), finished: true });
+  assert.match(await drained, /savepoint-2$/);
+  assert.deepEqual(completed, [2]);
+  c.stop();
+  await c.drain();
 });

@@ -263,14 +263,23 @@ export class CheckpointCoordinator {
     this.failures = 0;
     let allFinished = true;
     for (const a of p.acks.values()) allFinished &&= a.finished;
-    if (allFinished) {
+    // Stop with drain: a periodic checkpoint triggered before the sources ended can still find every
+    // subtask finished. It completes as a checkpoint, but it must not release the subtasks (that would end
+    // the job without its savepoint): the drained savepoint is taken next and is the final checkpoint.
+    const savepointFollows = allFinished && p.savepoint === null && this.finalSavepoint !== null;
+    if (savepointFollows) {
+      this.lastEndedAt = Date.now();
+      queueMicrotask(() => this.trigger());
+    } else if (allFinished) {
       this.finalCompleted = true;
       if (this.timer !== null) clearTimeout(this.timer);
       this.timer = null;
     } else this.ended(p.triggeredAt);
     this.history.push(metadata.stats);
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
-    this.hooks.broadcast({ t: 'complete', checkpointId: p.id });
+    // Not notified when the savepoint follows: its own notification covers this one (sinks commit everything
+    // up to the id they are notified of, as when a notification is skipped for an aborted checkpoint).
+    if (!savepointFollows) this.hooks.broadcast({ t: 'complete', checkpointId: p.id });
     if (p.savepoint !== null) p.savepoint.resolve(`${this.settings.dir.replace(/\/+$/, '')}/${under(this.settings.jobFolder, checkpointFolder(p.id, true))}`);
     else {
       this.completedIds.push(p.id);
