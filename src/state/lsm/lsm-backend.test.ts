@@ -44,6 +44,8 @@ for (const [storeName, makeStore] of [
         blockBytes: 128,
         compactionTrigger: 2,
         memoryCacheBytes: cacheBytes,
+        // No cache at all: only the index last read stays, so reads re-read indexes evicted under them.
+        indexCacheBytes: cacheBytes === 0 ? 0 : 64 * 1024 * 1024,
       }),
     );
   }
@@ -120,6 +122,25 @@ describe('lsm backend specifics', () => {
     assert.equal(st2.remoteReads, st1.remoteReads, 'second read served from the block cache');
     assert.ok(st2.blockCacheHits > st1.blockCacheHits);
     assert.deepEqual(await s.getMany([k('absent'), k(-1)]), [undefined, undefined]);
+    await b.dispose();
+  });
+
+  it('an index cache smaller than one index: every read re-reads the indexes it needs, results unchanged', async () => {
+    const store = new MemoryObjectStore('lsm-index-cache');
+    // compactionTrigger high: many runs, each read visits several files whose indexes evict each other.
+    const b = small(store, { memoryCacheBytes: 1024 * 1024, indexCacheBytes: 1, compactionTrigger: 64 });
+    const keys = await fill(b, 2000);
+    await b.settle();
+    assert.ok(b.stats().runs > 3, `runs ${b.stats().runs}`);
+    const s = b.valueState<{ i: number; s: string }>({ name: 'v' });
+    const before = b.stats().indexReads;
+    for (let round = 0; round < 2; round++) {
+      const got = await s.getMany(keys);
+      got.forEach((v, i) => assert.deepEqual(v, { i, s: 'x'.repeat(i % 17) }));
+    }
+    const st = b.stats();
+    assert.ok(st.indexReads - before >= 2 * (st.runs - 1), `indexes read again: ${st.indexReads - before} for ${st.runs} runs`);
+    assert.ok(st.indexCacheBytes > 0, 'the last index read stays cached');
     await b.dispose();
   });
 

@@ -72,6 +72,8 @@ export interface LsmKeyedStateBackendOptions {
   readonly blockBytes?: number;
   /** Memory cache of decoded blocks, bytes (0 = none); default 64 MiB. */
   readonly memoryCacheBytes?: number;
+  /** Memory cache of file indexes and bloom filters, bytes; default 64 MiB. */
+  readonly indexCacheBytes?: number;
   /** Disk cache of whole files, bytes (0 = none, the default). */
   readonly diskCacheBytes?: number;
   /** Local folder for the disk cache; default a fresh folder under the OS temp dir. */
@@ -103,6 +105,7 @@ export interface LsmKeyedStateBackend extends KeyedStateBackend {
     readonly peakVersionBytes: number;
     readonly memtableBytes: number;
     readonly memoryCacheBytes: number;
+    readonly indexCacheBytes: number;
     readonly diskCacheBytes: number;
   };
   /** Releases the files a snapshot kept alive (they are deleted once nothing else references them). */
@@ -119,6 +122,7 @@ const DEFAULTS = {
   memtableBytes: 8 * 1024 * 1024,
   blockBytes: 4 * 1024,
   memoryCacheBytes: 64 * 1024 * 1024,
+  indexCacheBytes: 64 * 1024 * 1024,
   diskCacheBytes: 0,
   ioParallelism: 16,
   compactionTrigger: 4,
@@ -191,8 +195,11 @@ export class LsmBackend implements LsmKeyedStateBackend {
     const caches =
       options.caches ??
       createLsmCaches(
-        options.memoryCacheBytes ?? DEFAULTS.memoryCacheBytes,
-        options.diskCacheBytes ?? DEFAULTS.diskCacheBytes,
+        {
+          memoryBytes: options.memoryCacheBytes ?? DEFAULTS.memoryCacheBytes,
+          indexBytes: options.indexCacheBytes ?? DEFAULTS.indexCacheBytes,
+          diskBytes: options.diskCacheBytes ?? DEFAULTS.diskCacheBytes,
+        },
         options.diskCacheDir ?? join(tmpdir(), `floe-lsm-cache-${randomUUID()}`),
         false,
       );
@@ -326,7 +333,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
     const ref: SstFileRef = { id: newFileId(), store: this.store, key, size: built.bytes.length, crc32: built.crc32 };
     const index = indexOfBuilt(key, built.bytes);
     const range = { start: built.minKeyGroup, end: built.maxKeyGroup };
-    const run = new Run(ref, range, range, true, built.entries, built.livePrimaryKeys, mt, index);
+    const run = new Run(ref, range, range, true, built.entries, built.livePrimaryKeys, mt, index.firstKeys.length);
     this.reader.setIndex(ref, index);
     this.setVersion([run, ...this.version]);
     this.reader.stats.flushes++;
@@ -449,7 +456,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
       this.reader.setIndex(ref, index);
       await this.reader.diskCache.add(ref.id, built.bytes);
       const range = { start: built.minKeyGroup, end: built.maxKeyGroup };
-      output = new Run(ref, range, range, true, built.entries, built.livePrimaryKeys, null, index);
+      output = new Run(ref, range, range, true, built.entries, built.livePrimaryKeys, null, index.firstKeys.length);
     }
     if (this.disposed) {
       if (output !== null) await this.store.delete(output.ref.key);
@@ -475,8 +482,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
     run.refs--;
     if (run.refs > 0 || run.deleted) return;
     run.deleted = true;
-    const blocks = run.index?.firstKeys.length ?? 0;
-    this.reader.forget(run.ref, blocks);
+    this.reader.forget(run.ref, run.blockCount);
     if (!run.owned) return;
     this.reader.stats.filesDeleted++;
     // A failed delete leaves garbage, never wrong state: nothing references the file any more.
@@ -492,17 +498,29 @@ export class LsmBackend implements LsmKeyedStateBackend {
     for (let i = from; i < runs.length; i++) this.unref(runs[i]!);
   }
 
-  /** The index of a durable run (loaded from the store on first use). */
+  /** The index of a durable run (from the index cache, else read from the store). */
   async runIndex(run: Run): Promise<SstIndex> {
-    if (run.index === null) run.index = await this.reader.index(run.ref);
-    return run.index;
+    const index = await this.reader.index(run.ref);
+    run.blockCount = index.firstKeys.length;
+    return index;
   }
 
-  /** Loads the missing indexes of `runs[from..]` in parallel (restored files are opened lazily). */
-  private async loadIndexes(runs: readonly Run[], from: number): Promise<void> {
-    let missing: Promise<SstIndex>[] | null = null;
-    for (let i = from; i < runs.length; i++) if (runs[i]!.index === null) (missing ??= []).push(this.runIndex(runs[i]!));
+  /**
+   * The indexes of `runs[from..]` (at `[i - from]`), reading the uncached ones in parallel (restored files
+   * are opened lazily; others may have been evicted from the index cache). Callers use the returned
+   * objects, never the cache, afterwards: loading one index may evict another of the same read.
+   */
+  private async runIndexes(runs: readonly Run[], from: number): Promise<SstIndex[]> {
+    const out = new Array<SstIndex>(runs.length - from);
+    let missing: Promise<void>[] | null = null;
+    for (let i = from; i < runs.length; i++) {
+      const run = runs[i]!;
+      const cached = this.reader.cachedIndex(run.ref);
+      if (cached !== undefined) out[i - from] = cached;
+      else (missing ??= []).push(this.runIndex(run).then((ix) => void (out[i - from] = ix)));
+    }
     if (missing !== null) await Promise.all(missing);
+    return out;
   }
 
   /** Adds runs restored from a snapshot (oldest last). */
@@ -533,7 +551,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
   ): Promise<(FoundEntry | null)[]> {
     const n = probes.length;
     const out = new Array<FoundEntry | null>(n).fill(null);
-    await this.loadIndexes(runs, from);
+    const indexes = await this.runIndexes(runs, from);
     // Each probe meets the bloom filters of many runs: hash its keys once.
     const hashes = new ProbeHashes(primaries, markers === null ? null : probes, markers);
     /** Probes waiting for fetched blocks: their uncached candidates, newest first, and a cached verdict below them. */
@@ -543,7 +561,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
     const held = new Map<number, DecodedBlock>();
     const fetchKey = (ri: number, b: number) => ri * 0x100000000 + b;
     const want = (ri: number, b: number): void => {
-      if (b >= 0 && !fetches.has(fetchKey(ri, b))) fetches.set(fetchKey(ri, b), this.reader.block(runs[ri]!.ref, runs[ri]!.index!, b));
+      if (b >= 0 && !fetches.has(fetchKey(ri, b))) fetches.set(fetchKey(ri, b), this.reader.block(runs[ri]!.ref, indexes[ri - from]!, b));
     };
     for (let p = 0; p < n; p++) {
       const key = probes[p]!;
@@ -552,7 +570,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
       let below: FoundEntry | null | undefined = undefined;
       for (let ri = from; ri < runs.length; ri++) {
         const run = runs[ri]!;
-        const index = run.index!;
+        const index = indexes[ri - from]!;
         if (g < run.range.start || g > run.range.end) continue;
         if (!hashes.mayHold(index, p)) {
           this.reader.stats.bloomSkips++;
@@ -631,14 +649,14 @@ export class LsmBackend implements LsmKeyedStateBackend {
     done: boolean[],
     visit: (p: number, block: DecodedBlock, j: number, file: string) => boolean,
   ): Promise<void> {
-    await this.loadIndexes(runs, from);
+    const indexes = await this.runIndexes(runs, from);
     const hashes = new ProbeHashes(prefixes, null, null);
     // The blocks of every run are requested at once (one round trip to the primary store, not one per
     // run) and visited newest first; only blocks below a run whose marker ends a probe are read in vain.
     const perRun: { ri: number; cand: number[]; first: number[]; last: number[]; blocks: Map<number, Promise<DecodedBlock>> }[] = [];
     for (let ri = from; ri < runs.length; ri++) {
       const run = runs[ri]!;
-      const index = run.index!;
+      const index = indexes[ri - from]!;
       const cand: number[] = [];
       const first: number[] = [];
       const last: number[] = [];
@@ -793,6 +811,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
       peakVersionBytes: this.peakVersionBytes,
       memtableBytes: this.active.bytes,
       memoryCacheBytes: this.reader.blockCache.usedBytes,
+      indexCacheBytes: this.reader.indexCacheBytes,
       diskCacheBytes: this.reader.diskCache.usedBytes,
     };
   }

@@ -25,6 +25,7 @@ const GAUGES: readonly (readonly [string, keyof Stats])[] = [
   ['compactions', 'compactions'],
   ['bloomSkips', 'bloomSkips'],
   ['uploadStalls', 'uploadStalls'],
+  ['indexReads', 'indexReads'],
   ['stateBytes', 'versionBytes'],
   ['peakStateBytes', 'peakVersionBytes'],
 ];

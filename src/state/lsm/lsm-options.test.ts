@@ -28,7 +28,7 @@ describe('lsm options from configuration', () => {
     const a = lsmOptionsFromConfig({}, ctx);
     const b = lsmOptionsFromConfig({}, { ...ctx, keyGroupRange: { start: 64, end: 127 } });
     assert.equal(a.caches, b.caches);
-    assert.notEqual(sharedLsmCaches(1, 0, '/tmp/x'), a.caches);
+    assert.notEqual(sharedLsmCaches({ memoryBytes: 1, indexBytes: 1, diskBytes: 0 }, '/tmp/x'), a.caches);
   });
 
   it('rejects bad values naming the key', () => {

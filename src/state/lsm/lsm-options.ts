@@ -19,7 +19,7 @@ import type { ObjectStore } from '../../storage/index.js';
 import type { KeyGroupRange } from '../state-api.js';
 import type { LsmKeyedStateBackendOptions } from './lsm-backend.js';
 import { createLsmCaches } from './sst-reader.js';
-import type { LsmCaches } from './sst-reader.js';
+import type { LsmCacheSizes, LsmCaches } from './sst-reader.js';
 
 type Config = Readonly<Record<string, string>>;
 
@@ -44,6 +44,7 @@ export function lsmOptionsFromConfig(config: Config, ctx: LsmConfigContext): Lsm
   const durable = configured !== null;
   const primaryStore: ObjectStore = configured !== null ? lsmPrimaryStore(config, configured)! : createObjectStore(temporaryPrimaryDir(), { config, durable });
   const memoryCache = memory(config, 'state.backend.lsm.cache.memory-size');
+  const indexCache = memory(config, 'state.backend.lsm.cache.index-size');
   const diskCache = memory(config, 'state.backend.lsm.cache.disk-size');
   const diskDir = readOption(config, 'state.backend.lsm.cache.disk-dir') ?? defaultDiskCacheDir();
   const retainedText = readOption(config, 'state.backend.lsm.retained-snapshots');
@@ -58,7 +59,7 @@ export function lsmOptionsFromConfig(config: Config, ctx: LsmConfigContext): Lsm
     ioParallelism: integer('state.backend.lsm.io-parallelism', readOption(config, 'state.backend.lsm.io-parallelism') ?? '16', 1),
     compactionTrigger: integer('state.backend.lsm.compaction.trigger', readOption(config, 'state.backend.lsm.compaction.trigger') ?? '4', 2),
     retainedSnapshots: retained,
-    caches: sharedLsmCaches(memoryCache, diskCache, diskDir),
+    caches: sharedLsmCaches({ memoryBytes: memoryCache, indexBytes: indexCache, diskBytes: diskCache }, diskDir),
     openStore: (uri) => (uri === primaryStore.uri ? primaryStore : createObjectStore(uri, { config, durable })),
     temporary: configured === null,
   };
@@ -76,16 +77,16 @@ export function lsmPrimaryStore(config: Config, defaultPrimaryDir: string | null
 }
 
 /** The process-wide caches for these settings. */
-export function sharedLsmCaches(memoryBytes: number, diskBytes: number, diskDir: string): LsmCaches {
-  const id = `${memoryBytes}|${diskBytes}|${diskDir}`;
+export function sharedLsmCaches(sizes: LsmCacheSizes, diskDir: string): LsmCaches {
+  const id = `${sizes.memoryBytes}|${sizes.indexBytes}|${sizes.diskBytes}|${diskDir}`;
   let c = sharedCaches.get(id);
   if (c === undefined) {
-    const caches = createLsmCaches(memoryBytes, diskBytes, diskDir, true);
+    const caches = createLsmCaches(sizes, diskDir, true);
     sharedCaches.set(id, caches);
     // The disk cache is only a cache: it never outlives the process. Only its own folder is removed: the
     // configured one may be shared (worker threads, other settings) or the user's. Worker threads that
     // are terminated do not run exit hooks; their backends' dispose has emptied the folder by then.
-    if (diskBytes > 0) {
+    if (sizes.diskBytes > 0) {
       process.once('exit', () => {
         caches.diskCache.clear();
         // The default folder is this process's: remove it once the last cache using it is gone.

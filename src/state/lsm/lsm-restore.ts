@@ -95,7 +95,7 @@ export function openLsmKeyedStateBackend(
       }
       const ref: SstFileRef = { id: newFileId(), store, key: f.key, size: f.size, crc32: f.crc32 };
       // The live-key count of an inherited file is unknown until its index is read: estimate by entries.
-      runs.push(new Run(ref, { start, end }, f.keyGroupRange, false, f.entries, f.entries, null, null));
+      runs.push(new Run(ref, { start, end }, f.keyGroupRange, false, f.entries, f.entries, null, 0));
     }
   }
   backend.installRestored(runs);

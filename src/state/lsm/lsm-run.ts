@@ -7,7 +7,7 @@ import { ByteReader } from '../byte-buffer.js';
 import type { KeyGroupRange } from '../state-api.js';
 import { readStateValue } from '../value-codec.js';
 import type { Memtable } from './memtable.js';
-import type { DecodedBlock, SstIndex } from './sst-format.js';
+import type { DecodedBlock } from './sst-format.js';
 import type { SstFileRef } from './sst-reader.js';
 
 /** One sorted run of the version. */
@@ -16,7 +16,8 @@ export class Run {
   refs = 1;
   /** The frozen memtable while the file is being uploaded (reads use it); null once durable. */
   mem: Memtable | null;
-  index: SstIndex | null;
+  /** Data blocks of the file, once its index was seen (0 before): what `forget` evicts from the block cache. */
+  blockCount: number;
   durable: Promise<void> = Promise.resolve();
   deleted = false;
 
@@ -31,10 +32,10 @@ export class Run {
     readonly entries: number,
     readonly liveKeys: number,
     mem: Memtable | null,
-    index: SstIndex | null,
+    blockCount: number,
   ) {
     this.mem = mem;
-    this.index = index;
+    this.blockCount = blockCount;
   }
 }
 

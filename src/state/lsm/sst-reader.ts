@@ -9,6 +9,7 @@ import { FloeError } from '../../common/index.js';
 import type { ObjectStore } from '../../storage/index.js';
 import { blockCacheId, BlockCache } from './block-cache.js';
 import { DiskFileCache } from './disk-file-cache.js';
+import { IndexCache } from './index-cache.js';
 import { corruptFile, decodeBlock, FOOTER_BYTES, parseFooter, parseIndex } from './sst-format.js';
 import type { DecodedBlock, SstIndex } from './sst-format.js';
 
@@ -52,10 +53,12 @@ export interface LsmStats {
   bloomSkips: number;
   /** Writes that waited for a memtable upload because too many frozen memtables were pending. */
   uploadStalls: number;
+  /** File indexes read from the store (first use of a restored file, or after an eviction from the index cache). */
+  indexReads: number;
 }
 
 export function emptyStats(): LsmStats {
-  return { blockCacheHits: 0, blockCacheMisses: 0, diskCacheHits: 0, diskCacheFileHits: 0, remoteReads: 0, remoteBytesRead: 0, bytesWritten: 0, flushes: 0, compactions: 0, filesDeleted: 0, bloomSkips: 0, uploadStalls: 0 };
+  return { blockCacheHits: 0, blockCacheMisses: 0, diskCacheHits: 0, diskCacheFileHits: 0, remoteReads: 0, remoteBytesRead: 0, bytesWritten: 0, flushes: 0, compactions: 0, filesDeleted: 0, bloomSkips: 0, uploadStalls: 0, indexReads: 0 };
 }
 
 /** A counting semaphore bounding concurrent remote requests. */
@@ -79,13 +82,23 @@ class Limiter {
 /** The caches a reader uses; several backends of one process may share them (file ids are unique). */
 export interface LsmCaches {
   readonly blockCache: BlockCache;
+  readonly indexCache: IndexCache;
   readonly diskCache: DiskFileCache;
   /** Shared caches outlive a backend: its dispose only evicts its own files. */
   readonly shared: boolean;
 }
 
-export function createLsmCaches(memoryBytes: number, diskBytes: number, diskDir: string, shared: boolean): LsmCaches {
-  return { blockCache: new BlockCache(memoryBytes), diskCache: new DiskFileCache(diskBytes, diskDir), shared };
+export interface LsmCacheSizes {
+  /** Decoded blocks in memory. */
+  readonly memoryBytes: number;
+  /** File indexes and bloom filters in memory (index-cache.ts). */
+  readonly indexBytes: number;
+  /** Whole files on local disk. */
+  readonly diskBytes: number;
+}
+
+export function createLsmCaches(sizes: LsmCacheSizes, diskDir: string, shared: boolean): LsmCaches {
+  return { blockCache: new BlockCache(sizes.memoryBytes), indexCache: new IndexCache(sizes.indexBytes), diskCache: new DiskFileCache(sizes.diskBytes, diskDir), shared };
 }
 
 export interface SstReaderOptions {
@@ -98,7 +111,9 @@ export class SstReader {
   readonly blockCache: BlockCache;
   readonly diskCache: DiskFileCache;
   private readonly limiter: Limiter;
-  private readonly indexes = new Map<number, Promise<SstIndex>>();
+  private readonly indexCache: IndexCache;
+  /** Index reads in flight, so concurrent lookups of one file read its index once. */
+  private readonly indexLoads = new Map<number, Promise<SstIndex>>();
   private readonly inflight = new Map<number, Promise<DecodedBlock>>();
   private readonly downloads = new Set<number>();
 
@@ -106,25 +121,43 @@ export class SstReader {
 
   constructor(options: SstReaderOptions) {
     this.blockCache = options.caches.blockCache;
+    this.indexCache = options.caches.indexCache;
     this.diskCache = options.caches.diskCache;
     this.sharedCaches = options.caches.shared;
     this.limiter = new Limiter(Math.max(1, options.ioParallelism));
   }
 
-  /** The file's index (fetched once: footer, then the index region). */
+  /** Bytes the (possibly shared) index cache holds. */
+  get indexCacheBytes(): number {
+    return this.indexCache.usedBytes;
+  }
+
+  /** The file's index if the index cache holds it (no I/O). */
+  cachedIndex(ref: SstFileRef): SstIndex | undefined {
+    return this.indexCache.get(ref.id);
+  }
+
+  /** The file's index: from the index cache, else read (footer, then the index region) and cached. */
   index(ref: SstFileRef): Promise<SstIndex> {
-    let p = this.indexes.get(ref.id);
+    const hit = this.indexCache.get(ref.id);
+    if (hit !== undefined) return Promise.resolve(hit);
+    let p = this.indexLoads.get(ref.id);
     if (p === undefined) {
-      p = this.loadIndex(ref);
-      this.indexes.set(ref.id, p);
-      p.catch(() => this.indexes.delete(ref.id));
+      p = this.loadIndex(ref)
+        .then((index) => {
+          this.stats.indexReads++;
+          this.indexCache.put(ref.id, index);
+          return index;
+        })
+        .finally(() => this.indexLoads.delete(ref.id));
+      this.indexLoads.set(ref.id, p);
     }
     return p;
   }
 
-  /** Registers an index known without reading (a file this backend just wrote). */
+  /** Caches an index known without reading (a file this backend just wrote). */
   setIndex(ref: SstFileRef, index: SstIndex): void {
-    this.indexes.set(ref.id, Promise.resolve(index));
+    this.indexCache.put(ref.id, index);
   }
 
   private async loadIndex(ref: SstFileRef): Promise<SstIndex> {
@@ -238,13 +271,12 @@ export class SstReader {
 
   /** Forgets a deleted file: its index, cached blocks and local copy. */
   forget(ref: SstFileRef, blockCount: number): void {
-    this.indexes.delete(ref.id);
+    this.indexCache.delete(ref.id);
     this.blockCache.evictFile(ref.id, blockCount);
     this.diskCache.remove(ref.id);
   }
 
   dispose(): void {
-    this.indexes.clear();
     if (!this.sharedCaches) this.diskCache.clear();
   }
 }
