@@ -426,7 +426,8 @@ describe('INSERT INTO a Paimon table', () => {
       `import { existsSync, writeFileSync } from 'node:fs';
        let seen = 0;
        export function failOnce(x) {
-         // Fails once, right after the first checkpoint's commit became visible in the table.
+         // Fails once, right after the first checkpoint's commit became visible in the table. The input lasts
+         // 8 s, so that a slow machine still commits a checkpoint before it ends (no failure, no restart).
          if (++seen % 1000 === 0 && existsSync(${JSON.stringify(firstSnapshot)}) && !existsSync(${JSON.stringify(marker)})) { writeFileSync(${JSON.stringify(marker)}, ''); throw new Error('injected task failure'); }
          return x;
        }
@@ -446,8 +447,8 @@ describe('INSERT INTO a Paimon table', () => {
     let restarts = -1;
     for (const st of s.parse(`
       CREATE FUNCTION fail_once AS 'file:${udf}#failOnce' LANGUAGE JAVASCRIPT;
-      CREATE TEMPORARY TABLE gen (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '100000', 'rows-per-second' = '25000',
-        'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '100000');
+      CREATE TEMPORARY TABLE gen (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '200000', 'rows-per-second' = '25000',
+        'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '200000');
       CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = '${wh}');
       CREATE TABLE lake.\`default\`.ids (id BIGINT);
       INSERT INTO lake.\`default\`.ids SELECT fail_once(id) FROM gen;`)) {
@@ -459,7 +460,7 @@ describe('INSERT INTO a Paimon table', () => {
     const batch = session();
     await run(batch, `CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = '${wh}')`);
     // An append table keeps duplicates, so any replayed row would show here.
-    assert.deepEqual(await select(batch, 'SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM lake.`default`.ids'), ['[100000,100000,5000050000]']);
+    assert.deepEqual(await select(batch, 'SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM lake.`default`.ids'), ['[200000,200000,20000100000]']);
     // The failure came after a completed checkpoint, so the restarted job resumed from it rather than from
     // scratch: its committer restored the commit user from the checkpoint and went on committing under it,
     // one snapshot per checkpoint with increasing checkpoint ids as identifiers.
