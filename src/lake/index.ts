@@ -45,3 +45,5 @@ export type { SnapshotFileScope } from './snapshot-files.js';
 export { formatPaimonType } from './paimon-data-type.js';
 export { formatMetadataJson } from './metadata-json.js';
 export { encodeManifest, encodeManifestList } from './manifest-writer.js';
+export { changelogProducerOf, isChangelogFile, splitChangelogEntries, CHANGELOG_FILE_PREFIX } from './changelog-producer.js';
+export type { ChangelogProducer } from './changelog-producer.js';

@@ -150,10 +150,48 @@ class RunHeap {
 }
 
 /**
+ * Receives, for every key that has rows in a level-0 run, its merged value without the level-0 rows
+ * (`before`: what the higher levels hold) and with them (`after`); null when the key has no live row.
+ * Values are in the runs' column order; the arrays are the callee's to keep. `beforeSeq` / `afterSeq` are
+ * the largest sequence numbers of the rows folded into each.
+ */
+export interface LookupGroupSink {
+  group(before: unknown[] | null, beforeSeq: number, after: unknown[] | null, afterSeq: number): void;
+}
+
+/** The level-0 runs of a merge and where their keys' before/after values go (`mergeRuns`). */
+export interface LookupMerge {
+  /** 1 for a run of a level-0 file. */
+  readonly level0: Uint8Array;
+  readonly sink: LookupGroupSink;
+}
+
+/** Captures the one row a fold emits (or none) as a fresh value array. */
+class CaptureSink implements MergedRowSink {
+  values: unknown[] | null = null;
+  copyRow(run: KvRun, row: number): void {
+    const cols = run.columns;
+    const v = new Array<unknown>(cols.length);
+    for (let c = 0; c < cols.length; c++) v[c] = cols[c]![row] ?? null;
+    this.values = v;
+  }
+  appendValues(values: readonly unknown[]): void {
+    this.values = values.slice();
+  }
+}
+
+/**
  * Merges the runs of one bucket into `sink`, in key order. Rows masked by a deletion vector are skipped
  * before merging. A run whose keys go backwards is reported as corrupt (the merge would be wrong).
+ *
+ * With `lookup` (the `lookup` changelog producer's compaction), every key with a row in a level-0 run is
+ * also folded without its level-0 rows, and both results go to `lookup.sink`: the higher levels hold
+ * the state before the level-0 files were written, so this is Paimon's look-up of the previous value.
  */
-export function mergeRuns(runs: readonly KvRun[], spec: MergeSpec, sink: MergedRowSink): void {
+export function mergeRuns(runs: readonly KvRun[], spec: MergeSpec, sink: MergedRowSink, lookup?: LookupMerge): void {
+  const capture = lookup === undefined ? null : new CaptureSink();
+  const beforeRuns: number[] = [];
+  const beforeRows: number[] = [];
   const pos = new Int32Array(runs.length);
   const heap = new RunHeap(runs, pos, spec);
   const advance = (r: number): void => {
@@ -184,7 +222,36 @@ export function mergeRuns(runs: readonly KvRun[], spec: MergeSpec, sink: MergedR
       pos[next]!++;
       advanceChecked(next, row);
     }
-    foldGroup(runs, groupRuns, groupRows, spec, sink);
+    if (lookup === undefined) foldGroup(runs, groupRuns, groupRows, spec, sink);
+    else lookupGroup(lookup);
+  }
+
+  function lookupGroup(lk: LookupMerge): void {
+    beforeRuns.length = 0;
+    beforeRows.length = 0;
+    let beforeSeq = -1, afterSeq = -1;
+    for (let i = 0; i < groupRuns.length; i++) {
+      const seq = runs[groupRuns[i]!]!.sequence[groupRows[i]!]!;
+      if (seq > afterSeq) afterSeq = seq;
+      if (lk.level0[groupRuns[i]!] === 1) continue;
+      beforeRuns.push(groupRuns[i]!);
+      beforeRows.push(groupRows[i]!);
+      if (seq > beforeSeq) beforeSeq = seq;
+    }
+    // No level-0 row: the key is not new in this compaction and has no changelog.
+    if (beforeRuns.length === groupRuns.length) {
+      foldGroup(runs, groupRuns, groupRows, spec, sink);
+      return;
+    }
+    const cap = capture!;
+    cap.values = null;
+    if (beforeRuns.length > 0) foldGroup(runs, beforeRuns, beforeRows, spec, cap);
+    const before = cap.values;
+    cap.values = null;
+    foldGroup(runs, groupRuns, groupRows, spec, cap);
+    const after = cap.values;
+    if (after !== null) sink.appendValues(after);
+    lk.sink.group(before, beforeSeq, after, afterSeq);
   }
 
   function advanceChecked(r: number, prevRow: number): void {

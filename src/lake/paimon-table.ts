@@ -63,6 +63,11 @@ export interface ReadSnapshotOptions {
   readonly bucketFilter?: Readonly<Record<string, unknown>>;
   /** Read with this schema instead of the latest one. */
   readonly schemaId?: number;
+  /**
+   * Leave level-0 files out (always done when `levelZeroHidden`). How a streaming read of a `lookup`
+   * changelog table starts: the changelog of the compaction that moves those files up covers their rows.
+   */
+  readonly skipLevel0?: boolean;
 }
 
 /** A unit of reading: the live files of one bucket of one partition, with their deletion vectors. */
@@ -322,7 +327,7 @@ export class PaimonTable {
     const pTypes = this.partitionTypes(schema);
     const checks = this.partitionChecks(options.partitionFilter);
     const bucketWanted = this.bucketFromFilter(options.bucketFilter);
-    const skipLevel0 = this.levelZeroHidden;
+    const skipLevel0 = this.levelZeroHidden || options.skipLevel0 === true;
     const dvs = new Map<string, Map<string, { indexFile: string; offset: number; length: number }>>();
     for (const e of await this.indexEntries(snapshot)) {
       if (e.indexType !== 'DELETION_VECTORS' || e.deletionVectorRanges === null) continue;
@@ -371,9 +376,24 @@ export class PaimonTable {
    */
   async deltaSplits(snapshotId: number): Promise<DataSplit[]> {
     const snapshot = await this.snapshot(snapshotId);
-    this.checkManifestFormat(joinKey(this.tablePath, 'manifest', snapshot.deltaManifestList));
+    return this.listSplits(snapshot.deltaManifestList);
+  }
+
+  /**
+   * The changelog files of snapshot `snapshotId` (its changelog manifest list; `changelog-producer` =
+   * `input` or `lookup`), grouped and ordered as `deltaSplits`; none when the snapshot has no changelog.
+   * Read them with `readChangelogSplit`.
+   */
+  async changelogSplits(snapshotId: number): Promise<DataSplit[]> {
+    const snapshot = await this.snapshot(snapshotId);
+    return snapshot.changelogManifestList === undefined ? [] : this.listSplits(snapshot.changelogManifestList);
+  }
+
+  /** The files one manifest list adds, by (partition, bucket) in a deterministic order. */
+  private async listSplits(list: string): Promise<DataSplit[]> {
+    this.checkManifestFormat(joinKey(this.tablePath, 'manifest', list));
     const pTypes = this.partitionTypes(this.latest);
-    const listKey = joinKey(this.tablePath, 'manifest', snapshot.deltaManifestList);
+    const listKey = joinKey(this.tablePath, 'manifest', list);
     const groups = new Map<string, { partition: Uint8Array; partitionValues: unknown[]; bucket: number; totalBuckets: number; files: DataFileMeta[] }>();
     for (const meta of decodeManifestList(await this.store.get(listKey), listKey)) {
       const key = joinKey(this.tablePath, 'manifest', meta.fileName);
@@ -461,7 +481,33 @@ export class PaimonTable {
     yield* out.drain(true);
   }
 
-  private mergeSpec(schema: TableSchema): MergeSpec {
+  /**
+   * The rows of a split's changelog files (`changelogSplits`) as they were written: every record with its
+   * row kind (`_VALUE_KIND`), files in manifest order, rows in file order; nothing is merged.
+   */
+  async *readChangelogSplit(split: DataSplit, readSchema: TableSchema = this.latest): AsyncGenerator<RecordBatch> {
+    this.checkReadable();
+    const out = new SplitOutput(readSchema.rowType, this.batchSize);
+    for (const file of split.files) {
+      const run = await this.readFile(split, file, readSchema, true);
+      for (let r = 0; r < run.numRows; r++) out.copyRow(run, r, run.kinds[r] as RowKind);
+      yield* out.drain();
+    }
+    yield* out.drain(true);
+  }
+
+  /**
+   * The files of a split of a primary-key table as sorted runs (columns of `readSchema`, raw file values,
+   * deletion vectors as masks), in `split.files` order: the input of a merge (`merge-read.ts`).
+   */
+  async readRuns(split: DataSplit, readSchema: TableSchema = this.latest): Promise<KvRun[]> {
+    const runs: KvRun[] = [];
+    for (const file of split.files) runs.push(await this.readFile(split, file, readSchema, true));
+    return runs;
+  }
+
+  /** How the rows of a key merge under this table's options (merge engine, sequence fields, deletes). */
+  mergeSpec(schema: TableSchema = this.latest): MergeSpec {
     const index = (name: string): number => schema.fields.findIndex((f) => f.name === name);
     const seqNames = (this.options['sequence.field'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
     for (const n of seqNames) fieldByName(schema, n);
@@ -595,9 +641,9 @@ class SplitOutput implements MergedRowSink {
     this.finish = this.types.map(needsFinish);
   }
 
-  copyRow(run: KvRun, row: number): void {
+  copyRow(run: KvRun, row: number, kind: RowKind = RowKind.INSERT): void {
     const b = this.builder;
-    b.beginRow(RowKind.INSERT);
+    b.beginRow(kind);
     const cols = run.columns;
     for (let c = 0; c < cols.length; c++) {
       const v = cols[c]![row] ?? null;

@@ -15,6 +15,11 @@
  * `EARLIEST` is moved, and only then the unreferenced files. A crash leaves unreferenced files behind
  * (harmless garbage), never a snapshot whose files are gone.
  *
+ * Changelog files (`changelog-producer` = `input` / `lookup`) belong to the one snapshot whose changelog
+ * manifest list names them and go with it. Paimon's decoupled changelog lifetime
+ * (`changelog.num-retained.*`, kept in `changelog/`) is not implemented: a snapshot's changelog expires
+ * with the snapshot, so nothing leaks and every retained snapshot's changelog stays readable.
+ *
  * Tags: as in Paimon, a tag pins its snapshot's files. Every file a tag's snapshot needs to be read counts
  * as named by a retained snapshot, so a tagged snapshot stays readable through its tag after its
  * snapshot file is gone (`table-tags.ts`).

@@ -4,8 +4,8 @@
  *
  * Two readings:
  * - `live`: what reading the snapshot needs — its manifest lists, their manifests, its index manifest,
- *   and the data and index files live in it (ADD minus DELETE). Files a retained snapshot or tag names
- *   this way must survive.
+ *   the data and index files live in it (ADD minus DELETE), and its changelog files (those of its
+ *   changelog manifest list). Files a retained snapshot or tag names this way must survive.
  * - `all`: everything its metadata mentions — the same metadata files, plus every data file of every
  *   manifest entry (ADD and DELETE) and every index file of its index manifest. A file deleted because a
  *   snapshot went away must have been named this way by it; an orphan is named this way by nobody.
@@ -49,7 +49,9 @@ export async function snapshotFileKeys(table: PaimonTable, s: Snapshot, scope: S
     for (const m of decodeManifestList(await table.store.get(listKey), listKey)) {
       const mkey = joinKey(mdir, m.fileName);
       keys.add(mkey);
-      if (!live) for (const e of decodeManifest(await table.store.get(mkey), mkey)) addData(e.partition, e.bucket, e.file);
+      // A snapshot's changelog files are all its own (ADD only, never carried to a later snapshot): a
+      // retained snapshot or tag keeps them, so its changelog stays readable.
+      if (!live || list === s.changelogManifestList) for (const e of decodeManifest(await table.store.get(mkey), mkey)) addData(e.partition, e.bucket, e.file);
     }
   }
   if (live) for (const e of await table.manifestEntries(s)) addData(e.partition, e.bucket, e.file);

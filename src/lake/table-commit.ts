@@ -17,6 +17,11 @@
  * 6. updates the `LATEST` hint (and `EARLIEST` for the first snapshot). Hints are only hints: readers
  *    check them against the snapshot files.
  *
+ * Changelog files (`changelog-producer` = `input` / `lookup`) go into a manifest of their own, listed by a
+ * third manifest list, the snapshot's `changelogManifestList` (with `changelogManifestListSize` and
+ * `changelogRecordCount`, their total row count); both files do not depend on L and are written once.
+ * Without changelog files the snapshot has no changelog manifest list (null) and a count of 0.
+ *
  * The index manifest (deletion vectors) of L is carried over unchanged.
  *
  * `commitPlanned` is that loop with the entries re-planned from L on every attempt: an overwrite
@@ -43,6 +48,11 @@ export interface CommitRequest {
   readonly idempotent: boolean;
   readonly kind: CommitKind;
   readonly entries: readonly ManifestEntry[];
+  /**
+   * Changelog files of the commit (ADD entries; `changelog-producer` = `input` or `lookup`): listed by the
+   * snapshot's changelog manifest list, never live data.
+   */
+  readonly changelog?: readonly ManifestEntry[];
   /** Attempts before giving up when other committers keep winning (default 20). */
   readonly maxAttempts?: number;
 }
@@ -131,7 +141,7 @@ function sleep(ms: number): Promise<void> {
 
 /** Commits `request.entries` as one new snapshot (see the module comment). */
 export async function commitEntries(table: PaimonTable, request: CommitRequest): Promise<CommitResult> {
-  if (!request.idempotent && request.entries.length === 0) return { snapshotId: await table.latestSnapshotId(), committed: false };
+  if (!request.idempotent && request.entries.length === 0 && (request.changelog ?? []).length === 0) return { snapshotId: await table.latestSnapshotId(), committed: false };
   const deletes = request.entries.filter((e) => e.kind === FileKind.DELETE);
   return commitPlanned(table, request, async (latest) => {
     if (deletes.length > 0) {
@@ -177,6 +187,15 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
   let manifestSeq = 0;
   // The delta manifest of the last planned entries (kept across attempts while they do not change).
   let delta: { entries: readonly ManifestEntry[]; name: string; meta: ManifestFileMeta } | undefined;
+  const changelogEntries = request.changelog ?? [];
+  // The changelog manifest and its list: the same on every attempt, written on the first one.
+  let changelog: { manifest: string; list: string; listSize: number; records: number } | undefined;
+  const dropChangelog = async (): Promise<void> => {
+    if (changelog === undefined) return;
+    await store.delete(joinKey(manifestDir, changelog.manifest));
+    await store.delete(joinKey(manifestDir, changelog.list));
+    changelog = undefined;
+  };
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const latestId = await table.latestSnapshotId();
@@ -190,14 +209,31 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
       entries = await plan(latest);
     } catch (e) {
       if (delta !== undefined) await store.delete(joinKey(manifestDir, delta.name));
+      await dropChangelog();
       throw e;
     }
-    if (entries.length === 0) {
+    if (entries.length === 0 && changelogEntries.length === 0) {
       if (delta !== undefined) await store.delete(joinKey(manifestDir, delta.name));
+      await dropChangelog();
       return { snapshotId: latestId, committed: false };
     }
-    if (delta === undefined || delta.entries !== entries) {
-      if (delta !== undefined) await store.delete(joinKey(manifestDir, delta.name));
+    if (changelog === undefined && changelogEntries.length > 0) {
+      const manifest = `manifest-${uuid}-${manifestSeq++}`;
+      const bytes = encodeManifest(changelogEntries);
+      await store.put(joinKey(manifestDir, manifest), bytes);
+      const list = `manifest-list-${uuid}-${listSeq++}`;
+      const listBytes = encodeManifestList([manifestMeta(table, manifest, bytes.length, changelogEntries)]);
+      await store.put(joinKey(manifestDir, list), listBytes);
+      let records = 0;
+      for (const e of changelogEntries) records += e.file.rowCount;
+      changelog = { manifest, list, listSize: listBytes.length, records };
+    }
+    if (delta !== undefined && delta.entries !== entries) {
+      await store.delete(joinKey(manifestDir, delta.name));
+      delta = undefined;
+    }
+    // Only a changelog (no data file changes): the delta manifest list is empty.
+    if (delta === undefined && entries.length > 0) {
       const name = `manifest-${uuid}-${manifestSeq++}`;
       const bytes = encodeManifest(entries);
       await store.put(joinKey(manifestDir, name), bytes);
@@ -231,7 +267,7 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
     const baseName = `manifest-list-${uuid}-${listSeq++}`;
     const deltaName = `manifest-list-${uuid}-${listSeq++}`;
     const baseBytes = encodeManifestList(baseMetas);
-    const deltaBytes = encodeManifestList([delta.meta]);
+    const deltaBytes = encodeManifestList(delta === undefined ? [] : [delta.meta]);
     await store.put(joinKey(manifestDir, baseName), baseBytes);
     await store.put(joinKey(manifestDir, deltaName), deltaBytes);
     const id = (latestId ?? 0) + 1;
@@ -244,7 +280,8 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
       baseManifestListSize: baseBytes.length,
       deltaManifestList: deltaName,
       deltaManifestListSize: deltaBytes.length,
-      changelogManifestList: null,
+      changelogManifestList: changelog?.list ?? null,
+      changelogManifestListSize: changelog?.listSize,
       indexManifest: latest?.indexManifest,
       commitUser: request.commitUser,
       commitIdentifier: request.identifier,
@@ -253,7 +290,7 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
       logOffsets: {},
       totalRecordCount: (await totalRecords(table, latest)) + rows,
       deltaRecordCount: rows,
-      changelogRecordCount: 0,
+      changelogRecordCount: changelog?.records ?? 0,
       watermark: latest?.watermark,
     };
     const created = await store.putIfAbsent(joinKey(snapshotDir, `snapshot-${id}`), new TextEncoder().encode(formatMetadataJson(snapshot)));
@@ -267,5 +304,7 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
     if (mergedName !== undefined) await store.delete(joinKey(manifestDir, mergedName));
     await sleep(Math.min(50, 1 + attempt * 5) * Math.random());
   }
+  if (delta !== undefined) await store.delete(joinKey(manifestDir, delta.name));
+  await dropChangelog();
   throw ioError('LAKE.COMMIT_CONFLICT', `commit to Paimon table '${table.tablePath}' lost to other committers ${maxAttempts} times in a row`);
 }

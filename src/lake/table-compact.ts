@@ -12,6 +12,11 @@
  *   not use levels).
  * A bucket with a single file already at the target level is left alone.
  *
+ * With `changelog-producer` = `lookup`, a bucket that holds level-0 files is merged by `lookupMerge`,
+ * which also yields the changelog of their keys (their previous values looked up in the higher levels);
+ * it is written as a changelog file of the output level and listed by the COMPACT snapshot's changelog
+ * manifest list, as Paimon's lookup compaction does.
+ *
  * Not done: deletion-vector index entries of compacted files are not removed (the old index manifest
  * is carried over; its vectors name files that are no longer live and are ignored on read).
  */
@@ -22,6 +27,7 @@ import { FileKind, type DataFileMeta, type ManifestEntry } from './manifest.js';
 import type { DataSplit, PaimonTable } from './paimon-table.js';
 import { BATCH_COMMIT_IDENTIFIER, commitEntries, type CommitResult } from './table-commit.js';
 import { WriteLayout } from './table-write.js';
+import { lookupChangelogOptions, lookupMerge } from './lookup-changelog.js';
 
 export interface CompactOptions {
   /** Only partitions with these partition-column values (by name). */
@@ -60,7 +66,9 @@ export async function compactTable(table: PaimonTable, options: CompactOptions =
     g.files.push(e.file);
   }
   const entries: ManifestEntry[] = [];
+  const changelog: ManifestEntry[] = [];
   const schema = table.schema();
+  const lookupOptions = lookupChangelogOptions(table.options, schema.fields.map((f) => f.name));
   for (const [key, g] of groups) {
     const partitionValues = deserializeBinaryRow(g.partition, layout.partitionTypes, `partition of bucket ${g.bucket}`);
     if (options.partitionFilter !== undefined) {
@@ -71,8 +79,19 @@ export async function compactTable(table: PaimonTable, options: CompactOptions =
     if (g.files.length === 1 && g.files[0]!.level === maxLevel && !deletionVectors.has(g.files[0]!.fileName)) continue;
     g.files.sort((a, b) => a.minSequenceNumber - b.minSequenceNumber);
     const split: DataSplit = { partition: g.partition, partitionValues, bucket: g.bucket, totalBuckets: g.totalBuckets, files: g.files, deletionVectors, branch: table.branch };
-    const rows: unknown[][] = [];
-    for await (const batch of table.readSplit(split)) for (let r = 0; r < batch.numRows; r++) rows.push(getRow(batch, r, schema.rowType));
+    let rows: unknown[][] = [];
+    if (layout.changelogProducer === 'lookup' && g.files.some((f) => f.level === 0)) {
+      const level0 = Uint8Array.from(g.files, (f) => (f.level === 0 ? 1 : 0));
+      const merged = lookupMerge(await table.readRuns(split), level0, table.mergeSpec(), layout.types, lookupOptions);
+      rows = merged.rows;
+      if (merged.changelogRows.length > 0) {
+        // Paimon writes the lookup changelog at the output level, with file source APPEND.
+        const file = await layout.writeFile(partitionValues, g.bucket, merged.changelogRows, merged.changelogKinds, merged.changelogSeqs, maxLevel, 0, true);
+        changelog.push({ kind: FileKind.ADD, partition: g.partition, bucket: g.bucket, totalBuckets: g.totalBuckets, file });
+      }
+    } else {
+      for await (const batch of table.readSplit(split)) for (let r = 0; r < batch.numRows; r++) rows.push(getRow(batch, r, schema.rowType));
+    }
     let minSeq = Infinity, maxSeq = -Infinity;
     for (const f of g.files) {
       minSeq = Math.min(minSeq, f.minSequenceNumber);
@@ -86,5 +105,5 @@ export async function compactTable(table: PaimonTable, options: CompactOptions =
     const file = await layout.writeFile(partitionValues, g.bucket, rows, kinds, seqs, maxLevel, 1);
     entries.push({ kind: FileKind.ADD, partition: g.partition, bucket: g.bucket, totalBuckets: g.totalBuckets, file });
   }
-  return commitEntries(table, { commitUser: options.commitUser ?? randomUUID(), identifier: BATCH_COMMIT_IDENTIFIER, idempotent: false, kind: 'COMPACT', entries });
+  return commitEntries(table, { commitUser: options.commitUser ?? randomUUID(), identifier: BATCH_COMMIT_IDENTIFIER, idempotent: false, kind: 'COMPACT', entries, changelog });
 }

@@ -7,6 +7,7 @@
  * Floe's writer needs a fixed bucket count (`bucket` > 0) for primary-key tables: dynamic-bucket tables
  * (`bucket` = -1, Paimon's default for them) keep a hash index Floe does not maintain yet.
  */
+import { changelogProducerOf } from './changelog-producer.js';
 import { unsupported, userError } from '../common/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { withNullable, type LogicalType, type RowType } from '../types/index.js';
@@ -79,6 +80,7 @@ export async function createPaimonTable(store: ObjectStore, tablePath: string, s
   if (format !== 'parquet') throw unsupported('LAKE.UNSUPPORTED_FORMAT', `${what}: Floe writes Parquet data files only (file.format '${format}')`);
   const manifestFormat = (options['manifest.format'] ?? 'avro').toLowerCase();
   if (manifestFormat !== 'avro') throw unsupported('LAKE.UNSUPPORTED_FORMAT', `${what}: Floe writes Avro manifests only (manifest.format '${manifestFormat}')`);
+  changelogProducerOf(options, pks.length > 0, path);
   options['file.format'] ??= 'parquet';
   const schema = {
     version: 3,

@@ -33,6 +33,8 @@ export interface OverwriteRequest {
   readonly identifier: bigint;
   /** The new files (ADD entries). */
   readonly entries: readonly ManifestEntry[];
+  /** Changelog files of the new rows (`changelog-producer` = `input`), for the snapshot's changelog manifest list. */
+  readonly changelog?: readonly ManifestEntry[];
   /**
    * Static partition values (`PARTITION (dt = '2024-01-01')`) by partition column, as Floe values of the
    * columns' types; may name a subset of the partition columns, or none.
@@ -116,7 +118,7 @@ export async function overwriteEntries(table: PaimonTable, request: OverwriteReq
     overwritten = inStatic;
   }
 
-  return commitPlanned(table, { commitUser: request.commitUser, identifier: request.identifier, idempotent: false, kind: 'OVERWRITE', maxAttempts: request.maxAttempts }, async (latest) => {
+  return commitPlanned(table, { commitUser: request.commitUser, identifier: request.identifier, idempotent: false, kind: 'OVERWRITE', maxAttempts: request.maxAttempts, changelog: request.changelog }, async (latest) => {
     const live = latest === undefined ? [] : await table.manifestEntries(latest);
     const changes: ManifestEntry[] = [];
     for (const e of live) if (overwritten(e)) changes.push({ ...e, kind: FileKind.DELETE });

@@ -16,17 +16,23 @@
  *   engine folds them on read or compaction, exactly as it would fold Paimon's own runs.
  * Sequence numbers increase per (partition, bucket) in arrival order, continuing after the largest one
  * in the bucket's live files.
+ *
+ * Changelog (`changelog-producer.ts`): with `input`, each bucket's rows are also written unmerged, every
+ * row kind kept, to a changelog file committed in the same snapshot; with `lookup`, `commit()` follows
+ * the APPEND snapshot with the compaction that writes the changelog (`lookup-changelog.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import { unsupported, userError } from '../common/index.js';
 import { RowKind, compareValues, getRow, getValue, type LogicalType, type RecordBatch, type RowType } from '../types/index.js';
 import { BinaryRowWriter, deserializeBinaryRow } from './binary-row.js';
 import { bucketOfRow } from './bucket-hash.js';
+import { CHANGELOG_FILE_PREFIX, changelogProducerOf, splitChangelogEntries, type ChangelogProducer } from './changelog-producer.js';
 import { checkWritable, columnStats, serializeRow, writeParquetDataFile, type WriteField } from './data-file-writer.js';
 import { FileKind, type DataFileMeta, type ManifestEntry } from './manifest.js';
 import { MAIN_BRANCH, joinKey, partitionPath } from './paimon-paths.js';
 import type { PaimonTable } from './paimon-table.js';
 import { BATCH_COMMIT_IDENTIFIER, commitEntries, findCommitted, type CommitResult } from './table-commit.js';
+import { compactTable } from './table-compact.js';
 import { bucketKeys, fieldByName, trimmedPrimaryKeys, type TableSchema } from './table-schema.js';
 
 export const SEQUENCE_NUMBER_FIELD_ID = 2147483646;
@@ -87,6 +93,8 @@ export class WriteLayout {
   readonly totalBuckets: number;
   /** The columns of a data file, in file order. */
   readonly fileFields: WriteField[];
+  /** The table's `changelog-producer` (`changelog-producer.ts`). */
+  readonly changelogProducer: ChangelogProducer;
 
   constructor(readonly table: PaimonTable) {
     const schema = table.schema();
@@ -128,6 +136,7 @@ export class WriteLayout {
         ]
       : values;
     checkWritable(this.fileFields);
+    this.changelogProducer = changelogProducerOf(table.options, this.isPk, table.tablePath);
   }
 
   /** The store key of a data file. */
@@ -139,9 +148,20 @@ export class WriteLayout {
 
   /**
    * Writes `rows` (value rows with kinds and sequence numbers) of one bucket as one data file of `level`.
-   * For primary-key tables the rows must be sorted by key with at most one row per key.
+   * For primary-key tables the rows must be sorted by key with at most one row per key. With `changelog`
+   * the file is a changelog file instead (`changelog-…` name, same layout): sorted by key, but a key may
+   * occur several times (its records in sequence order).
    */
-  async writeFile(partitionValues: readonly unknown[], bucket: number, rows: readonly (readonly unknown[])[], kinds: readonly number[], seqs: readonly number[], level: number, fileSource: number): Promise<DataFileMeta> {
+  async writeFile(
+    partitionValues: readonly unknown[],
+    bucket: number,
+    rows: readonly (readonly unknown[])[],
+    kinds: readonly number[],
+    seqs: readonly number[],
+    level: number,
+    fileSource: number,
+    changelog = false,
+  ): Promise<DataFileMeta> {
     const n = rows.length;
     const nf = this.types.length;
     const valueCols: unknown[][] = [];
@@ -153,7 +173,7 @@ export class WriteLayout {
     const keyCols = this.keyIdx.map((i) => valueCols[i]!);
     const columns: unknown[][] = this.isPk ? [...keyCols, seqs.slice(), kinds.slice(), ...valueCols] : valueCols;
     const bytes = writeParquetDataFile(this.fileFields, columns, n);
-    const fileName = `data-${randomUUID()}-0.parquet`;
+    const fileName = `${changelog ? CHANGELOG_FILE_PREFIX : 'data-'}${randomUUID()}-0.parquet`;
     await this.table.store.put(this.fileKey(partitionValues, bucket, fileName), bytes);
     let minSeq = Infinity, maxSeq = -Infinity, deletes = 0;
     for (let r = 0; r < n; r++) {
@@ -345,7 +365,11 @@ export class PaimonTableWrite {
     return part;
   }
 
-  /** Writes the buffered rows as data files; returns their manifest entries (kept for `commit`). */
+  /**
+   * Writes the buffered rows as data files (and, with `changelog-producer` = `input`, one changelog file
+   * per bucket); returns their manifest entries (kept for `commit`). Changelog entries are told apart by
+   * file name (`splitChangelogEntries`).
+   */
   async prepareCommit(): Promise<ManifestEntry[]> {
     const L = this.layout;
     const existing = this.buffered > 0 ? await maxSequenceNumbers(this.table) : new Map<string, number>();
@@ -371,6 +395,21 @@ export class PaimonTableWrite {
           occurrence = prev >= 0 && L.compareKeys(rows[prev]!, rows[r]!) === 0 ? occurrence + 1 : 0;
           prev = r;
           (runs[occurrence] ??= []).push(r);
+        }
+        if (L.changelogProducer === 'input') {
+          // The input as received, every record of a key in arrival (= sequence) order: Paimon writes its
+          // sorted write buffer unmerged to the changelog file of the flush.
+          const file = await L.writeFile(
+            buf.partitionValues,
+            buf.bucket,
+            order.map((r) => rows[r]!),
+            order.map((r) => kinds[r]!),
+            order.map((r) => seqs[r]!),
+            0,
+            0,
+            true,
+          );
+          entries.push({ kind: FileKind.ADD, partition: buf.partition, bucket: buf.bucket, totalBuckets: L.totalBuckets, file });
         }
       }
       for (const run of runs) {
@@ -409,7 +448,8 @@ export class PaimonTableWrite {
    * Writes what is buffered and commits every file prepared since the last commit as one APPEND
    * snapshot. With an `identifier` (a streaming checkpoint id, increasing per commit user) the commit is
    * a no-op when this commit user already committed that identifier or a later one — how a sink recovers
-   * exactly once. Empty commits create no snapshot.
+   * exactly once. Empty commits create no snapshot. For a `lookup` changelog table (not `write-only`) a
+   * COMPACT snapshot with the changelog follows, and the result names it.
    */
   async commit(identifier?: bigint | number): Promise<CommitResult> {
     if (identifier !== undefined) {
@@ -423,19 +463,30 @@ export class PaimonTableWrite {
     await this.prepareCommit();
     const entries = this.pending;
     this.pending = [];
+    const { data, changelog } = splitChangelogEntries(entries);
+    let result: CommitResult;
     try {
-      return await commitEntries(this.table, {
+      result = await commitEntries(this.table, {
         commitUser: this.commitUser,
         identifier: identifier === undefined ? BATCH_COMMIT_IDENTIFIER : BigInt(identifier),
         idempotent: identifier !== undefined,
         kind: 'APPEND',
-        entries,
+        entries: data,
+        changelog,
       });
     } catch (e) {
       // The files stay prepared: a later commit (or `discard`) takes care of them.
       this.pending = entries.concat(this.pending);
       throw e;
     }
+    if (result.committed && this.layout.changelogProducer === 'lookup' && (this.table.options['write-only'] ?? 'false').toLowerCase() !== 'true') {
+      // Paimon's lookup producer compacts the new level-0 files at every commit, producing their changelog
+      // (a COMPACT snapshot right after the APPEND one). Its own commit user: a COMPACT snapshot carries the
+      // batch identifier, which under this writer's user would make later identifiers look committed.
+      const compacted = await compactTable(this.table, { commitUser: randomUUID() });
+      if (compacted.committed) return compacted;
+    }
+    return result;
   }
 
   /** The sequence counters of every (partition, bucket) this writer wrote (see `SequenceCounter`). */

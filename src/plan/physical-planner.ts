@@ -598,7 +598,10 @@ class PhysicalPlanner {
         return;
       case 'sink': {
         const t = op.target;
-        const noUb = SINKS_WITHOUT_UPDATE_BEFORE.has(t.connector) || t.primaryKey !== null;
+        // A keyed sink upserts, so it needs no -U; except a Paimon table whose changelog producer is
+        // `input`: its changelog files keep the input as it arrives, -U included (as Flink's Paimon sink).
+        const keepsInput = t.connector === 'paimon' && (t.options['changelog-producer'] ?? '').trim().toLowerCase() === 'input';
+        const noUb = SINKS_WITHOUT_UPDATE_BEFORE.has(t.connector) || (t.primaryKey !== null && !keepsInput);
         this.requireUpdateBefore(inputs[0]!, !noUb);
         return;
       }

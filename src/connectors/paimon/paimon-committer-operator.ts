@@ -15,6 +15,11 @@
  * with Paimon's batch identifier. Compaction runs after commits, here only, so it never races another
  * writer of this job.
  *
+ * A committable may hold changelog files (`changelog-producer` = `input`, told apart by file name): they
+ * go into the same snapshot's changelog manifest list. With `lookup`, the compaction after every commit
+ * produces the changelog (paimon-compaction.ts); a crash between the two leaves level-0 files that the
+ * next compaction (after the recovery's commit) moves up with their changelog, so none is lost.
+ *
  * `INSERT OVERWRITE` (`spec.overwrite`) runs in batch jobs only, which take no checkpoints: the one
  * commit at the end of the input is an OVERWRITE snapshot (`overwriteEntries`), made even when nothing
  * was written, since overwriting with an empty result empties the table or static partition.
@@ -22,7 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import { unsupported } from '../../common/index.js';
 import { decodeLiteral } from '../../expr/index.js';
-import { BATCH_COMMIT_IDENTIFIER, commitEntries, overwriteEntries, type ManifestEntry, type PaimonTable } from '../../lake/index.js';
+import { BATCH_COMMIT_IDENTIFIER, commitEntries, overwriteEntries, splitChangelogEntries, type ManifestEntry, type PaimonTable } from '../../lake/index.js';
 import { readCheckpointSettings, type CheckpointedOperator, type OperatorContext } from '../../runtime/index.js';
 import type { LakeCommitterSpec } from '../../spec/index.js';
 import type { RecordBatch } from '../../types/index.js';
@@ -112,10 +117,10 @@ export class PaimonCommitterOperator implements CheckpointedOperator {
     const written: ManifestEntry[] = [];
     while (this.pending.length > 0 && this.pending[0]!.checkpointId <= checkpointId) {
       const p = this.pending[0]!;
-      const entries = this.decode(p.files);
-      await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BigInt(p.checkpointId), idempotent: true, kind: 'APPEND', entries });
+      const { data, changelog } = splitChangelogEntries(this.decode(p.files));
+      await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BigInt(p.checkpointId), idempotent: true, kind: 'APPEND', entries: data, changelog });
       this.pending.shift();
-      for (const e of entries) written.push(e);
+      for (const e of data) written.push(e);
     }
     await compactIfDue(this.table!, this.compactUser, written);
   }
@@ -134,14 +139,14 @@ export class PaimonCommitterOperator implements CheckpointedOperator {
     files.push(...this.endOfInput);
     this.pending = [];
     this.endOfInput = [];
-    const entries = this.decode(files);
+    const { data: entries, changelog } = splitChangelogEntries(this.decode(files));
     if (this.spec.overwrite !== undefined) {
-      await overwriteEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, entries, staticPartition: this.staticPartition() });
+      await overwriteEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, entries, changelog, staticPartition: this.staticPartition() });
       await compactIfDue(this.table!, this.compactUser, entries);
       return;
     }
     if (entries.length === 0) return;
-    await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, idempotent: false, kind: 'APPEND', entries });
+    await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, idempotent: false, kind: 'APPEND', entries, changelog });
     await compactIfDue(this.table!, this.compactUser, entries);
   }
 

@@ -2,6 +2,8 @@
  * Compaction after a commit (`compactIfDue`), a full compaction of the table as one COMPACT snapshot:
  * - always for tables whose batch reads skip level 0 (`merge-engine` = `first-row`, deletion vectors):
  *   Paimon's writer compacts those on every commit, and without it the new rows would stay invisible;
+ * - always for `changelog-producer` = `lookup` tables: that compaction writes the changelog of the
+ *   commit's rows (lookup-changelog.ts in src/lake), as Paimon's lookup compaction after every commit;
  * - for other primary-key tables when a bucket the commit touched holds
  *   `num-sorted-run.compaction-trigger` (default 5) files or more, so reads merge few runs.
  * Not with `write-only` = true (Paimon's option: a separate job compacts). Compactions commit under
@@ -23,7 +25,9 @@ function bucketKey(e: ManifestEntry): string {
 export async function compactIfDue(table: PaimonTable, compactUser: string, written: readonly ManifestEntry[]): Promise<void> {
   const o = table.options;
   if (written.length === 0 || table.primaryKeys.length === 0 || (o['write-only'] ?? 'false').toLowerCase() === 'true') return;
-  if (!table.levelZeroHidden) {
+  // A `lookup` table produces its changelog by compacting level 0 (Paimon compacts it at every commit).
+  const lookup = (o['changelog-producer'] ?? 'none').trim().toLowerCase() === 'lookup';
+  if (!table.levelZeroHidden && !lookup) {
     const trigger = Number(o['num-sorted-run.compaction-trigger'] ?? '5');
     const touched = new Set(written.map((e) => bucketKey(e)));
     const latest = await table.latestSnapshot();

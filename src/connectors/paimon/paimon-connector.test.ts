@@ -233,7 +233,9 @@ describe('paimon source', () => {
 describe('paimon options and locations', () => {
   it('CREATE TABLE options: supported ones pass, others are named', () => {
     checkCreateOptions('t', { bucket: '4', 'merge-engine': 'partial-update', 'changelog-producer': 'none' });
-    assert.throws(() => checkCreateOptions('t', { 'changelog-producer': 'lookup' }), (e: unknown) => code('CATALOG.PAIMON_OPTION')(e) && /'changelog-producer' = 'lookup'/.test((e as Error).message));
+    checkCreateOptions('t', { 'changelog-producer': 'lookup', 'changelog-producer.row-deduplicate': 'true' });
+    checkCreateOptions('t', { 'changelog-producer': 'input' });
+    assert.throws(() => checkCreateOptions('t', { 'changelog-producer': 'full-compaction' }), (e: unknown) => code('CATALOG.PAIMON_OPTION')(e) && /'changelog-producer' = 'full-compaction'/.test((e as Error).message));
     assert.throws(() => checkCreateOptions('t', { 'merge-engin': 'x' }), (e: unknown) => code('CATALOG.PAIMON_OPTION')(e) && (e as FloeError).help === "did you mean 'merge-engine'?");
     assert.throws(() => checkCreateOptions('t', { 'file.format': 'orc' }), code('CATALOG.PAIMON_OPTION'));
     assert.throws(() => checkCreateOptions('t', { connector: 'paimon' }), code('CATALOG.PAIMON_OPTION'));

@@ -103,8 +103,8 @@ export function checkScanOptions(tableName: string, options: Readonly<Record<str
 /**
  * Table options `CREATE TABLE` accepts in a Paimon catalog, with the values Floe supports (null = any).
  * Everything here is honoured by Floe's writer and reader; options Paimon has but Floe would ignore or
- * get wrong (changelog producers, deletion vectors, aggregation, ORC files, dynamic buckets for primary
- * keys) are refused with the option named.
+ * get wrong (the `full-compaction` changelog producer, deletion vectors, aggregation, ORC files, dynamic
+ * buckets for primary keys) are refused with the option named.
  */
 const CREATE_OPTIONS: ReadonlyMap<string, readonly string[] | null> = new Map<string, readonly string[] | null>([
   ['bucket', null],
@@ -118,7 +118,9 @@ const CREATE_OPTIONS: ReadonlyMap<string, readonly string[] | null> = new Map<st
   ['partial-update.remove-record-on-delete', ['true', 'false']],
   ['file.format', ['parquet']],
   ['manifest.format', ['avro']],
-  ['changelog-producer', ['none']],
+  ['changelog-producer', ['none', 'input', 'lookup']],
+  ['changelog-producer.row-deduplicate', ['true', 'false']],
+  ['changelog-producer.row-deduplicate-ignore-fields', null],
   ['deletion-vectors.enabled', ['false']],
   ['partition.default-name', null],
   ['partition.legacy-name', ['true', 'false']],

@@ -20,6 +20,12 @@
  * Cost: a touched bucket is merge-read twice per snapshot (a lookup changelog producer at write time
  * would make this a read of the changelog files).
  *
+ * Tables with `changelog-producer` = `input` or `lookup` record their changelog in changelog files: the
+ * changes of S are then the rows of the changelog files S lists (its changelog manifest list), as
+ * written, whatever S's commit kind (OVERWRITE excepted) — `input` tables commit them with the data
+ * (APPEND), `lookup` tables with the compaction that follows (COMPACT). A full read of a `lookup` table
+ * leaves out level-0 files, whose changelog a later snapshot brings (as Paimon does).
+ *
  * Position (for checkpoints): `{ full, snapshot, offset }` — the unit being read (the full read of
  * `snapshot`, or the changes of `snapshot`) and the rows of it already returned. A unit's rows are
  * recomputed identically from immutable files (groups sorted, merge deterministic), so recovery skips
@@ -27,7 +33,7 @@
  * not implemented): an expired next snapshot fails the read with PAIMON.SNAPSHOT_EXPIRED.
  */
 import { FloeError, userError } from '../../common/index.js';
-import type { DataSplit, PaimonTable } from '../../lake/index.js';
+import { changelogProducerOf, type ChangelogProducer, type DataSplit, type PaimonTable } from '../../lake/index.js';
 import { encodeKey } from '../../state/index.js';
 import { BatchBuilder, RowKind, getRow, getValue, selectRows, type RecordBatch, type RowType } from '../../types/index.js';
 import type { SourceSplit, SplitReader } from '../connector.js';
@@ -88,6 +94,7 @@ export class PaimonStreamReader implements SplitReader {
   private lastPlan: { readonly id: number; readonly groups: Map<string, DataSplit> } | null = null;
   private readonly keyIdx: number[] = [];
   private rowType: RowType | null = null;
+  private producer: ChangelogProducer = 'none';
 
   constructor(
     private readonly openTable: (batchSize: number) => Promise<PaimonTable>,
@@ -148,6 +155,7 @@ export class PaimonStreamReader implements SplitReader {
       this.table = await this.openTable(Math.max(1, maxRows));
       this.rowType = this.table.rowType;
       for (const k of this.table.primaryKeys) this.keyIdx.push(this.rowType.fields.findIndex((f) => f.name === k));
+      this.producer = changelogProducerOf(this.table.options, this.keyIdx.length > 0, this.tableName);
       if (!this.resolved) await this.resolveStart(this.table);
     }
     for (;;) {
@@ -209,7 +217,9 @@ export class PaimonStreamReader implements SplitReader {
   }
 
   private async *readFull(table: PaimonTable, snapshotId: number): AsyncGenerator<RecordBatch> {
-    const splits = (await table.plan(snapshotId)).filter((s) => this.owns(s.partition, s.bucket));
+    // A `lookup` table's level-0 files are not in its changelog yet: the compaction that moves them up
+    // writes their keys' changelog, which this read then follows (reading them here would repeat it).
+    const splits = (await table.plan(snapshotId, { skipLevel0: this.producer === 'lookup' })).filter((s) => this.owns(s.partition, s.bucket));
     splits.sort((a, b) => (groupKey(a.partition, a.bucket) < groupKey(b.partition, b.bucket) ? -1 : 1));
     for (const s of splits) yield* table.readSplit(s);
   }
@@ -217,6 +227,14 @@ export class PaimonStreamReader implements SplitReader {
   private async *readChanges(table: PaimonTable, snapshotId: number): AsyncGenerator<RecordBatch> {
     const snap = await table.snapshot(snapshotId);
     const isPk = this.keyIdx.length > 0;
+    if (this.producer !== 'none') {
+      // The table writes its changelog: read the snapshot's changelog files as written. OVERWRITE
+      // snapshots are skipped as for the other tables (`streaming-read-overwrite` = false).
+      if (snap.commitKind === 'OVERWRITE' || snap.changelogManifestList === undefined) return;
+      const splits = (await table.changelogSplits(snapshotId)).filter((s) => this.owns(s.partition, s.bucket));
+      for (const s of splits) yield* table.readChangelogSplit(s);
+      return;
+    }
     const relevant = snap.commitKind === 'APPEND' || (isPk && snap.commitKind === 'COMPACT' && table.levelZeroHidden);
     if (!relevant) return;
     const deltas = (await table.deltaSplits(snapshotId)).filter((s) => this.owns(s.partition, s.bucket));

@@ -11,7 +11,7 @@
  * files, which the committer may not have committed yet when this writer prepares its next files.
  */
 import { unsupported } from '../../common/index.js';
-import type { PaimonTableWrite, SequenceCounter } from '../../lake/index.js';
+import { changelogProducerOf, type PaimonTableWrite, type SequenceCounter } from '../../lake/index.js';
 import type { CheckpointedOperator, OperatorContext } from '../../runtime/index.js';
 import { encodeKey } from '../../state/index.js';
 import type { LakeWriterSpec } from '../../spec/index.js';
@@ -23,7 +23,9 @@ import { openSinkTable } from './paimon-sink-table.js';
  * A primary-key table takes its input as upserts, as Paimon's Flink sink declares (Flink drops -U before
  * it): the +U that follows a -U for the key replaces the row, so the -U carries nothing — and merge
  * engines such as `partial-update` refuse -U records. The planner already drops -U before a keyed sink,
- * except where another consumer of the same input needs them (a UNION ALL branch).
+ * except where another consumer of the same input needs them (a UNION ALL branch). A table with
+ * `changelog-producer` = `input` keeps them: Paimon's sink then takes every row kind, since its changelog
+ * files are the input as received.
  */
 function withoutUpdateBefore(batch: RecordBatch): RecordBatch {
   const kinds = batch.kinds!;
@@ -40,6 +42,8 @@ export class PaimonWriterOperator implements CheckpointedOperator {
   private ctx: OperatorContext | null = null;
   private finished = false;
   private readonly width: number;
+  /** `changelog-producer` = `input`: the changelog files record the input as received, -U included. */
+  private keepUpdateBefore = false;
 
   constructor(private readonly spec: LakeWriterSpec) {
     if (spec.version !== 1) {
@@ -52,6 +56,7 @@ export class PaimonWriterOperator implements CheckpointedOperator {
     this.ctx = ctx;
     const table = await openSinkTable(this.spec.tableName, this.spec.options, (k) => ctx.config(k));
     this.writer = table.newWrite();
+    this.keepUpdateBefore = changelogProducerOf(table.options, table.primaryKeys.length > 0, this.spec.tableName) === 'input';
     for (const [, counter] of ctx.restoredKeyedOperatorState ?? []) this.writer.restoreSequenceCounter(counter as SequenceCounter);
   }
 
@@ -59,7 +64,7 @@ export class PaimonWriterOperator implements CheckpointedOperator {
     if (batch.numRows === 0) return;
     // Drop the routing column of `lake-bucket-assign` (the table's columns come first).
     let rows = this.spec.bucketColumn === null ? batch : { numRows: batch.numRows, kinds: batch.kinds, columns: batch.columns.slice(0, this.width) };
-    if (this.spec.bucketColumn !== null && rows.kinds !== null) rows = withoutUpdateBefore(rows);
+    if (this.spec.bucketColumn !== null && rows.kinds !== null && !this.keepUpdateBefore) rows = withoutUpdateBefore(rows);
     if (rows.numRows > 0) this.writer!.write(rows);
   }
 
