@@ -4,7 +4,10 @@
  * memory cache of 0%, 50% and 100% of the query's state.
  *
  *     node --import tsx bench/lsm-state.bench.ts [--events N (10M)] [--queries q5,q7,q18,q19,q20]
- *          [-p P (1)] [--no-s3] [--json FILE]
+ *          [-p P (1)] [--no-s3] [--setups local,s3-0,s3-50,s3-100] [--profile DIR] [--json FILE]
+ *
+ * `--setups` runs only the named lsm setups (heap always runs: the ratios need it; S3 percentages need
+ * `local`, whose state size they are of). `--profile DIR` writes a V8 CPU profile per run.
  *
  * Each (query, setup) is one `floe bench nexmark` child process (fresh heap and JIT; the Nexmark
  * harness's measurement: wall time, CPU of all threads, peak RSS), so the figures are those of the
@@ -26,11 +29,13 @@ interface Args {
   queries: string[];
   parallelism: number;
   s3: boolean;
+  setups: string[] | null;
+  profile: string | null;
   json: string | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { events: 10_000_000, queries: ['q5', 'q7', 'q18', 'q19', 'q20'], parallelism: 1, s3: true, json: null };
+  const a: Args = { events: 10_000_000, queries: ['q5', 'q7', 'q18', 'q19', 'q20'], parallelism: 1, s3: true, setups: null, profile: null, json: null };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -48,6 +53,14 @@ function parseArgs(argv: readonly string[]): Args {
         break;
       case '--no-s3':
         a.s3 = false;
+        break;
+      case '--setups':
+        a.setups = v!.split(',').map((s) => s.trim());
+        i++;
+        break;
+      case '--profile':
+        a.profile = v!;
+        i++;
         break;
       case '--json':
         a.json = v!;
@@ -76,6 +89,7 @@ async function benchOne(query: string, a: Args, backend: 'heap' | 'lsm', config:
   const dir = await mkdtemp(join(tmpdir(), 'floe-lsm-bench-json-'));
   const json = join(dir, 'out.json');
   const args = ['--import', 'tsx', MAIN, 'bench', 'nexmark', '--queries', query, '--events', String(a.events), '-p', String(a.parallelism), '--state-backend', backend, '--json', json];
+  if (a.profile !== null) args.push('--profile', join(a.profile, `${query}-${backend}-${config['state.backend.lsm.primary-dir']?.startsWith('s3:') ? `s3-${config['state.backend.lsm.cache.memory-size']}` : 'local'}`));
   for (const [k, v] of Object.entries(config)) args.push('--set', `${k}=${v}`);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -134,6 +148,7 @@ async function main(): Promise<void> {
       const state = r['local'].lsm?.peakStateBytes ?? 0;
       if (a.s3) {
         for (const [level, f] of [['0%', 0], ['50%', 0.5], ['100%', 1]] as const) {
+          if (a.setups !== null && !a.setups.includes(`s3-${level.replace('%', '')}`)) continue;
           const prefix = `${q}-${level.replace('%', '')}`;
           r[`s3 ${level}`] = await benchOne(q, a, 'lsm', {
             ...s3,

@@ -556,12 +556,13 @@ export class LsmBackend implements LsmKeyedStateBackend {
     const hashes = new ProbeHashes(primaries, markers === null ? null : probes, markers);
     /** Probes waiting for fetched blocks: their uncached candidates, newest first, and a cached verdict below them. */
     const speculative: { p: number; candidates: number[]; below: FoundEntry | null | undefined }[] = [];
-    const fetches = new Map<number, Promise<DecodedBlock>>();
+    /** Uncached blocks of waiting candidates, per run (`[ri - from]`), each once. */
+    const wanted: Set<number>[] = [];
     /** Cached blocks of waiting candidates, held so an eviction meanwhile cannot lose them. */
     const held = new Map<number, DecodedBlock>();
     const fetchKey = (ri: number, b: number) => ri * 0x100000000 + b;
     const want = (ri: number, b: number): void => {
-      if (b >= 0 && !fetches.has(fetchKey(ri, b))) fetches.set(fetchKey(ri, b), this.reader.block(runs[ri]!.ref, indexes[ri - from]!, b));
+      if (b >= 0) (wanted[ri - from] ??= new Set()).add(b);
     };
     for (let p = 0; p < n; p++) {
       const key = probes[p]!;
@@ -600,8 +601,17 @@ export class LsmBackend implements LsmKeyedStateBackend {
       if (waiting !== null) speculative.push({ p, candidates: waiting, below });
     }
     if (speculative.length === 0) return out;
-    const keys = [...fetches.keys()];
-    const blocks = await Promise.all(fetches.values());
+    const keys: number[] = [];
+    const pending: Promise<DecodedBlock>[] = [];
+    wanted.forEach((set, r) => {
+      const bs = [...set].sort((a, b) => a - b);
+      const ps = this.reader.blocks(runs[r + from]!.ref, indexes[r]!, bs);
+      for (let i = 0; i < bs.length; i++) {
+        keys.push(fetchKey(r + from, bs[i]!));
+        pending.push(ps[i]!);
+      }
+    });
+    const blocks = await Promise.all(pending);
     const fetched = held;
     for (let i = 0; i < keys.length; i++) fetched.set(keys[i]!, blocks[i]!);
     // Every block of a waiting candidate was fetched or taken from the cache above, and is held here.
@@ -653,14 +663,14 @@ export class LsmBackend implements LsmKeyedStateBackend {
     const hashes = new ProbeHashes(prefixes, null, null);
     // The blocks of every run are requested at once (one round trip to the primary store, not one per
     // run) and visited newest first; only blocks below a run whose marker ends a probe are read in vain.
-    const perRun: { ri: number; cand: number[]; first: number[]; last: number[]; blocks: Map<number, Promise<DecodedBlock>> }[] = [];
+    const perRun: { ri: number; cand: number[]; first: number[]; last: number[]; blocks: Set<number> }[] = [];
     for (let ri = from; ri < runs.length; ri++) {
       const run = runs[ri]!;
       const index = indexes[ri - from]!;
       const cand: number[] = [];
       const first: number[] = [];
       const last: number[] = [];
-      const blocks = new Map<number, Promise<DecodedBlock>>();
+      const blocks = new Set<number>();
       for (let p = 0; p < prefixes.length; p++) {
         if (done[p]) continue;
         const prefix = prefixes[p]!;
@@ -676,14 +686,14 @@ export class LsmBackend implements LsmKeyedStateBackend {
         cand.push(p);
         first.push(lo);
         last.push(hi);
-        for (let b = lo; b <= hi; b++) if (!blocks.has(b)) blocks.set(b, this.reader.block(run.ref, index, b));
+        for (let b = lo; b <= hi; b++) blocks.add(b);
       }
       if (cand.length > 0) perRun.push({ ri, cand, first, last, blocks });
     }
     const loaded = await Promise.all(perRun.map(async (r) => {
       const m = new Map<number, DecodedBlock>();
-      const keys = [...r.blocks.keys()];
-      const values = await Promise.all(r.blocks.values());
+      const keys = [...r.blocks].sort((a, b) => a - b);
+      const values = await Promise.all(this.reader.blocks(runs[r.ri]!.ref, indexes[r.ri - from]!, keys));
       for (let i = 0; i < keys.length; i++) m.set(keys[i]!, values[i]!);
       return m;
     }));

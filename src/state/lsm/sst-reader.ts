@@ -61,6 +61,19 @@ export function emptyStats(): LsmStats {
   return { blockCacheHits: 0, blockCacheMisses: 0, diskCacheHits: 0, diskCacheFileHits: 0, remoteReads: 0, remoteBytesRead: 0, bytesWritten: 0, flushes: 0, compactions: 0, filesDeleted: 0, bloomSkips: 0, uploadStalls: 0, indexReads: 0 };
 }
 
+const NOOP = (): void => undefined;
+
+/** The largest single ranged read `blocks` makes of neighbouring blocks. */
+const MAX_COALESCED_BYTES = 512 * 1024;
+
+/**
+ * Bytes between two wanted blocks worth reading rather than making a second request: on S3 a request
+ * costs about what a few hundred KB of transfer does; local files and memory only merge touching blocks.
+ */
+function coalesceGapBytes(store: ObjectStore): number {
+  return store.uri.startsWith('s3:') ? 64 * 1024 : 0;
+}
+
 /** A counting semaphore bounding concurrent remote requests. */
 class Limiter {
   private active = 0;
@@ -194,6 +207,70 @@ export class SstReader {
     const p = this.loadBlock(ref, index, block).finally(() => this.inflight.delete(id));
     this.inflight.set(id, p);
     return p;
+  }
+
+  /**
+   * Blocks `wanted` (ascending, distinct) of one file, each as `block` would return it, but the uncached
+   * ones that lie close together in the file are fetched by one ranged read: on an object store a request
+   * costs far more than the bytes between two blocks (`coalesceGapBytes`, by store). The gap bytes are read
+   * and dropped; each block is copied out, so a cached block holds only its own bytes.
+   */
+  blocks(ref: SstFileRef, index: SstIndex, wanted: readonly number[]): Promise<DecodedBlock>[] {
+    const out = new Array<Promise<DecodedBlock>>(wanted.length);
+    const gap = coalesceGapBytes(ref.store);
+    const onDisk = this.diskCache.has(ref.id);
+    let group: number[] = []; // positions in `wanted` of uncached blocks to fetch together
+    const flush = (): void => {
+      if (group.length === 1) out[group[0]!] = this.block(ref, index, wanted[group[0]!]!);
+      else if (group.length > 1) this.fetchGroup(ref, index, wanted, group, out);
+      group = [];
+    };
+    for (let i = 0; i < wanted.length; i++) {
+      const b = wanted[i]!;
+      const id = blockCacheId(ref.id, b);
+      if (onDisk || this.blockCache.get(id) !== undefined || this.inflight.has(id)) {
+        out[i] = this.block(ref, index, b);
+        continue;
+      }
+      if (group.length > 0) {
+        const first = wanted[group[0]!]!;
+        const last = wanted[group[group.length - 1]!]!;
+        const lastEnd = index.offsets[last]! + index.lengths[last]!;
+        const end = index.offsets[b]! + index.lengths[b]!;
+        if (index.offsets[b]! - lastEnd > gap || end - index.offsets[first]! > MAX_COALESCED_BYTES) flush();
+      }
+      group.push(i);
+    }
+    flush();
+    return out;
+  }
+
+  /** One ranged read for the blocks `wanted[group[…]]`, split into decoded, cached blocks. */
+  private fetchGroup(ref: SstFileRef, index: SstIndex, wanted: readonly number[], group: readonly number[], out: Promise<DecodedBlock>[]): void {
+    const first = wanted[group[0]!]!;
+    const last = wanted[group[group.length - 1]!]!;
+    const start = index.offsets[first]!;
+    const bytes = this.fetch(ref, start, index.offsets[last]! + index.lengths[last]! - start);
+    this.maybeDownloadAfter(ref, bytes);
+    for (const i of group) {
+      const b = wanted[i]!;
+      const id = blockCacheId(ref.id, b);
+      this.stats.blockCacheMisses++;
+      const p = bytes
+        .then((all) => {
+          const from = index.offsets[b]! - start;
+          const decoded = decodeBlock(ref.key, b, new Uint8Array(all.subarray(from, from + index.lengths[b]!)));
+          this.blockCache.put(id, decoded);
+          return decoded;
+        })
+        .finally(() => this.inflight.delete(id));
+      this.inflight.set(id, p);
+      out[i] = p;
+    }
+  }
+
+  private maybeDownloadAfter(ref: SstFileRef, read: Promise<unknown>): void {
+    read.then(() => this.maybeDownload(ref), NOOP);
   }
 
   private async loadBlock(ref: SstFileRef, index: SstIndex, block: number): Promise<DecodedBlock> {
