@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
-import { Session, type StatementResult } from '../src/api/index.js';
+import { Session } from '../src/api/index.js';
 import { sharedDataDir } from '../src/common/index.js';
 import {
   decodeManifest,
@@ -35,6 +35,7 @@ import {
   type PaimonField,
 } from '../src/lake/index.js';
 import type { LogicalType } from '../src/types/index.js';
+import { runSql as run } from './support/sql-session.js';
 
 const FIXTURES = join(sharedDataDir(), 'paimon-testdata', 'paimon-cpp', 'parquet');
 
@@ -152,15 +153,6 @@ function javaReference(): JavaReference {
 }
 
 // ---------------------------------------------------------------- the tables Floe writes
-
-async function run(s: Session, sql: string): Promise<StatementResult> {
-  let last: StatementResult | undefined;
-  for (const st of s.parse(sql)) {
-    last = await s.execute(st);
-    if (last.kind === 'job') await last.handle.done;
-  }
-  return last!;
-}
 
 const PK_ROWS = 40;
 

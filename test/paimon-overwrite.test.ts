@@ -14,6 +14,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Session, type StatementResult } from '../src/api/index.js';
 import { FloeError } from '../src/common/index.js';
 import { ROW_KIND_SHORT, getRow, rowKindAt } from '../src/types/index.js';
+import { runSql as run, floeError as code } from './support/sql-session.js';
 
 const roots: string[] = [];
 let duck: DuckDBConnection;
@@ -31,15 +32,6 @@ function session(mode: 'batch' | 'streaming' = 'batch', config: Record<string, s
   return new Session({ config: { 'execution.runtime-mode': mode, 'table.local-time-zone': 'UTC', ...config }, warn: () => {} });
 }
 
-async function run(s: Session, sql: string): Promise<StatementResult> {
-  let last: StatementResult | undefined;
-  for (const st of s.parse(sql)) {
-    last = await s.execute(st);
-    if (last.kind === 'job') await last.handle.done;
-  }
-  return last!;
-}
-
 /** A batch session with catalog `lake` over a fresh warehouse, database `db` current. */
 async function lake(config: Record<string, string> = {}): Promise<{ s: Session; wh: string }> {
   const wh = mkdtempSync(join(tmpdir(), 'floe-paimon-overwrite-'));
@@ -54,7 +46,6 @@ async function rows(s: Session, sql: string): Promise<string[]> {
   return (await s.query(sql)).map((r) => JSON.stringify(Object.values(r))).sort();
 }
 
-const code = (c: string) => (e: unknown) => e instanceof FloeError && e.code === c;
 
 async function commitKinds(s: Session, table: string): Promise<string[]> {
   return (await s.query<{ commit_kind: string }>(`SELECT snapshot_id, commit_kind FROM \`${table}$snapshots\``)).map((r) => r.commit_kind);

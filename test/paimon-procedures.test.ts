@@ -11,18 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Session, type StatementResult } from '../src/api/index.js';
 import { FloeError } from '../src/common/index.js';
+import { runSql as run, floeError as code } from './support/sql-session.js';
 
 function session(): Session {
   return new Session({ config: { 'execution.runtime-mode': 'batch', 'table.local-time-zone': 'UTC' }, warn: () => {} });
-}
-
-async function run(s: Session, sql: string): Promise<StatementResult> {
-  let last: StatementResult | undefined;
-  for (const st of s.parse(sql)) {
-    last = await s.execute(st);
-    if (last.kind === 'job') await last.handle.done;
-  }
-  return last!;
 }
 
 /** The `result` column of a CALL. */
@@ -39,8 +31,6 @@ async function select(s: Session, sql: string): Promise<string[]> {
   return rows.map((r) => JSON.stringify(Object.values(r))).sort();
 }
 
-const code = (c: string, message?: RegExp) => (e: unknown) =>
-  e instanceof FloeError && e.code === c && (message === undefined || message.test(e.message + '\n' + (e.help ?? '') + '\n' + e.notes.join('\n')));
 
 /** A session with catalog `lake` (current, database `db`) and table `db.t` (id PK, one bucket), plus the warehouse path. */
 async function lake(): Promise<{ s: Session; wh: string; dir: string }> {

@@ -18,22 +18,13 @@ import { FloeError, sharedDataDir } from '../src/common/index.js';
 import { openPaimonTable } from '../src/lake/index.js';
 import { LocalFileObjectStore } from '../src/storage/index.js';
 import { getRow, ROW_KIND_SHORT, rowKindAt } from '../src/types/index.js';
+import { runSql as run, floeError as code } from './support/sql-session.js';
 
 const DATA = join(sharedDataDir(), 'paimon-testdata');
 const FIXTURES = join(DATA, 'paimon-cpp', 'parquet');
 
 function session(config: Record<string, string> = {}): Session {
   return new Session({ config: { 'execution.runtime-mode': 'batch', 'table.local-time-zone': 'UTC', ...config }, warn: () => {} });
-}
-
-/** Runs every statement (waiting for jobs) and returns the result of the last one. */
-async function run(s: Session, sql: string): Promise<StatementResult> {
-  let last: StatementResult | undefined;
-  for (const st of s.parse(sql)) {
-    last = await s.execute(st);
-    if (last.kind === 'job') await last.handle.done;
-  }
-  return last!;
 }
 
 async function rowsOf(s: Session, sql: string): Promise<string[][]> {
@@ -49,7 +40,6 @@ async function select(s: Session, sql: string): Promise<string[]> {
 }
 
 const sorted = (rows: readonly unknown[][]): string[] => rows.map((r) => JSON.stringify(r)).sort();
-const code = (c: string, message?: RegExp) => (e: unknown) => e instanceof FloeError && e.code === c && (message === undefined || message.test(e.message + '\n' + e.notes.join('\n') + '\n' + (e.help ?? '')));
 
 function warehouse(): string {
   return mkdtempSync(join(tmpdir(), 'floe-paimon-sql-'));
