@@ -5,7 +5,7 @@
  * `_FIRST_ROW_ID` (null here: row tracking is not written) but not the newer `_WRITE_COLS`, which readers
  * treat as absent = all columns.
  */
-import type { DataFileMeta, ManifestEntry, ManifestFileMeta, SimpleStats } from './manifest.js';
+import type { DataFileMeta, IndexManifestEntry, ManifestEntry, ManifestFileMeta, SimpleStats } from './manifest.js';
 import { avroType, writeAvroContainer, type AvroWriteCodec } from './avro-writer.js';
 
 const NS = 'org.apache.paimon.avro.generated';
@@ -79,7 +79,52 @@ export const MANIFEST_LIST_SCHEMA = {
   ],
 } as const;
 
+/**
+ * Index manifests (`manifest/index-manifest-<uuid>-<n>`): the writer schema of Java-written fixtures with
+ * deletion vectors (entry `_VERSION` 1, no `_EXTERNAL_PATH`, which readers treat as absent = null). Each
+ * index manifest lists every live index file of its snapshot (ADD entries only).
+ */
+export const INDEX_MANIFEST_SCHEMA = {
+  type: 'record',
+  name: 'record',
+  namespace: NS,
+  fields: [
+    { name: '_VERSION', type: 'int' },
+    { name: '_KIND', type: 'int' },
+    { name: '_PARTITION', type: 'bytes' },
+    { name: '_BUCKET', type: 'int' },
+    { name: '_INDEX_TYPE', type: 'string' },
+    { name: '_FILE_NAME', type: 'string' },
+    { name: '_FILE_SIZE', type: 'long' },
+    { name: '_ROW_COUNT', type: 'long' },
+    {
+      name: '_DELETIONS_VECTORS_RANGES',
+      type: [
+        'null',
+        {
+          type: 'array',
+          items: [
+            'null',
+            {
+              type: 'record',
+              name: 'record__DELETIONS_VECTORS_RANGES',
+              fields: [
+                { name: 'f0', type: 'string' },
+                { name: 'f1', type: 'int' },
+                { name: 'f2', type: 'int' },
+                { name: '_CARDINALITY', type: ['null', 'long'], default: null },
+              ],
+            },
+          ],
+        },
+      ],
+      default: null,
+    },
+  ],
+} as const;
+
 const MANIFEST_TYPE = avroType(MANIFEST_SCHEMA);
+const INDEX_MANIFEST_TYPE = avroType(INDEX_MANIFEST_SCHEMA);
 const MANIFEST_LIST_TYPE = avroType(MANIFEST_LIST_SCHEMA);
 
 const EMPTY_STATS: SimpleStats = { minValues: new Uint8Array(0), maxValues: new Uint8Array(0), nullCounts: null };
@@ -152,4 +197,20 @@ export function encodeManifestList(metas: readonly ManifestFileMeta[], codec?: A
     _MAX_LEVEL: optInt(m.maxLevel),
   }));
   return writeAvroContainer(MANIFEST_LIST_SCHEMA, MANIFEST_LIST_TYPE, recs, codec);
+}
+
+export function encodeIndexManifest(entries: readonly IndexManifestEntry[], codec?: AvroWriteCodec): Uint8Array {
+  const recs = entries.map((e) => ({
+    _VERSION: 1,
+    _KIND: e.kind,
+    _PARTITION: buf(e.partition),
+    _BUCKET: e.bucket,
+    _INDEX_TYPE: e.indexType,
+    _FILE_NAME: e.fileName,
+    _FILE_SIZE: BigInt(e.fileSize),
+    _ROW_COUNT: BigInt(e.rowCount),
+    _DELETIONS_VECTORS_RANGES:
+      e.deletionVectorRanges === null ? null : e.deletionVectorRanges.map((r) => ({ f0: r.dataFile, f1: r.offset, f2: r.length, _CARDINALITY: optLong(r.cardinality) })),
+  }));
+  return writeAvroContainer(INDEX_MANIFEST_SCHEMA, INDEX_MANIFEST_TYPE, recs, codec);
 }

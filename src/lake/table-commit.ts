@@ -22,7 +22,11 @@
  * `changelogRecordCount`, their total row count); both files do not depend on L and are written once.
  * Without changelog files the snapshot has no changelog manifest list (null) and a count of 0.
  *
- * The index manifest (deletion vectors) of L is carried over unchanged.
+ * The index manifest of L (deletion vectors, hash indexes) is carried over unchanged, unless the commit
+ * brings `indexChanges`: new HASH index files of dynamic-bucket tables (`dynamic-bucket-index.ts`). Then
+ * a new index manifest lists L's live index entries with each changed (partition, bucket)'s HASH entry
+ * replaced by the new one (the last one when a bucket changed more than once), every other entry —
+ * deletion vectors included — kept as it was. It depends on L, so it is rewritten on every attempt.
  *
  * `commitPlanned` is that loop with the entries re-planned from L on every attempt: an overwrite
  * (`table-overwrite.ts`) deletes the files live in L, so a retry on a newer L deletes the newer files.
@@ -32,8 +36,18 @@ import { ioError, type FloeError } from '../common/index.js';
 import type { LogicalType } from '../types/index.js';
 import { deserializeBinaryRow } from './binary-row.js';
 import { columnStats } from './data-file-writer.js';
-import { FileKind, decodeManifest, decodeManifestList, fileIdentifier, mergeManifestEntries, type ManifestEntry, type ManifestFileMeta } from './manifest.js';
-import { encodeManifest, encodeManifestList } from './manifest-writer.js';
+import { HASH_INDEX_TYPE } from './hash-index.js';
+import {
+  FileKind,
+  decodeManifest,
+  decodeManifestList,
+  fileIdentifier,
+  mergeManifestEntries,
+  type IndexManifestEntry,
+  type ManifestEntry,
+  type ManifestFileMeta,
+} from './manifest.js';
+import { encodeIndexManifest, encodeManifest, encodeManifestList } from './manifest-writer.js';
 import { formatMetadataJson } from './metadata-json.js';
 import { joinKey } from './paimon-paths.js';
 import type { PaimonTable } from './paimon-table.js';
@@ -53,6 +67,11 @@ export interface CommitRequest {
    * snapshot's changelog manifest list, never live data.
    */
   readonly changelog?: readonly ManifestEntry[];
+  /**
+   * New HASH index files (ADD entries) of a dynamic-bucket table: each replaces its (partition, bucket)'s
+   * HASH entry in the snapshot's index manifest.
+   */
+  readonly indexChanges?: readonly IndexManifestEntry[];
   /** Attempts before giving up when other committers keep winning (default 20). */
   readonly maxAttempts?: number;
 }
@@ -135,13 +154,26 @@ async function totalRecords(table: PaimonTable, latest: Snapshot | undefined): P
   return n;
 }
 
+function bucketKey(partition: Uint8Array, bucket: number): string {
+  return fileIdentifier(partition, bucket, '');
+}
+
+/** `base` (live index entries) with the HASH entry of every bucket in `changes` replaced (see module comment). */
+export function applyIndexChanges(base: readonly IndexManifestEntry[], changes: readonly IndexManifestEntry[]): IndexManifestEntry[] {
+  const latest = new Map<string, IndexManifestEntry>();
+  for (const c of changes) latest.set(bucketKey(c.partition, c.bucket), c);
+  const out = base.filter((e) => !(e.indexType === HASH_INDEX_TYPE && latest.has(bucketKey(e.partition, e.bucket))));
+  for (const c of latest.values()) out.push(c);
+  return out;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Commits `request.entries` as one new snapshot (see the module comment). */
 export async function commitEntries(table: PaimonTable, request: CommitRequest): Promise<CommitResult> {
-  if (!request.idempotent && request.entries.length === 0 && (request.changelog ?? []).length === 0) return { snapshotId: await table.latestSnapshotId(), committed: false };
+  if (!request.idempotent && request.entries.length === 0 && (request.changelog ?? []).length === 0 && (request.indexChanges ?? []).length === 0) return { snapshotId: await table.latestSnapshotId(), committed: false };
   const deletes = request.entries.filter((e) => e.kind === FileKind.DELETE);
   return commitPlanned(table, request, async (latest) => {
     if (deletes.length > 0) {
@@ -188,6 +220,7 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
   // The delta manifest of the last planned entries (kept across attempts while they do not change).
   let delta: { entries: readonly ManifestEntry[]; name: string; meta: ManifestFileMeta } | undefined;
   const changelogEntries = request.changelog ?? [];
+  const indexChanges = request.indexChanges ?? [];
   // The changelog manifest and its list: the same on every attempt, written on the first one.
   let changelog: { manifest: string; list: string; listSize: number; records: number } | undefined;
   const dropChangelog = async (): Promise<void> => {
@@ -212,7 +245,7 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
       await dropChangelog();
       throw e;
     }
-    if (entries.length === 0 && changelogEntries.length === 0) {
+    if (entries.length === 0 && changelogEntries.length === 0 && indexChanges.length === 0) {
       if (delta !== undefined) await store.delete(joinKey(manifestDir, delta.name));
       await dropChangelog();
       return { snapshotId: latestId, committed: false };
@@ -264,6 +297,13 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
         baseMetas.push(manifestMeta(table, mergedName, bytes.length, live));
       }
     }
+    let indexManifest = latest?.indexManifest;
+    let newIndexManifest: string | undefined;
+    if (indexChanges.length > 0) {
+      const live = applyIndexChanges(latest === undefined ? [] : await table.indexEntries(latest), indexChanges);
+      newIndexManifest = indexManifest = `index-manifest-${uuid}-${manifestSeq++}`;
+      await store.put(joinKey(manifestDir, newIndexManifest), encodeIndexManifest(live));
+    }
     const baseName = `manifest-list-${uuid}-${listSeq++}`;
     const deltaName = `manifest-list-${uuid}-${listSeq++}`;
     const baseBytes = encodeManifestList(baseMetas);
@@ -282,7 +322,7 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
       deltaManifestListSize: deltaBytes.length,
       changelogManifestList: changelog?.list ?? null,
       changelogManifestListSize: changelog?.listSize,
-      indexManifest: latest?.indexManifest,
+      indexManifest,
       commitUser: request.commitUser,
       commitIdentifier: request.identifier,
       commitKind: request.kind,
@@ -302,6 +342,7 @@ export async function commitPlanned(table: PaimonTable, request: CommitHeader, p
     await store.delete(joinKey(manifestDir, baseName));
     await store.delete(joinKey(manifestDir, deltaName));
     if (mergedName !== undefined) await store.delete(joinKey(manifestDir, mergedName));
+    if (newIndexManifest !== undefined) await store.delete(joinKey(manifestDir, newIndexManifest));
     await sleep(Math.min(50, 1 + attempt * 5) * Math.random());
   }
   if (delta !== undefined) await store.delete(joinKey(manifestDir, delta.name));

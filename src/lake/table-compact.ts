@@ -17,6 +17,9 @@
  * it is written as a changelog file of the output level and listed by the COMPACT snapshot's changelog
  * manifest list, as Paimon's lookup compaction does.
  *
+ * Dynamic-bucket tables compact bucket by bucket like any other: keys stay in their buckets, so the
+ * HASH index entries stay valid and the index manifest is carried over unchanged (`table-commit.ts`).
+ *
  * Not done: deletion-vector index entries of compacted files are not removed (the old index manifest
  * is carried over; its vectors name files that are no longer live and are ignored on read).
  */

@@ -4,10 +4,13 @@
  * `putIfAbsent` so two creators cannot both win. As in Paimon, primary-key columns become NOT NULL and the
  * partition keys of a primary-key table must be part of its primary key.
  *
- * Floe's writer needs a fixed bucket count (`bucket` > 0) for primary-key tables: dynamic-bucket tables
- * (`bucket` = -1, Paimon's default for them) keep a hash index Floe does not maintain yet.
+ * A primary-key table without `bucket` (or with `bucket` = -1) is a dynamic-bucket table, Paimon's default
+ * for them: its buckets come from a per-partition hash index (`dynamic-bucket-index.ts`), hashing the
+ * primary key minus partition keys, so `bucket-key` cannot be set. Paimon's cross-partition upsert mode
+ * (a dynamic-bucket table whose primary key lacks partition keys) is refused.
  */
 import { changelogProducerOf } from './changelog-producer.js';
+import { dynamicBucketOptions } from './dynamic-bucket-index.js';
 import { unsupported, userError } from '../common/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { withNullable, type LogicalType, type RowType } from '../types/index.js';
@@ -57,16 +60,28 @@ export async function createPaimonTable(store: ObjectStore, tablePath: string, s
   for (const k of [...pks, ...parts]) {
     if (!names.has(k)) throw userError('LAKE.BAD_TABLE_SPEC', `${what}: key column '${k}' is not a column`);
   }
+  const bucket = Number(options['bucket'] ?? '-1');
   if (pks.length > 0) {
-    for (const p of parts) {
-      if (!pks.includes(p)) throw userError('LAKE.BAD_TABLE_SPEC', `${what}: partition key '${p}' must be part of the primary key (${pks.join(', ')})`);
+    const outside = parts.filter((p) => !pks.includes(p));
+    if (outside.length > 0 && bucket === -1) {
+      throw unsupported(
+        'LAKE.CROSS_PARTITION_UPDATE_UNSUPPORTED',
+        `${what}: partition key${outside.length > 1 ? 's' : ''} ${outside.map((p) => `'${p}'`).join(', ')} not in the primary key (${pks.join(', ')}) would need Paimon's cross-partition upsert mode, which Floe does not write`,
+        { help: `add ${outside.join(', ')} to the primary key, or give the table a fixed 'bucket' count and a primary key containing every partition key` },
+      );
     }
+    for (const p of outside) throw userError('LAKE.BAD_TABLE_SPEC', `${what}: partition key '${p}' must be part of the primary key (${pks.join(', ')})`);
     if (pks.every((k) => parts.includes(k))) throw userError('LAKE.BAD_TABLE_SPEC', `${what}: the primary key must not consist of partition keys only`);
   }
-  const bucket = Number(options['bucket'] ?? '-1');
   if (!Number.isInteger(bucket) || bucket === 0 || bucket < -2) throw userError('LAKE.BAD_TABLE_SPEC', `${what}: option bucket must be a positive count or -1, got '${options['bucket']}'`);
-  if (pks.length > 0 && bucket < 0) {
-    throw unsupported('LAKE.DYNAMIC_BUCKET_UNSUPPORTED', `${what}: Floe writes primary-key tables with a fixed bucket count only`, { help: "set option 'bucket' to a positive number" });
+  if (pks.length > 0 && bucket === -2) {
+    throw unsupported('LAKE.POSTPONE_BUCKET_UNSUPPORTED', `${what}: Floe does not write postpone-bucket tables (bucket = -2)`, { help: "set option 'bucket' to a positive number, or -1 for dynamic buckets" });
+  }
+  if (pks.length > 0 && bucket === -1) {
+    if ((options['bucket-key'] ?? '').trim() !== '') {
+      throw userError('LAKE.BAD_TABLE_SPEC', `${what}: a dynamic-bucket table (bucket = -1) hashes its primary key; option 'bucket-key' needs a fixed bucket count`);
+    }
+    dynamicBucketOptions(options, what);
   }
   if (pks.length === 0 && bucket > 0 && (options['bucket-key'] ?? '').trim() === '') {
     // As Paimon: a bucketed append table hashes its rows by an explicit bucket key.

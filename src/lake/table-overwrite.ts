@@ -22,7 +22,7 @@
 import { internalError, userError } from '../common/index.js';
 import { compareValues, type LogicalType } from '../types/index.js';
 import { deserializeBinaryRow } from './binary-row.js';
-import { FileKind, type ManifestEntry } from './manifest.js';
+import { FileKind, type IndexManifestEntry, type ManifestEntry } from './manifest.js';
 import type { PaimonTable } from './paimon-table.js';
 import { commitPlanned, type CommitResult } from './table-commit.js';
 import { fieldByName } from './table-schema.js';
@@ -35,6 +35,11 @@ export interface OverwriteRequest {
   readonly entries: readonly ManifestEntry[];
   /** Changelog files of the new rows (`changelog-producer` = `input`), for the snapshot's changelog manifest list. */
   readonly changelog?: readonly ManifestEntry[];
+  /**
+   * New HASH index files of a dynamic-bucket table (`CommitRequest.indexChanges`). The index keeps the
+   * hashes of overwritten keys: they only pin those keys to their old buckets, as Paimon's index does.
+   */
+  readonly indexChanges?: readonly IndexManifestEntry[];
   /**
    * Static partition values (`PARTITION (dt = '2024-01-01')`) by partition column, as Floe values of the
    * columns' types; may name a subset of the partition columns, or none.
@@ -118,7 +123,7 @@ export async function overwriteEntries(table: PaimonTable, request: OverwriteReq
     overwritten = inStatic;
   }
 
-  return commitPlanned(table, { commitUser: request.commitUser, identifier: request.identifier, idempotent: false, kind: 'OVERWRITE', maxAttempts: request.maxAttempts, changelog: request.changelog }, async (latest) => {
+  return commitPlanned(table, { commitUser: request.commitUser, identifier: request.identifier, idempotent: false, kind: 'OVERWRITE', maxAttempts: request.maxAttempts, changelog: request.changelog, indexChanges: request.indexChanges }, async (latest) => {
     const live = latest === undefined ? [] : await table.manifestEntries(latest);
     const changes: ManifestEntry[] = [];
     for (const e of live) if (overwritten(e)) changes.push({ ...e, kind: FileKind.DELETE });

@@ -93,7 +93,10 @@ describe('createPaimonTable', () => {
     assert.equal(t.schema().highestFieldId, 7);
     await assert.rejects(createPaimonTable(store, 't1', { fields: ORDERS }), { code: 'LAKE.TABLE_EXISTS' });
     await assert.rejects(createPaimonTable(store, 't2', { fields: ORDERS, primaryKeys: ['id'], partitionKeys: ['dt'], options: { bucket: '2' } }), { code: 'LAKE.BAD_TABLE_SPEC' });
-    await assert.rejects(createPaimonTable(store, 't3', { fields: ORDERS, primaryKeys: ['id'] }), { code: 'LAKE.DYNAMIC_BUCKET_UNSUPPORTED' });
+    // A primary-key table without 'bucket' is a dynamic-bucket table (Paimon's default); not in cross-partition mode.
+    assert.equal((await createPaimonTable(store, 't3', { fields: ORDERS, primaryKeys: ['id'] })).numBuckets, -1);
+    await assert.rejects(createPaimonTable(store, 't3b', { fields: ORDERS, primaryKeys: ['id'], partitionKeys: ['dt'] }), { code: 'LAKE.CROSS_PARTITION_UPDATE_UNSUPPORTED', message: /'dt'/ });
+    await assert.rejects(createPaimonTable(store, 't3c', { fields: ORDERS, primaryKeys: ['id'], options: { bucket: '-2' } }), { code: 'LAKE.POSTPONE_BUCKET_UNSUPPORTED' });
     await assert.rejects(createPaimonTable(store, 't4', { fields: ORDERS, partitionKeys: ['nope'] }), { code: 'LAKE.BAD_TABLE_SPEC' });
     await assert.rejects(createPaimonTable(store, 't5', { fields: ORDERS, options: { 'file.format': 'orc' } }), { code: 'LAKE.UNSUPPORTED_FORMAT' });
     await assert.rejects(createPaimonTable(store, 't7', { fields: ORDERS, options: { bucket: '2' } }), { code: 'LAKE.BAD_TABLE_SPEC' });

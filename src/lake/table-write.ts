@@ -5,7 +5,11 @@
  *
  * Routing: the partition is the BinaryRow of the partition columns; the bucket is Paimon's
  * `bucketOfRow` over the bucket key (`bucket-key`, else the primary key minus partition keys, else all
- * columns) for fixed-bucket tables, and 0 for bucket-unaware append tables (`bucket` = -1).
+ * columns) for fixed-bucket tables, and 0 for bucket-unaware append tables (`bucket` = -1). Primary-key
+ * tables with `bucket` = -1 are dynamic-bucket tables: `write` keeps each row's key hash (the BinaryRow
+ * hash of the trimmed primary key) and `prepareCommit` looks the buckets up in the partition's hash index,
+ * in arrival order, extending it for new keys (`dynamic-bucket-index.ts`); the grown buckets' new HASH
+ * index files are committed with the data files (`CommitRequest.indexChanges`).
  *
  * Files:
  * - append tables: the value columns; rows must add (+I/+U) — Paimon rejects -U/-D there, and with
@@ -22,13 +26,14 @@
  * the APPEND snapshot with the compaction that writes the changelog (`lookup-changelog.ts`).
  */
 import { randomUUID } from 'node:crypto';
-import { unsupported, userError } from '../common/index.js';
+import { internalError, unsupported, userError } from '../common/index.js';
 import { RowKind, compareValues, getRow, getValue, type LogicalType, type RecordBatch, type RowType } from '../types/index.js';
 import { BinaryRowWriter, deserializeBinaryRow } from './binary-row.js';
-import { bucketOfRow } from './bucket-hash.js';
+import { bucketOfRow, hashBytesByWords } from './bucket-hash.js';
 import { CHANGELOG_FILE_PREFIX, changelogProducerOf, splitChangelogEntries, type ChangelogProducer } from './changelog-producer.js';
 import { checkWritable, columnStats, serializeRow, writeParquetDataFile, type WriteField } from './data-file-writer.js';
-import { FileKind, type DataFileMeta, type ManifestEntry } from './manifest.js';
+import { DynamicBucketIndex, type AssignerIdentity } from './dynamic-bucket-index.js';
+import { FileKind, type DataFileMeta, type IndexManifestEntry, type ManifestEntry } from './manifest.js';
 import { MAIN_BRANCH, joinKey, partitionPath } from './paimon-paths.js';
 import type { PaimonTable } from './paimon-table.js';
 import { BATCH_COMMIT_IDENTIFIER, commitEntries, findCommitted, type CommitResult } from './table-commit.js';
@@ -43,6 +48,19 @@ export const KEY_FIELD_ID_START = 1073741823;
 export interface PaimonWriteOptions {
   /** Names this writer in snapshots; with `commit(identifier)` it makes commits idempotent. Default: a random UUID. */
   readonly commitUser?: string;
+  /**
+   * Dynamic-bucket tables: which of the job's parallel writers this is (default the only one). Each
+   * creates and fills only its own buckets (`dynamic-bucket-index.ts`), so every key must always reach
+   * the same writer: route rows by (partition, `dynamicBucketChannel`) to writers.
+   */
+  readonly assigner?: AssignerIdentity;
+}
+
+/** What a writer prepared since it last handed its files over. */
+export interface PreparedFiles {
+  readonly entries: ManifestEntry[];
+  /** New HASH index files of a dynamic-bucket table (commit them with the entries). */
+  readonly indexChanges: IndexManifestEntry[];
 }
 
 /**
@@ -71,11 +89,22 @@ interface BucketBuffer {
   readonly positions: number[][];
 }
 
+/** Rows of a dynamic-bucket partition whose bucket is not looked up yet, with their key hashes. */
+interface UnassignedRows {
+  readonly batches: RecordBatch[];
+  readonly positions: number[][];
+  readonly hashes: number[];
+}
+
 /** The bucket buffers of one partition, by bucket id. */
 interface PartitionBuffer {
   readonly partition: Uint8Array;
   readonly values: unknown[];
   readonly buckets: (BucketBuffer | undefined)[];
+  /** Dynamic-bucket tables: rows in arrival order, assigned to buckets in `prepareCommit`. */
+  unassigned: UnassignedRows | undefined;
+  /** Dynamic-bucket tables: the routing channels (`dynamicBucketChannel`) of the rows seen here. */
+  channels: Set<number> | undefined;
 }
 
 /** The layout of a table's data files and where its rows go. */
@@ -91,6 +120,8 @@ export class WriteLayout {
   readonly bucketTypes: LogicalType[];
   readonly numBuckets: number;
   readonly totalBuckets: number;
+  /** A dynamic-bucket primary-key table (`bucket` = -1): buckets come from the hash index. */
+  readonly dynamic: boolean;
   /** The columns of a data file, in file order. */
   readonly fileFields: WriteField[];
   /** The table's `changelog-producer` (`changelog-producer.ts`). */
@@ -116,11 +147,16 @@ export class WriteLayout {
     this.keyIdx = keys.map(index);
     this.keyTypes = this.keyIdx.map((i) => this.types[i]!);
     this.numBuckets = table.numBuckets;
-    if (this.numBuckets === -2 || (this.isPk && this.numBuckets < 0)) {
-      throw unsupported('LAKE.DYNAMIC_BUCKET_UNSUPPORTED', `${what} has bucket = ${this.numBuckets}; Floe writes fixed-bucket primary-key tables and bucket-unaware append tables only`);
+    if (this.numBuckets === -2 || this.numBuckets === 0 || this.numBuckets < -2) {
+      throw unsupported(this.numBuckets === -2 ? 'LAKE.POSTPONE_BUCKET_UNSUPPORTED' : 'LAKE.UNSUPPORTED_BUCKET_MODE', `${what} has bucket = ${this.numBuckets}; Floe writes fixed-bucket, dynamic-bucket (-1) primary-key and bucket-unaware append tables only`);
+    }
+    this.dynamic = this.isPk && this.numBuckets === -1;
+    if (this.dynamic && this.partitionIdx.some((i) => !schema.primaryKeys.includes(schema.fields[i]!.name))) {
+      throw unsupported('LAKE.CROSS_PARTITION_UPDATE_UNSUPPORTED', `${what}: its primary key (${schema.primaryKeys.join(', ')}) lacks partition keys, which needs Paimon's cross-partition upsert mode`);
     }
     this.totalBuckets = this.numBuckets > 0 ? this.numBuckets : -1;
-    const bkeys = this.numBuckets > 0 ? bucketKeys(schema) : [];
+    // Dynamic buckets hash the trimmed primary key (Paimon's `trimmedPrimaryKey().hashCode()`).
+    const bkeys = this.numBuckets > 0 ? bucketKeys(schema) : this.dynamic ? keys : [];
     this.bucketIdx = bkeys.map(index);
     this.bucketTypes = this.bucketIdx.map((i) => this.types[i]!);
     const values: WriteField[] = schema.fields.map((f) => ({ id: f.id, name: f.name, type: f.type }));
@@ -266,6 +302,10 @@ export class PaimonTableWrite {
   private readonly bucketWriter: BinaryRowWriter;
   private readonly ignoreDelete: boolean;
   private pending: ManifestEntry[] = [];
+  /** HASH index files prepared since the last hand-over (dynamic-bucket tables). */
+  private pendingIndex: IndexManifestEntry[] = [];
+  /** The hash indexes of a dynamic-bucket table, else null. */
+  private readonly bucketIndex: DynamicBucketIndex | null;
   /** Next sequence number per (partition, bucket) handed out by this writer. */
   private readonly nextSeq = new Map<string, number>();
   /** The partition and bucket of every `nextSeq` group. */
@@ -278,10 +318,15 @@ export class PaimonTableWrite {
     this.bucketWriter = new BinaryRowWriter(this.layout.bucketIdx.length);
     const opt = (k: string): boolean => (table.options[k] ?? 'false').toLowerCase() === 'true';
     this.ignoreDelete = opt('ignore-delete') || opt('deduplicate.ignore-delete');
+    this.bucketIndex = this.layout.dynamic ? new DynamicBucketIndex(table, options.assigner) : null;
   }
 
-  /** Buffers the rows of `batch` (columns in table-schema order, row kinds from `batch.kinds`). */
-  write(batch: RecordBatch): void {
+  /**
+   * Buffers the rows of `batch` (columns in table-schema order, row kinds from `batch.kinds`). For a
+   * dynamic-bucket table, `channels` (optional) are the rows' routing channels, remembered per partition
+   * (`dynamicChannels`).
+   */
+  write(batch: RecordBatch, channels?: Int32Array): void {
     const L = this.layout;
     const nf = L.types.length;
     if (batch.columns.length !== nf) {
@@ -299,6 +344,21 @@ export class PaimonTableWrite {
       pw.reset();
       for (let p = 0; p < L.partitionIdx.length; p++) pw.set(p, getValue(cols[L.partitionIdx[p]!]!, r, L.partitionTypes[p]!), L.partitionTypes[p]!);
       if (part === null || !pw.sameBytes(part.partition, 4)) part = this.partitionBuffer(batch, r);
+      if (L.dynamic) {
+        bw.reset();
+        for (let b = 0; b < L.bucketIdx.length; b++) bw.set(b, getValue(cols[L.bucketIdx[b]!]!, r, L.bucketTypes[b]!), L.bucketTypes[b]!);
+        const u = (part.unassigned ??= { batches: [], positions: [], hashes: [] });
+        const last = u.batches.length - 1;
+        if (last >= 0 && u.batches[last] === batch) u.positions[last]!.push(r);
+        else {
+          u.batches.push(batch);
+          u.positions.push([r]);
+        }
+        u.hashes.push(hashBytesByWords(bw.bytes()));
+        if (channels !== undefined) (part.channels ??= new Set()).add(channels[r]!);
+        this.buffered++;
+        continue;
+      }
       let bucket = 0;
       if (L.numBuckets > 0) {
         bw.reset();
@@ -358,7 +418,7 @@ export class PaimonTableWrite {
     let part = this.buffers.get(key);
     if (part === undefined) {
       const values = L.partitionIdx.map((c) => getValue(batch.columns[c]!, r, L.types[c]!));
-      part = { partition: serialized, values, buckets: [] };
+      part = { partition: serialized, values, buckets: [], unassigned: undefined, channels: undefined };
       this.buffers.set(key, part);
       this.partitionList.push(part);
     }
@@ -372,6 +432,7 @@ export class PaimonTableWrite {
    */
   async prepareCommit(): Promise<ManifestEntry[]> {
     const L = this.layout;
+    if (this.bucketIndex !== null) await this.assignDynamicBuckets(this.bucketIndex);
     const existing = this.buffered > 0 ? await maxSequenceNumbers(this.table) : new Map<string, number>();
     const entries: ManifestEntry[] = [];
     const groups: BucketBuffer[] = [];
@@ -425,11 +486,70 @@ export class PaimonTableWrite {
         entries.push({ kind: FileKind.ADD, partition: buf.partition, bucket: buf.bucket, totalBuckets: L.totalBuckets, file });
       }
     }
-    this.buffers.clear();
-    this.partitionList = [];
+    if (L.dynamic) {
+      // Keep the partitions (their channels), drop their rows.
+      for (const part of this.buffers.values()) part.buckets.length = 0;
+    } else {
+      this.buffers.clear();
+      this.partitionList = [];
+    }
     this.buffered = 0;
     this.pending.push(...entries);
+    if (this.bucketIndex !== null) for (const e of await this.bucketIndex.takeChangedFiles()) this.pendingIndex.push(e);
     return entries;
+  }
+
+  /** Moves the unassigned rows of every partition into the buckets the hash index gives their keys. */
+  private async assignDynamicBuckets(index: DynamicBucketIndex): Promise<void> {
+    for (const part of this.buffers.values()) {
+      const u = part.unassigned;
+      if (u === undefined) continue;
+      part.unassigned = undefined;
+      const hashIndex = await index.partition(part.partition);
+      let h = 0;
+      for (let i = 0; i < u.batches.length; i++) {
+        const batch = u.batches[i]!;
+        for (const r of u.positions[i]!) {
+          const bucket = hashIndex.assign(u.hashes[h++]!);
+          let buf = part.buckets[bucket];
+          if (buf === undefined) {
+            buf = { partition: part.partition, partitionValues: part.values, bucket, batches: [], positions: [] };
+            part.buckets[bucket] = buf;
+          }
+          const last = buf.batches.length - 1;
+          if (last >= 0 && buf.batches[last] === batch) buf.positions[last]!.push(r);
+          else {
+            buf.batches.push(batch);
+            buf.positions.push([r]);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Dynamic-bucket tables: the routing channels seen per partition (from `write`'s `channels` and
+   * `restoreChannel`), so a checkpointing writer can file its sequence counters under every state key
+   * its rows were routed by.
+   */
+  dynamicChannels(): { partition: Uint8Array; partitionValues: readonly unknown[]; channels: number[] }[] {
+    const out: { partition: Uint8Array; partitionValues: readonly unknown[]; channels: number[] }[] = [];
+    for (const part of this.buffers.values()) {
+      if (part.channels !== undefined && part.channels.size > 0) out.push({ partition: part.partition, partitionValues: part.values, channels: [...part.channels].sort((a, b) => a - b) });
+    }
+    return out;
+  }
+
+  /** Remembers a routing channel of a partition (restoring a checkpoint). */
+  restoreChannel(partition: Uint8Array, partitionValues: readonly unknown[], channel: number): void {
+    const key = hex(partition);
+    let part = this.buffers.get(key);
+    if (part === undefined) {
+      part = { partition, values: [...partitionValues], buckets: [], unassigned: undefined, channels: undefined };
+      this.buffers.set(key, part);
+      this.partitionList.push(part);
+    }
+    (part.channels ??= new Set()).add(channel);
   }
 
   /**
@@ -438,10 +558,24 @@ export class PaimonTableWrite {
    * its checkpoint and commits them, idempotently, when the checkpoint completed).
    */
   async prepareAndDetach(): Promise<ManifestEntry[]> {
+    const { entries, indexChanges } = await this.prepareAndDetachAll();
+    if (indexChanges.length > 0) {
+      // Committing the data files without their index would let a later writer put their keys elsewhere.
+      this.pendingIndex = indexChanges.concat(this.pendingIndex);
+      this.pending = entries.concat(this.pending);
+      throw internalError(`prepareAndDetach on dynamic-bucket table '${this.table.tablePath}' would drop its hash index changes; use prepareAndDetachAll`);
+    }
+    return entries;
+  }
+
+  /** `prepareAndDetach` with the HASH index files (dynamic-bucket tables) to commit with the entries. */
+  async prepareAndDetachAll(): Promise<PreparedFiles> {
     await this.prepareCommit();
     const entries = this.pending;
+    const indexChanges = this.pendingIndex;
     this.pending = [];
-    return entries;
+    this.pendingIndex = [];
+    return { entries, indexChanges };
   }
 
   /**
@@ -462,7 +596,9 @@ export class PaimonTableWrite {
     }
     await this.prepareCommit();
     const entries = this.pending;
+    const indexChanges = this.pendingIndex;
     this.pending = [];
+    this.pendingIndex = [];
     const { data, changelog } = splitChangelogEntries(entries);
     let result: CommitResult;
     try {
@@ -473,10 +609,12 @@ export class PaimonTableWrite {
         kind: 'APPEND',
         entries: data,
         changelog,
+        indexChanges,
       });
     } catch (e) {
       // The files stay prepared: a later commit (or `discard`) takes care of them.
       this.pending = entries.concat(this.pending);
+      this.pendingIndex = indexChanges.concat(this.pendingIndex);
       throw e;
     }
     if (result.committed && this.layout.changelogProducer === 'lookup' && (this.table.options['write-only'] ?? 'false').toLowerCase() !== 'true') {
@@ -515,5 +653,7 @@ export class PaimonTableWrite {
       await this.table.store.delete(L.fileKey(deserializeBinaryRow(e.partition, types, 'partition'), e.bucket, e.file.fileName));
     }
     this.pending = [];
+    for (const e of this.pendingIndex) await this.table.store.delete(joinKey(this.table.tablePath, 'index', e.fileName));
+    this.pendingIndex = [];
   }
 }

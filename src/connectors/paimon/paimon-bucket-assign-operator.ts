@@ -2,6 +2,11 @@
  * `lake-bucket-assign`: appends the Paimon bucket of every row as a last `INT NOT NULL` column, so the
  * hash exchange after it routes each (partition, bucket) to one writer (src/spec/lake-sink-specs.ts).
  * Stateless; runs chained with its input, rows and kinds pass through unchanged.
+ *
+ * For a dynamic-bucket table (`bucket` = -1) the column holds the key's routing channel instead
+ * (`dynamicBucketChannel`): buckets come from the table's hash index, which the writers maintain, and
+ * this operator runs at its input's parallelism where one key may reach several subtasks. Routing by
+ * (partition, channel) hands every key to one writer, which assigns its bucket.
  */
 import { unsupported } from '../../common/index.js';
 import { PaimonBucketAssigner } from '../../lake/index.js';

@@ -15,6 +15,9 @@
  * with Paimon's batch identifier. Compaction runs after commits, here only, so it never races another
  * writer of this job.
  *
+ * Dynamic-bucket tables: a committable may also hold new HASH index files; they are committed with the
+ * checkpoint's data files (`CommitRequest.indexChanges`), each replacing its bucket's index entry.
+ *
  * A committable may hold changelog files (`changelog-producer` = `input`, told apart by file name): they
  * go into the same snapshot's changelog manifest list. With `lookup`, the compaction after every commit
  * produces the changelog (paimon-compaction.ts); a crash between the two leaves level-0 files that the
@@ -31,7 +34,7 @@ import { BATCH_COMMIT_IDENTIFIER, commitEntries, overwriteEntries, splitChangelo
 import { readCheckpointSettings, type CheckpointedOperator, type OperatorContext } from '../../runtime/index.js';
 import type { LakeCommitterSpec } from '../../spec/index.js';
 import type { RecordBatch } from '../../types/index.js';
-import { END_OF_INPUT_CHECKPOINT, decodeCommittable, readCommittable } from './paimon-committable.js';
+import { END_OF_INPUT_CHECKPOINT, decodeCommittable, readCommittable, type CommittableFiles } from './paimon-committable.js';
 import { compactIfDue } from './paimon-compaction.js';
 import { openSinkTable } from './paimon-sink-table.js';
 
@@ -117,18 +120,25 @@ export class PaimonCommitterOperator implements CheckpointedOperator {
     const written: ManifestEntry[] = [];
     while (this.pending.length > 0 && this.pending[0]!.checkpointId <= checkpointId) {
       const p = this.pending[0]!;
-      const { data, changelog } = splitChangelogEntries(this.decode(p.files));
-      await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BigInt(p.checkpointId), idempotent: true, kind: 'APPEND', entries: data, changelog });
+      const files = this.decode(p.files);
+      const { data, changelog } = splitChangelogEntries(files.entries);
+      await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BigInt(p.checkpointId), idempotent: true, kind: 'APPEND', entries: data, changelog, indexChanges: files.indexChanges });
       this.pending.shift();
       for (const e of data) written.push(e);
     }
     await compactIfDue(this.table!, this.compactUser, written);
   }
 
-  private decode(files: readonly Uint8Array[]): ManifestEntry[] {
-    const out: ManifestEntry[] = [];
-    for (const f of files) for (const e of decodeCommittable(f, this.spec.tableName)) out.push(e);
-    return out;
+  /** The files of several committables, in order (a later index file of a bucket replaces an earlier one). */
+  private decode(files: readonly Uint8Array[]): CommittableFiles {
+    const entries: ManifestEntry[] = [];
+    const indexChanges: CommittableFiles['indexChanges'] = [];
+    for (const f of files) {
+      const c = decodeCommittable(f, this.spec.tableName);
+      for (const e of c.entries) entries.push(e);
+      for (const e of c.indexChanges) indexChanges.push(e);
+    }
+    return { entries, indexChanges };
   }
 
   async endInput(): Promise<void> {
@@ -139,14 +149,16 @@ export class PaimonCommitterOperator implements CheckpointedOperator {
     files.push(...this.endOfInput);
     this.pending = [];
     this.endOfInput = [];
-    const { data: entries, changelog } = splitChangelogEntries(this.decode(files));
+    const decoded = this.decode(files);
+    const { data: entries, changelog } = splitChangelogEntries(decoded.entries);
+    const indexChanges = decoded.indexChanges;
     if (this.spec.overwrite !== undefined) {
-      await overwriteEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, entries, changelog, staticPartition: this.staticPartition() });
+      await overwriteEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, entries, changelog, indexChanges, staticPartition: this.staticPartition() });
       await compactIfDue(this.table!, this.compactUser, entries);
       return;
     }
-    if (entries.length === 0) return;
-    await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, idempotent: false, kind: 'APPEND', entries, changelog });
+    if (entries.length === 0 && indexChanges.length === 0) return;
+    await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, idempotent: false, kind: 'APPEND', entries, changelog, indexChanges });
     await compactIfDue(this.table!, this.compactUser, entries);
   }
 

@@ -103,12 +103,16 @@ export function checkScanOptions(tableName: string, options: Readonly<Record<str
 /**
  * Table options `CREATE TABLE` accepts in a Paimon catalog, with the values Floe supports (null = any).
  * Everything here is honoured by Floe's writer and reader; options Paimon has but Floe would ignore or
- * get wrong (the `full-compaction` changelog producer, deletion vectors, aggregation, ORC files, dynamic
- * buckets for primary keys) are refused with the option named.
+ * get wrong (the `full-compaction` changelog producer, deletion vectors, aggregation, ORC files) are
+ * refused with the option named. Primary-key tables without `bucket` are dynamic-bucket tables (their
+ * `dynamic-bucket.*` options are validated by src/lake's `createPaimonTable`).
  */
 const CREATE_OPTIONS: ReadonlyMap<string, readonly string[] | null> = new Map<string, readonly string[] | null>([
   ['bucket', null],
   ['bucket-key', null],
+  ['dynamic-bucket.target-row-num', null],
+  ['dynamic-bucket.max-buckets', null],
+  ['dynamic-bucket.initial-buckets', null],
   ['merge-engine', ['deduplicate', 'partial-update', 'first-row']],
   ['sequence.field', null],
   ['ignore-delete', ['true', 'false']],

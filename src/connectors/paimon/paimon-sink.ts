@@ -25,7 +25,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { userError } from '../../common/index.js';
-import { commitEntries, type ManifestEntry, type PaimonTable, type PaimonTableWrite } from '../../lake/index.js';
+import { commitEntries, type IndexManifestEntry, type ManifestEntry, type PaimonTable, type PaimonTableWrite } from '../../lake/index.js';
 import type { RecordBatch } from '../../types/index.js';
 import type { SinkConnector, SinkContext, SinkWriter } from '../connector.js';
 import { OptionReader } from '../option-values.js';
@@ -38,6 +38,8 @@ export interface PaimonCommittable {
   readonly commitUser: string;
   readonly checkpointId: number;
   readonly entries: readonly ManifestEntry[];
+  /** New HASH index files of a dynamic-bucket table (absent in committables of older checkpoints). */
+  readonly indexChanges?: readonly IndexManifestEntry[];
 }
 
 class PaimonSinkWriter implements SinkWriter {
@@ -55,7 +57,8 @@ class PaimonSinkWriter implements SinkWriter {
     const dynamic: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.ctx.options)) if (k !== 'connector' && k !== PATH_OPTION) dynamic[k] = v;
     this.table = await openTableAt(path, (k) => this.ctx.config(k), { dynamicOptions: dynamic });
-    this.writer = this.table.newWrite({ commitUser: this.commitUser });
+    // Dynamic-bucket tables: each subtask assigns only its own buckets; the caller routes each key to one subtask.
+    this.writer = this.table.newWrite({ commitUser: this.commitUser, assigner: { assignId: this.ctx.subtaskIndex, numAssigners: this.ctx.parallelism } });
     return this.writer;
   }
 
@@ -82,8 +85,8 @@ class PaimonSinkWriter implements SinkWriter {
 
   async preCommit(checkpointId: number): Promise<readonly PaimonCommittable[]> {
     if (this.writer === null) return [];
-    const entries = await this.writer.prepareAndDetach();
-    return entries.length === 0 ? [] : [{ commitUser: this.commitUser, checkpointId, entries }];
+    const { entries, indexChanges } = await this.writer.prepareAndDetachAll();
+    return entries.length === 0 && indexChanges.length === 0 ? [] : [{ commitUser: this.commitUser, checkpointId, entries, indexChanges }];
   }
 
   async commit(committables: readonly unknown[]): Promise<void> {
@@ -91,7 +94,7 @@ class PaimonSinkWriter implements SinkWriter {
     await this.open();
     const written: ManifestEntry[] = [];
     for (const c of committables as readonly PaimonCommittable[]) {
-      await commitEntries(this.table!, { commitUser: c.commitUser, identifier: BigInt(c.checkpointId), idempotent: true, kind: 'APPEND', entries: c.entries });
+      await commitEntries(this.table!, { commitUser: c.commitUser, identifier: BigInt(c.checkpointId), idempotent: true, kind: 'APPEND', entries: c.entries, indexChanges: c.indexChanges ?? [] });
       for (const e of c.entries) written.push(e);
     }
     await compactIfDue(this.table!, this.compactUser, written);

@@ -9,6 +9,15 @@
  * bucket) — the key the hash exchange routes the bucket's rows by — so after a recovery (even at another
  * parallelism) the writer that owns a bucket continues its numbering above the restored checkpoint's
  * files, which the committer may not have committed yet when this writer prepares its next files.
+ *
+ * Dynamic-bucket tables (`bucket` = -1): the routing column holds a channel derived from the key hash
+ * (`dynamicBucketChannel`), not the bucket; this writer is the bucket assigner of the keys routed to it
+ * (assigner `subtaskIndex` of `parallelism`, see src/lake/dynamic-bucket-index.ts) and hands its new HASH
+ * index files over with its data files. Its rows of one bucket may now share the bucket with another
+ * writer's rows (keys that kept a bucket of another assigner), so the counters are filed under every
+ * (partition values…, channel) state key the writer saw, each holding all of the partition's counters:
+ * after a recovery the writer that receives a channel gets every counter any old writer of that channel
+ * had, and raising a counter is always safe.
  */
 import { unsupported } from '../../common/index.js';
 import { changelogProducerOf, type PaimonTableWrite, type SequenceCounter } from '../../lake/index.js';
@@ -37,6 +46,16 @@ function withoutUpdateBefore(batch: RecordBatch): RecordBatch {
   return selectRows(batch, idx);
 }
 
+/** The keyed operator state of a dynamic-bucket writer under one (partition values…, channel) key. */
+interface ChannelCounters {
+  readonly channel: number;
+  readonly counters: readonly SequenceCounter[];
+}
+
+function isChannelCounters(v: unknown): v is ChannelCounters {
+  return typeof v === 'object' && v !== null && Array.isArray((v as ChannelCounters).counters);
+}
+
 export class PaimonWriterOperator implements CheckpointedOperator {
   private writer: PaimonTableWrite | null = null;
   private ctx: OperatorContext | null = null;
@@ -44,6 +63,8 @@ export class PaimonWriterOperator implements CheckpointedOperator {
   private readonly width: number;
   /** `changelog-producer` = `input`: the changelog files record the input as received, -U included. */
   private keepUpdateBefore = false;
+  /** A dynamic-bucket table: the routing column holds channels. */
+  private dynamic = false;
 
   constructor(private readonly spec: LakeWriterSpec) {
     if (spec.version !== 1) {
@@ -55,25 +76,41 @@ export class PaimonWriterOperator implements CheckpointedOperator {
   async open(ctx: OperatorContext): Promise<void> {
     this.ctx = ctx;
     const table = await openSinkTable(this.spec.tableName, this.spec.options, (k) => ctx.config(k));
-    this.writer = table.newWrite();
+    this.writer = table.newWrite({ assigner: { assignId: ctx.subtaskIndex, numAssigners: ctx.parallelism } });
     this.keepUpdateBefore = changelogProducerOf(table.options, table.primaryKeys.length > 0, this.spec.tableName) === 'input';
-    for (const [, counter] of ctx.restoredKeyedOperatorState ?? []) this.writer.restoreSequenceCounter(counter as SequenceCounter);
+    this.dynamic = table.primaryKeys.length > 0 && table.numBuckets === -1;
+    for (const [, value] of ctx.restoredKeyedOperatorState ?? []) {
+      if (!isChannelCounters(value)) {
+        this.writer.restoreSequenceCounter(value as SequenceCounter);
+        continue;
+      }
+      for (const c of value.counters) {
+        this.writer.restoreSequenceCounter(c);
+        this.writer.restoreChannel(c.partition, c.partitionValues, value.channel);
+      }
+    }
   }
 
   processBatch(_input: number, batch: RecordBatch): void {
     if (batch.numRows === 0) return;
+    const routing = this.spec.bucketColumn;
+    if (routing === null) {
+      this.writer!.write(batch);
+      return;
+    }
+    const input = batch.kinds !== null && !this.keepUpdateBefore ? withoutUpdateBefore(batch) : batch;
+    if (input.numRows === 0) return;
     // Drop the routing column of `lake-bucket-assign` (the table's columns come first).
-    let rows = this.spec.bucketColumn === null ? batch : { numRows: batch.numRows, kinds: batch.kinds, columns: batch.columns.slice(0, this.width) };
-    if (this.spec.bucketColumn !== null && rows.kinds !== null && !this.keepUpdateBefore) rows = withoutUpdateBefore(rows);
-    if (rows.numRows > 0) this.writer!.write(rows);
+    const rows = { numRows: input.numRows, kinds: input.kinds, columns: input.columns.slice(0, this.width) };
+    this.writer!.write(rows, this.dynamic ? (input.columns[routing]!.data as Int32Array) : undefined);
   }
 
   processWatermark(): void {}
 
   /** Writes what is buffered and hands the files to the committer (nothing when there is nothing). */
   private async handOver(checkpointId: number): Promise<void> {
-    const entries = await this.writer!.prepareAndDetach();
-    if (entries.length > 0) this.ctx!.emit(committableBatch(checkpointId, entries));
+    const { entries, indexChanges } = await this.writer!.prepareAndDetachAll();
+    if (entries.length > 0 || indexChanges.length > 0) this.ctx!.emit(committableBatch(checkpointId, entries, indexChanges));
   }
 
   async snapshotOperatorState(checkpointId: number): Promise<readonly unknown[]> {
@@ -84,7 +121,21 @@ export class PaimonWriterOperator implements CheckpointedOperator {
 
   snapshotKeyedOperatorState(): readonly (readonly [string, unknown])[] {
     if (this.spec.bucketColumn === null || this.writer === null) return [];
-    return this.writer.sequenceCounters().map((c) => [encodeKey([...c.partitionValues, c.bucket]), c] as const);
+    if (!this.dynamic) return this.writer.sequenceCounters().map((c) => [encodeKey([...c.partitionValues, c.bucket]), c] as const);
+    const byPartition = new Map<string, SequenceCounter[]>();
+    for (const c of this.writer.sequenceCounters()) {
+      const key = encodeKey([...c.partitionValues]);
+      let list = byPartition.get(key);
+      if (list === undefined) byPartition.set(key, (list = []));
+      list.push(c);
+    }
+    const out: (readonly [string, ChannelCounters])[] = [];
+    for (const p of this.writer.dynamicChannels()) {
+      const counters = byPartition.get(encodeKey([...p.partitionValues])) ?? [];
+      if (counters.length === 0) continue;
+      for (const channel of p.channels) out.push([encodeKey([...p.partitionValues, channel]), { channel, counters }] as const);
+    }
+    return out;
   }
 
   async endInput(): Promise<void> {
