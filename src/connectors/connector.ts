@@ -10,6 +10,7 @@
  * per split; it then computes columns, watermarks per split, filters and projects. The generic sink
  * operator hands batches to a `SinkWriter`.
  */
+import type { ExprIR } from '../expr/index.js';
 import type { RecordBatch, RowType } from '../types/index.js';
 
 export interface ConnectorOption {
@@ -33,6 +34,14 @@ export interface ConnectorContext {
    * Absent or empty for unpartitioned tables.
    */
   readonly partitionKeys?: readonly number[];
+  /**
+   * The scan's filter (over the physical columns then the computed columns the scan keeps; a boolean
+   * expression), when the planner pushed one into the scan. The scan operator applies it to every row a
+   * reader returns, so a connector may use it only to skip input that cannot satisfy it (partitions,
+   * buckets, files by statistics) — never to drop rows it cannot prove fail it. Absent: no filter.
+   * Every subtask sees the same filter, so splits stay deterministic.
+   */
+  readonly filter?: ExprIR;
   /** The job's configuration (for `table.local-time-zone`, base paths, …). */
   config(key: string): string | undefined;
 }
@@ -110,6 +119,12 @@ export interface SourceConnector {
   validate?(ctx: ConnectorContext): void;
   /** Whether reading with these options ends (batch mode requires it). */
   isBounded(ctx: ConnectorContext): boolean;
+  /**
+   * Optional, for EXPLAIN: the part of a pushed `filter` (see `ConnectorContext.filter`) the connector
+   * prunes partitions with, as an expression over the same row, or null when it prunes none. Only
+   * conjuncts on `partitionKeys` (indices into `physicalType`) count. Pure: no I/O at plan time.
+   */
+  partitionPruning?(filter: ExprIR, physicalType: RowType, partitionKeys: readonly number[]): ExprIR | null;
   /**
    * Splits of the input. Every source subtask calls this with the same arguments and keeps the splits
    * whose position in the result is its subtask index modulo `parallelism`, so it must be deterministic.

@@ -143,6 +143,7 @@ export class ScanOperator implements SourceOperator, CheckpointedOperator {
       options: this.spec.options,
       physicalType: this.spec.physicalType,
       ...(this.spec.partitionKeys ? { partitionKeys: this.spec.partitionKeys } : {}),
+      ...(this.spec.filter !== null ? { filter: this.spec.filter } : {}),
       config: (key) => ctx.config(key),
     };
   }

@@ -1,5 +1,7 @@
 export { openPaimonTable, PaimonTable } from './paimon-table.js';
 export type { OpenPaimonTableOptions, ReadSnapshotOptions, DataSplit } from './paimon-table.js';
+export { mayMatch, predicateColumns, sameOrdering } from './scan-predicate.js';
+export type { ScanPredicate, ComparisonOp, ColumnRange } from './scan-predicate.js';
 export { PaimonWarehouse } from './paimon-warehouse.js';
 export type { WarehouseLayout } from './paimon-warehouse.js';
 export { parseTableSchema, bucketKeys, trimmedPrimaryKeys } from './table-schema.js';

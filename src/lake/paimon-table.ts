@@ -35,7 +35,8 @@ import { mergeEngineOf, mergeRuns, type KvRun, type MergeSpec, type MergedRowSin
 import { MAIN_BRANCH, branchRoot, externalPathKey, joinKey, partitionPath } from './paimon-paths.js';
 import { evolutionCast, type ValueCast } from './schema-evolution.js';
 import { parseSnapshot, type Snapshot } from './snapshot.js';
-import { bucketKeys, fieldByName, parseTableSchema, type TableSchema } from './table-schema.js';
+import { bucketKeys, fieldByName, parseTableSchema, trimmedPrimaryKeys, type TableSchema } from './table-schema.js';
+import { exactRange, mayMatch, pinnedValues, predicateColumns, restrictPredicate, sameOrdering, type ColumnRange, type ScanPredicate } from './scan-predicate.js';
 import { PaimonTableWrite, type PaimonWriteOptions } from './table-write.js';
 import { compactTable, type CompactOptions } from './table-compact.js';
 import type { CommitResult } from './table-commit.js';
@@ -61,6 +62,14 @@ export interface ReadSnapshotOptions {
    * hash to is read. Rows of other keys in that bucket are still returned (this prunes, it does not filter).
    */
   readonly bucketFilter?: Readonly<Record<string, unknown>>;
+  /**
+   * A predicate over columns of the latest schema (by name) to prune with: partitions it rules out are not
+   * read, nor (fixed-bucket tables) buckets its equalities on every bucket key rule out, nor files whose
+   * statistics rule it out — value stats of append tables, key stats of primary-key tables (value stats
+   * of a primary-key file describe rows before the merge, so they cannot decide what the merge yields).
+   * It prunes, it does not filter: kept splits still hold rows that fail it.
+   */
+  readonly predicate?: ScanPredicate;
   /** Read with this schema instead of the latest one. */
   readonly schemaId?: number;
   /**
@@ -89,6 +98,9 @@ interface PartitionCheck {
   readonly value: unknown;
 }
 
+/** Most combinations of pinned bucket-key values bucket pruning hashes (beyond it, no bucket pruning). */
+const MAX_PINNED_BUCKET_KEYS = 1024;
+
 const SEQUENCE_FIELD_ID = 2147483646;
 const VALUE_KIND_FIELD_ID = 2147483645;
 const SEQUENCE_FIELD: FileField = { id: SEQUENCE_FIELD_ID, name: '_SEQUENCE_NUMBER', type: { kind: 'BIGINT', nullable: false } };
@@ -110,6 +122,8 @@ export class PaimonTable {
   readonly options: Readonly<Record<string, string>>;
   private readonly batchSize: number;
   private readonly fallback: PaimonTable | null;
+  /** `bucketPruner` per predicate, for `splitMayMatch` (a streaming read asks for every split it sees). */
+  private readonly bucketPruners = new WeakMap<ScanPredicate, ((totalBuckets: number) => ReadonlySet<number>) | null>();
 
   private constructor(
     readonly store: ObjectStore,
@@ -268,16 +282,17 @@ export class PaimonTable {
   /**
    * Live manifest entries of a snapshot (ADD minus DELETE over its base and delta manifest lists).
    * With `partitionFilter`, manifests whose partition statistics rule the filter out are not read: a
-   * manifest's DELETE entries only cancel ADDs of the same partition, so skipping it is safe.
+   * manifest's DELETE entries only cancel ADDs of the same partition, so skipping it is safe. The same
+   * holds for `predicate`, judged on the partition columns' ranges.
    */
-  async manifestEntries(snapshot: Snapshot, partitionFilter?: Readonly<Record<string, unknown>>): Promise<ManifestEntry[]> {
+  async manifestEntries(snapshot: Snapshot, partitionFilter?: Readonly<Record<string, unknown>>, predicate?: ScanPredicate): Promise<ManifestEntry[]> {
     this.checkManifestFormat(joinKey(this.tablePath, 'manifest', snapshot.baseManifestList));
     const checks = this.partitionChecks(partitionFilter);
     const entries: ManifestEntry[] = [];
     for (const list of [snapshot.baseManifestList, snapshot.deltaManifestList]) {
       const listKey = joinKey(this.tablePath, 'manifest', list);
       for (const meta of decodeManifestList(await this.store.get(listKey), listKey)) {
-        if (!this.manifestMayMatch(meta, checks)) continue;
+        if (!this.manifestMayMatch(meta, checks, predicate)) continue;
         const key = joinKey(this.tablePath, 'manifest', meta.fileName);
         for (const e of decodeManifest(await this.store.get(key), key)) entries.push(e);
       }
@@ -285,11 +300,11 @@ export class PaimonTable {
     return mergeManifestEntries(entries);
   }
 
-  private manifestMayMatch(meta: ManifestFileMeta, checks: readonly PartitionCheck[]): boolean {
+  private manifestMayMatch(meta: ManifestFileMeta, checks: readonly PartitionCheck[], predicate: ScanPredicate | undefined): boolean {
     const stats = meta.partitionStats;
-    if (checks.length === 0 || stats === null) return true;
+    if ((checks.length === 0 && predicate === undefined) || stats === null) return true;
     const types = this.partitionTypes(this.latest);
-    if (serializedArity(stats.minValues) !== types.length || serializedArity(stats.maxValues) !== types.length) return true;
+    if (types.length === 0 || serializedArity(stats.minValues) !== types.length || serializedArity(stats.maxValues) !== types.length) return true;
     const min = deserializeBinaryRow(stats.minValues, types, `partition stats of '${meta.fileName}'`);
     const max = deserializeBinaryRow(stats.maxValues, types, `partition stats of '${meta.fileName}'`);
     for (const c of checks) {
@@ -298,7 +313,15 @@ export class PaimonTable {
       const type = types[c.index]!;
       if (compareValues(v, lo, type) < 0 || compareValues(v, hi, type) > 0) return false;
     }
-    return true;
+    if (predicate === undefined) return true;
+    const keys = this.latest.partitionKeys;
+    // Null counts count entries, not rows; whether a manifest has non-NULL partitions is not known.
+    return mayMatch(predicate, (column) => {
+      const i = keys.indexOf(column);
+      if (i < 0) return undefined;
+      const nulls = stats.nullCounts?.[i];
+      return { type: types[i]!, min: min[i], max: max[i], hasNull: typeof nulls === 'number' ? nulls > 0 : undefined, hasValue: undefined };
+    });
   }
 
   /** Live index files of a snapshot. */
@@ -327,6 +350,9 @@ export class PaimonTable {
     const pTypes = this.partitionTypes(schema);
     const checks = this.partitionChecks(options.partitionFilter);
     const bucketWanted = this.bucketFromFilter(options.bucketFilter);
+    const predicate = options.predicate;
+    const bucketsOf = predicate === undefined ? undefined : this.bucketPruner(predicate);
+    const fileCheck = predicate === undefined ? undefined : this.fileStatsPruner(predicate);
     const skipLevel0 = this.levelZeroHidden || options.skipLevel0 === true;
     const dvs = new Map<string, Map<string, { indexFile: string; offset: number; length: number }>>();
     for (const e of await this.indexEntries(snapshot)) {
@@ -336,28 +362,158 @@ export class PaimonTable {
       if (m === undefined) dvs.set(group, (m = new Map()));
       for (const r of e.deletionVectorRanges) m.set(r.dataFile, { indexFile: e.fileName, offset: r.offset, length: r.length });
     }
+    // Partition hex → its values when the partition passes the filters, null when it does not.
+    const partitions = new Map<string, unknown[] | null>();
     const splits = new Map<string, { partition: Uint8Array; partitionValues: unknown[]; bucket: number; totalBuckets: number; files: DataFileMeta[] }>();
-    for (const e of await this.manifestEntries(snapshot, options.partitionFilter)) {
+    for (const e of await this.manifestEntries(snapshot, options.partitionFilter, predicate)) {
       if (skipLevel0 && e.file.level === 0) continue;
-      if (bucketWanted !== undefined && e.bucket !== bucketWanted) continue;
-      const group = `${hex(e.partition)}/${e.bucket}`;
-      let split = splits.get(group);
-      if (split === undefined) {
-        const values = pTypes.length === 0 && serializedArity(e.partition) === 0 ? [] : deserializeBinaryRow(e.partition, pTypes, `partition of '${e.file.fileName}'`);
-        if (!checks.every((c) => sameValue(values[c.index], c.value))) continue;
-        splits.set(group, (split = { partition: e.partition, partitionValues: values, bucket: e.bucket, totalBuckets: e.totalBuckets, files: [] }));
+      const pHex = hex(e.partition);
+      let values = partitions.get(pHex);
+      if (values === undefined) {
+        const decoded = pTypes.length === 0 && serializedArity(e.partition) === 0 ? [] : deserializeBinaryRow(e.partition, pTypes, `partition of '${e.file.fileName}'`);
+        const pass = checks.every((c) => sameValue(decoded[c.index], c.value)) && (predicate === undefined || this.partitionMayMatch(predicate, decoded));
+        partitions.set(pHex, (values = pass ? decoded : null));
       }
+      if (values === null) continue;
+      if (bucketWanted !== undefined && e.bucket !== bucketWanted) continue;
+      if (bucketsOf !== undefined && e.bucket >= 0 && e.totalBuckets > 0 && !bucketsOf(e.totalBuckets).has(e.bucket)) continue;
+      if (fileCheck !== undefined && !fileCheck(e.file, this.branch)) continue;
+      const group = `${pHex}/${e.bucket}`;
+      let split = splits.get(group);
+      if (split === undefined) splits.set(group, (split = { partition: e.partition, partitionValues: values, bucket: e.bucket, totalBuckets: e.totalBuckets, files: [] }));
       split.files.push(e.file);
     }
     const out: DataSplit[] = [];
     for (const [group, s] of splits) out.push({ ...s, deletionVectors: dvs.get(group) ?? new Map(), branch: this.branch });
     if (this.fallback !== null) {
-      const present = new Set(out.map((s) => hex(s.partition)));
-      for (const s of await this.fallback.plan(undefined, { partitionFilter: options.partitionFilter })) {
+      // A partition is the main branch's when it has (visible) files there, even if pruning skipped them all.
+      const present = new Set<string>();
+      for (const [pHex, values] of partitions) if (values !== null) present.add(pHex);
+      const fallbackOptions: ReadSnapshotOptions = {
+        ...(options.partitionFilter === undefined ? {} : { partitionFilter: options.partitionFilter }),
+        ...(predicate === undefined ? {} : { predicate }),
+      };
+      for (const s of await this.fallback.plan(undefined, fallbackOptions)) {
         if (!present.has(hex(s.partition))) out.push(s);
       }
     }
     return out;
+  }
+
+  /**
+   * Whether a split (of `plan`, `deltaSplits` or `changelogSplits`) may hold rows satisfying `predicate`,
+   * judged by its partition values and bucket only: how a streaming read prunes every snapshot it follows.
+   */
+  splitMayMatch(split: DataSplit, predicate: ScanPredicate): boolean {
+    if (!this.partitionMayMatch(predicate, split.partitionValues)) return false;
+    if (split.bucket < 0 || !(split.totalBuckets > 0)) return true;
+    let bucketsOf = this.bucketPruners.get(predicate);
+    if (bucketsOf === undefined) this.bucketPruners.set(predicate, (bucketsOf = this.bucketPruner(predicate) ?? null));
+    return bucketsOf === null || bucketsOf(split.totalBuckets).has(split.bucket);
+  }
+
+  /** Whether a partition with these values (latest partition types) may hold rows satisfying `predicate`. */
+  private partitionMayMatch(predicate: ScanPredicate, values: readonly unknown[]): boolean {
+    const keys = this.latest.partitionKeys;
+    if (keys.length === 0 || values.length !== keys.length) return true;
+    const types = this.partitionTypes(this.latest);
+    return mayMatch(predicate, (column) => {
+      const i = keys.indexOf(column);
+      return i < 0 ? undefined : exactRange(types[i]!, values[i]);
+    });
+  }
+
+  /**
+   * For a fixed-bucket table whose predicate pins every bucket-key column to values (`=` or `IN`), the
+   * buckets (for a given bucket count) those values hash to; undefined when the predicate does not pin
+   * them all (or the pinned combinations exceed `MAX_PINNED_BUCKET_KEYS`). A bucket not in the set holds
+   * no row whose key satisfies those conjuncts, so skipping it keeps every matching row.
+   */
+  private bucketPruner(predicate: ScanPredicate): ((totalBuckets: number) => ReadonlySet<number>) | undefined {
+    if (!(this.numBuckets > 0)) return undefined;
+    // Other bucket functions (`bucket-function.type` = mod, hive) place rows differently.
+    const fn = (this.options['bucket-function.type'] ?? 'default').trim().toLowerCase();
+    if (fn !== 'default') return undefined;
+    const schema = this.latest;
+    const keys = bucketKeys(schema);
+    const types = keys.map((k) => fieldByName(schema, k).type);
+    let combos: unknown[][] = [[]];
+    for (let i = 0; i < keys.length; i++) {
+      const values = pinnedValues(predicate, keys[i]!, types[i]!);
+      if (values === undefined) return undefined;
+      const next: unknown[][] = [];
+      for (const c of combos) for (const v of values) next.push([...c, v]);
+      if (next.length > MAX_PINNED_BUCKET_KEYS) return undefined;
+      combos = next;
+    }
+    const rows = combos.map((c) => {
+      const writer = new BinaryRowWriter(keys.length);
+      c.forEach((v, i) => writer.set(i, v, types[i]!));
+      return writer.bytes();
+    });
+    const byCount = new Map<number, Set<number>>();
+    return (totalBuckets) => {
+      let set = byCount.get(totalBuckets);
+      if (set === undefined) byCount.set(totalBuckets, (set = new Set(rows.map((r) => bucketOfRow(r, totalBuckets)))));
+      return set;
+    };
+  }
+
+  /**
+   * A check of a data file's statistics against `predicate`: value stats for append tables, key stats
+   * (trimmed primary key) for primary-key tables. Undefined when the predicate mentions no such column.
+   * Stats are in the file's schema: a column is used only when its field (by id) exists there with a type
+   * that orders like the latest one, and the stats row has the expected arity.
+   */
+  private fileStatsPruner(predicate: ScanPredicate): ((file: DataFileMeta, branch: string) => boolean) | undefined {
+    const latest = this.latest;
+    const isPk = latest.primaryKeys.length > 0;
+    const candidates = new Set(isPk ? trimmedPrimaryKeys(latest) : latest.fields.map((f) => f.name));
+    const relevant = new Set([...predicateColumns(predicate)].filter((c) => candidates.has(c)));
+    const restricted = relevant.size === 0 ? null : restrictPredicate(predicate, relevant);
+    if (restricted === null) return undefined;
+    const idOf = new Map(latest.fields.map((f) => [f.name, f.id]));
+    // The stats layout per (branch, schema, stats columns): files of one schema share it.
+    const layouts = new Map<string, { readonly ids: readonly number[]; readonly types: readonly LogicalType[] } | null>();
+    const layoutOf = (file: DataFileMeta, branch: string) => {
+      const cacheKey = `${branch}/${file.schemaId}/${isPk || file.valueStatsCols === null ? '*' : file.valueStatsCols.join('\u0000')}`;
+      let layout = layouts.get(cacheKey);
+      if (layout === undefined) {
+        const dataSchema = this.schemaFor(file.schemaId, branch);
+        const statNames = isPk ? trimmedPrimaryKeys(dataSchema) : (file.valueStatsCols ?? dataSchema.fields.map((f) => f.name));
+        const statFields = statNames.map((n) => dataSchema.fields.find((f) => f.name === n));
+        layout = statFields.some((f) => f === undefined) ? null : { ids: statFields.map((f) => f!.id), types: statFields.map((f) => f!.type) };
+        layouts.set(cacheKey, layout);
+      }
+      return layout;
+    };
+    return (file, branch) => {
+      const stats = isPk ? file.keyStats : file.valueStats;
+      if (stats === null) return true;
+      const layout = layoutOf(file, branch);
+      if (layout === null) return true;
+      const types = layout.types;
+      if (serializedArity(stats.minValues) !== types.length || serializedArity(stats.maxValues) !== types.length) return true;
+      let min: unknown[], max: unknown[];
+      try {
+        min = deserializeBinaryRow(stats.minValues, types, `stats of '${file.fileName}'`);
+        max = deserializeBinaryRow(stats.maxValues, types, `stats of '${file.fileName}'`);
+      } catch {
+        // Stats are only an optimization: stats this reader cannot decode (a writer's layout for a type it
+        // does not know) mean "read the file", whose own decoding reports real corruption.
+        return true;
+      }
+      return mayMatch(restricted, (column): ColumnRange | undefined => {
+        const id = idOf.get(column);
+        const i = id === undefined ? -1 : layout.ids.indexOf(id);
+        if (i < 0) return undefined;
+        const type = types[i]!;
+        if (!sameOrdering(fieldByName(latest, column).type, type)) return undefined;
+        const nulls = stats.nullCounts?.[i];
+        const known = typeof nulls === 'number';
+        return { type, min: min[i], max: max[i], hasNull: known ? nulls > 0 : undefined, hasValue: known ? nulls < file.rowCount : undefined };
+      });
+    };
   }
 
   /**

@@ -15,7 +15,7 @@
  */
 import { unsupported, userError } from '../common/index.js';
 import { formatIdentifier } from '../catalog/index.js';
-import { PAIMON_COMMITTABLE_TYPE, PAIMON_CONNECTOR, VALUES_CONNECTOR } from '../connectors/index.js';
+import { PAIMON_COMMITTABLE_TYPE, PAIMON_CONNECTOR, VALUES_CONNECTOR, getSourceConnector } from '../connectors/index.js';
 import type { ExprIR } from '../expr/index.js';
 import type {
   AggregateCall,
@@ -1034,7 +1034,12 @@ function scanName(node: ScanNode): string {
   const t = node.table;
   const ext = t.extendedType.fields.map((f) => f.name);
   const parts = [`table=[[${formatIdentifier(t.id).split('.').join(', ')}]]`, `fields=[${node.rowType.fields.map((f) => f.name).join(', ')}]`];
-  if (node.filter) parts.push(`filter=[${formatExprIR(node.filter, ext)}]`);
+  if (node.filter) {
+    parts.push(`filter=[${formatExprIR(node.filter, ext)}]`);
+    // What the connector prunes partitions with (it still applies the whole filter to the rows it reads).
+    const pruning = getSourceConnector(t.connector).partitionPruning?.(node.filter, t.physicalType, t.partitionKeys) ?? null;
+    if (pruning !== null) parts.push(`partitions=[${formatExprIR(pruning, ext)}]`);
+  }
   if (t.watermark) parts.push(`watermark=[${ext[t.watermark.rowtimeIndex]}: ${formatExprIR(t.watermark.expr, ext)}]`);
   return `TableSourceScan(${parts.join(', ')})`;
 }

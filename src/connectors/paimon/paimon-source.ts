@@ -12,6 +12,10 @@
  * (the split contract): a commit landing between two subtasks' planning could make them disagree, which
  * is harmless at parallelism 1 and the reason time travel pins a snapshot id.
  *
+ * Pushed filters (`ConnectorContext.filter`) prune, batch and streaming alike: partitions they rule out
+ * are not read, nor buckets (fixed-bucket tables, equality on every bucket key), nor — batch scans and
+ * the full read a streaming read may start with — files whose statistics rule them out (`paimon-pushdown.ts`, `PaimonTable.plan`). The scan still filters rows.
+ *
  * System tables (`t$snapshots`, …) are one split produced by `paimon-system-tables.ts`; `t$audit_log`
  * reads `t`'s splits, its readers wrapped to add the `rowkind` column (`paimon-audit-log.ts`).
  *
@@ -19,7 +23,7 @@
  * rows in the same order every time (immutable files, deterministic merge), so recovery skips that many.
  */
 import { parseDurationMs, unsupported, userError } from '../../common/index.js';
-import type { DataSplit, PaimonTable, Snapshot } from '../../lake/index.js';
+import type { DataSplit, PaimonTable, ScanPredicate, Snapshot } from '../../lake/index.js';
 import { Types, localToUtc, parseValueText, selectRows, type RecordBatch } from '../../types/index.js';
 import type { ConnectorContext, SourceConnector, SourceSplit, SplitReader } from '../connector.js';
 import { OptionReader, optionError } from '../option-values.js';
@@ -27,6 +31,7 @@ import { AUDIT_LOG_TABLE, AuditLogReader } from './paimon-audit-log.js';
 import { openTableAt } from './paimon-location.js';
 import { PAIMON_CONNECTOR, PAIMON_OPTIONS, PATH_OPTION, SYSTEM_TABLE_OPTION, checkScanOptions } from './paimon-options.js';
 import { readSystemTable, type SystemTableName } from './paimon-system-tables.js';
+import { partitionPruningFilter, scanPredicateOf } from './paimon-pushdown.js';
 import { PaimonStreamReader, type PaimonStreamSplit, type StreamPosition, type StreamStart } from './paimon-stream-reader.js';
 
 /** Paimon's default `continuous.discovery-interval`. */
@@ -146,6 +151,16 @@ function timestampOption(tableName: string, text: string | undefined, timeZone: 
   return Math.floor(localToUtc(wallClock, timeZone));
 }
 
+/**
+ * The pruning predicate of the scan's pushed filter (`paimon-pushdown.ts`); undefined without one. System
+ * tables other than `t$audit_log` are not pruned (their rows are metadata, not the table's rows).
+ */
+export function scanPredicate(ctx: ConnectorContext): ScanPredicate | undefined {
+  const system = ctx.options[SYSTEM_TABLE_OPTION];
+  if (ctx.filter === undefined || (system !== undefined && system !== AUDIT_LOG_TABLE)) return undefined;
+  return scanPredicateOf(ctx.filter, ctx.physicalType) ?? undefined;
+}
+
 interface PaimonSplit extends SourceSplit {
   readonly snapshotId: number;
   readonly split: DataSplit | null;
@@ -226,6 +241,7 @@ export const paimonSource: SourceConnector = {
     discoveryInterval(ctx);
   },
   isBounded: (ctx) => !isStreaming(ctx),
+  partitionPruning: partitionPruningFilter,
   async createSplits(ctx, parallelism) {
     if (isStreaming(ctx)) {
       // One shard per subtask; each reader resolves the start itself (see paimon-stream-reader.ts).
@@ -239,13 +255,14 @@ export const paimonSource: SourceConnector = {
     const tagged = await resolveScanTag(table, ctx.options);
     const snapshotId = tagged?.id ?? (await resolveScanSnapshot(table, ctx.tableName, ctx.options, ctx.config('table.local-time-zone') ?? 'UTC'));
     if (snapshotId === undefined) return [];
-    const splits = await table.plan(tagged ?? snapshotId);
+    const predicate = scanPredicate(ctx);
+    const splits = await table.plan(tagged ?? snapshotId, predicate === undefined ? {} : { predicate });
     return splits.map((split): PaimonSplit => ({ id: `${snapshotId}/${hex(split.partition)}/${split.bucket}/${split.branch}`, snapshotId, split, system: null }));
   },
   createReader(ctx, split, position) {
     const reader =
       (split as Partial<PaimonStreamSplit>).stream !== undefined
-        ? new PaimonStreamReader((n) => open(ctx, n), split as PaimonStreamSplit, ctx.tableName, discoveryInterval(ctx), Date.now, position as StreamPosition | undefined)
+        ? new PaimonStreamReader((n) => open(ctx, n), split as PaimonStreamSplit, ctx.tableName, discoveryInterval(ctx), Date.now, position as StreamPosition | undefined, scanPredicate(ctx))
         : new PaimonSplitReader(ctx, split as PaimonSplit, typeof position === 'number' ? position : 0);
     return ctx.options[SYSTEM_TABLE_OPTION] === AUDIT_LOG_TABLE ? new AuditLogReader(reader) : reader;
   },

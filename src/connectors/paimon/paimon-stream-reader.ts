@@ -33,7 +33,7 @@
  * not implemented): an expired next snapshot fails the read with PAIMON.SNAPSHOT_EXPIRED.
  */
 import { FloeError, userError } from '../../common/index.js';
-import { changelogProducerOf, type ChangelogProducer, type DataSplit, type PaimonTable } from '../../lake/index.js';
+import { changelogProducerOf, type ChangelogProducer, type DataSplit, type PaimonTable, type ScanPredicate } from '../../lake/index.js';
 import { encodeKey } from '../../state/index.js';
 import { BatchBuilder, RowKind, getRow, getValue, selectRows, type RecordBatch, type RowType } from '../../types/index.js';
 import type { SourceSplit, SplitReader } from '../connector.js';
@@ -103,6 +103,8 @@ export class PaimonStreamReader implements SplitReader {
     private readonly discoveryIntervalMs: number,
     private readonly now: () => number,
     position: StreamPosition | undefined,
+    /** Prunes the splits of every snapshot read by partition and bucket (the scan still filters rows). */
+    private readonly predicate?: ScanPredicate,
   ) {
     this.resolved = position !== undefined;
     this.full = position?.full ?? false;
@@ -118,6 +120,11 @@ export class PaimonStreamReader implements SplitReader {
   private owns(partition: Uint8Array, bucket: number): boolean {
     const s = this.split.stream;
     return shardOf(partition, bucket, s.shards) === s.shard;
+  }
+
+  /** Whether this reader reads split `s`: its shard's, and not pruned by the predicate. */
+  private wanted(table: PaimonTable, s: DataSplit): boolean {
+    return this.owns(s.partition, s.bucket) && (this.predicate === undefined || table.splitMayMatch(s, this.predicate));
   }
 
   /** Turns the configured start into the first unit (a fresh start only; recovery has its position). */
@@ -219,7 +226,9 @@ export class PaimonStreamReader implements SplitReader {
   private async *readFull(table: PaimonTable, snapshotId: number): AsyncGenerator<RecordBatch> {
     // A `lookup` table's level-0 files are not in its changelog yet: the compaction that moves them up
     // writes their keys' changelog, which this read then follows (reading them here would repeat it).
-    const splits = (await table.plan(snapshotId, { skipLevel0: this.producer === 'lookup' })).filter((s) => this.owns(s.partition, s.bucket));
+    // The predicate also skips files by statistics here (a full read is a batch read of one snapshot).
+    const options = { skipLevel0: this.producer === 'lookup', ...(this.predicate === undefined ? {} : { predicate: this.predicate }) };
+    const splits = (await table.plan(snapshotId, options)).filter((s) => this.wanted(table, s));
     splits.sort((a, b) => (groupKey(a.partition, a.bucket) < groupKey(b.partition, b.bucket) ? -1 : 1));
     for (const s of splits) yield* table.readSplit(s);
   }
@@ -231,13 +240,13 @@ export class PaimonStreamReader implements SplitReader {
       // The table writes its changelog: read the snapshot's changelog files as written. OVERWRITE
       // snapshots are skipped as for the other tables (`streaming-read-overwrite` = false).
       if (snap.commitKind === 'OVERWRITE' || snap.changelogManifestList === undefined) return;
-      const splits = (await table.changelogSplits(snapshotId)).filter((s) => this.owns(s.partition, s.bucket));
+      const splits = (await table.changelogSplits(snapshotId)).filter((s) => this.wanted(table, s));
       for (const s of splits) yield* table.readChangelogSplit(s);
       return;
     }
     const relevant = snap.commitKind === 'APPEND' || (isPk && snap.commitKind === 'COMPACT' && table.levelZeroHidden);
     if (!relevant) return;
-    const deltas = (await table.deltaSplits(snapshotId)).filter((s) => this.owns(s.partition, s.bucket));
+    const deltas = (await table.deltaSplits(snapshotId)).filter((s) => this.wanted(table, s));
     if (deltas.length === 0) return;
     if (!isPk) {
       for (const d of deltas) if (d.files.length > 0) yield* table.readSplit(d);
@@ -264,7 +273,7 @@ export class PaimonStreamReader implements SplitReader {
       throw e;
     }
     const out = new Map<string, DataSplit>();
-    for (const s of splits) if (this.owns(s.partition, s.bucket)) out.set(groupKey(s.partition, s.bucket), s);
+    for (const s of splits) if (this.wanted(table, s)) out.set(groupKey(s.partition, s.bucket), s);
     return out;
   }
 
