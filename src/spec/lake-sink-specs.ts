@@ -7,7 +7,10 @@
  * - `lake-bucket-assign` (primary-key tables only; chained with its input) appends the Paimon bucket of
  *   each row as a last `INT NOT NULL` column, so the exchange hands every (partition, bucket) to exactly
  *   one writer: two writers never write one bucket, and the bucket's sequence numbers come from one
- *   counter. Append tables skip it (their writers may share buckets, as in Paimon).
+ *   counter. Append tables skip it (their writers may share buckets, as in Paimon). For a dynamic-bucket
+ *   table (`bucket` = -1) the bucket is not known before the hash index is consulted, so the column holds
+ *   a routing channel instead (key hash mod DYNAMIC_BUCKET_CHANNELS): every row of a key still reaches one
+ *   writer, and the writer assigns the bucket (writer i of P owns buckets b with b mod P = i).
  * - `lake-writer` drops that column (`bucketColumn`), buffers rows and, at each checkpoint barrier
  *   (before forwarding it) or at the end of its input, writes them as data files and emits one
  *   committable row `(checkpoint_id BIGINT, files BYTES)`: the files' manifest entries, encoded as a
