@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { RowKind, Types } from '../types/index.js';
-import { mergeEngineOf, mergeRuns, type KvRun, type MergeEngineName, type MergeSpec } from './merge-read.js';
+import { mergeRuns, mergeSettingsOf, type KvRun, type MergeEngineName, type MergeSpec } from './merge-read.js';
 
 /** A run from rows `[key, value, seq, kind]`, sorted by key as Paimon writes them. */
 function run(name: string, rows: [number, unknown, number, RowKind][], deleted: number[] = []): KvRun {
@@ -118,9 +118,12 @@ test('k-way merge equals a sort-based oracle for deduplicate', () => {
   );
 });
 
-test('mergeEngineOf: supported engines and clear errors for the rest', () => {
-  assert.equal(mergeEngineOf({}, 't'), 'deduplicate');
-  assert.equal(mergeEngineOf({ 'merge-engine': 'first-row' }, 't'), 'first-row');
-  assert.throws(() => mergeEngineOf({ 'merge-engine': 'aggregation' }, 't'), (e: Error & { code?: string }) => e.code === 'LAKE.UNSUPPORTED_MERGE_ENGINE');
-  assert.throws(() => mergeEngineOf({ 'merge-engine': 'partial-update', 'fields.a.sequence-group': 'b' }, 't'), /sequence groups/);
+test('mergeSettingsOf: the engine, and per-column settings only where the engine has them', () => {
+  const schema = { fields: [{ name: 'k', type: Types.bigint() }, { name: 'v', type: Types.bigint() }], primaryKeys: ['k'] };
+  assert.deepEqual(mergeSettingsOf({}, schema, 't'), { engine: 'deduplicate', fields: undefined });
+  assert.equal(mergeSettingsOf({ 'merge-engine': 'first-row' }, schema, 't').engine, 'first-row');
+  const agg = mergeSettingsOf({ 'merge-engine': 'aggregation', 'fields.v.aggregate-function': 'sum' }, schema, 't');
+  assert.equal(agg.engine, 'aggregation');
+  assert.notEqual(agg.fields, undefined);
+  assert.throws(() => mergeSettingsOf({ 'merge-engine': 'nope' }, schema, 't'), (e: Error & { code?: string }) => e.code === 'LAKE.UNSUPPORTED_MERGE_ENGINE');
 });

@@ -14,10 +14,20 @@
  *   `ignore-delete` / `partial-update.ignore-delete`, reset the key with
  *   `partial-update.remove-record-on-delete`, and are an error otherwise (as in Paimon).
  *
- * `aggregation` and partial-update sequence groups are not supported yet (`LAKE.UNSUPPORTED_MERGE_ENGINE`).
+ * - `aggregation`: every column folds with its aggregator (`merge-aggregate.ts`); -U/-D retract, and with
+ *   `aggregation.remove-record-on-delete` a -D removes the key;
+ * - `partial-update` with sequence groups: a group's columns take a row's values (NULLs included) only
+ *   when the row's group sequence is not older than the stored one, and are retracted (set NULL, or the
+ *   aggregator's retraction) by -U/-D rows; a row whose group sequence fields are all NULL leaves the
+ *   group alone.
+ *
+ * The last two need per-column settings (`MergeSpec.fields`, from `mergeSettingsOf`); `mergeEngineOf`
+ * alone refuses them (`LAKE.UNSUPPORTED_MERGE_ENGINE`) so a caller that cannot supply them stays correct.
  */
-import { ioError, unsupported } from '../common/index.js';
+import { internalError, ioError, unsupported } from '../common/index.js';
 import { RowKind, compareValues, type LogicalType } from '../types/index.js';
+import type { FieldAggregator } from './merge-aggregate.js';
+import { fieldMergeOf, type FieldMergeSpec, type MergeFieldsSchema, type SequenceGroup } from './merge-fields.js';
 
 /** One data file's rows, columns in read-schema order, with system columns and deleted-row mask. */
 export interface KvRun {
@@ -42,6 +52,8 @@ export interface MergeSpec {
   readonly ignoreDelete: boolean;
   readonly removeRecordOnDelete: boolean;
   readonly tableName: string;
+  /** Per-column settings: required for `aggregation` and partial-update sequence groups. */
+  readonly fields?: FieldMergeSpec;
 }
 
 /** Receives merged rows: either a whole row of a run, or a row assembled by the merge (partial update). */
@@ -50,22 +62,26 @@ export interface MergedRowSink {
   appendValues(values: readonly unknown[]): void;
 }
 
-/** Reads the merge settings of a table from its (dynamic) options. */
-export function mergeEngineOf(options: Readonly<Record<string, string>>, tableName: string): MergeEngineName {
+function parseMergeEngine(options: Readonly<Record<string, string>>, tableName: string): MergeEngineName {
   const engine = (options['merge-engine'] ?? 'deduplicate').toLowerCase();
-  if (engine === 'aggregation') {
-    throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${tableName}: merge engine 'aggregation' is not supported yet`);
-  }
-  if (engine !== 'deduplicate' && engine !== 'first-row' && engine !== 'partial-update') {
+  if (engine !== 'deduplicate' && engine !== 'first-row' && engine !== 'partial-update' && engine !== 'aggregation') {
     throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${tableName}: unknown merge engine '${engine}'`);
   }
-  if (engine === 'partial-update' && Object.keys(options).some((k) => k.endsWith('.sequence-group'))) {
-    throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${tableName}: partial-update sequence groups are not supported yet`);
-  }
-  if (engine === 'partial-update' && Object.keys(options).some((k) => k.endsWith('.aggregate-function'))) {
-    throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${tableName}: partial-update with aggregate functions is not supported yet`);
-  }
   return engine;
+}
+
+/**
+ * The merge engine of a table and its per-column settings (aggregators, sequence groups), checked
+ * against the columns the merge sees (`schema`, in run column order). Use for `MergeSpec.engine` and
+ * `MergeSpec.fields`.
+ */
+export function mergeSettingsOf(
+  options: Readonly<Record<string, string>>,
+  schema: MergeFieldsSchema,
+  tableName: string,
+): { readonly engine: MergeEngineName; readonly fields: FieldMergeSpec | undefined } {
+  const engine = parseMergeEngine(options, tableName);
+  return { engine, fields: fieldMergeOf(engine, options, schema, tableName) };
 }
 
 function compareNullable(a: unknown, b: unknown, type: LogicalType): number {
@@ -309,6 +325,14 @@ function foldGroup(runs: readonly KvRun[], gRuns: number[], gRows: number[], spe
       return;
     }
     case 'partial-update': {
+      if (spec.fields !== undefined) {
+        if (n === 1) {
+          passThrough(runs[gRuns[0]!]!, gRows[0]!, sink);
+          return;
+        }
+        foldPartialUpdateGroups(runs, gRuns, gRows, spec, spec.fields, sink);
+        return;
+      }
       let acc: unknown[] | null = null;
       for (let i = 0; i < n; i++) {
         const run = runs[gRuns[i]!]!;
@@ -335,7 +359,128 @@ function foldGroup(runs: readonly KvRun[], gRuns: number[], gRows: number[], spe
       if (acc !== null) sink.appendValues(acc);
       return;
     }
-    default:
-      throw unsupported('LAKE.UNSUPPORTED_MERGE_ENGINE', `table ${spec.tableName}: merge engine '${spec.engine}' is not supported yet`);
+    case 'aggregation': {
+      if (spec.fields === undefined) throw internalError(`table ${spec.tableName}: aggregation merge without column settings (use mergeSettingsOf)`);
+      if (n === 1) {
+        passThrough(runs[gRuns[0]!]!, gRows[0]!, sink);
+        return;
+      }
+      foldAggregation(runs, gRuns, gRows, spec, spec.fields, sink);
+      return;
+    }
   }
+}
+
+/**
+ * A key with a single row is not merged (Paimon's ReducerMergeFunctionWrapper returns it as is): a +I/+U
+ * row is the result, a -U/-D row leaves no row. This matters for aggregators whose first fold differs
+ * from the input (`count` turns a lone value into 1).
+ */
+function passThrough(run: KvRun, row: number, sink: MergedRowSink): void {
+  if (!isRetract(run.kinds[row]!)) sink.copyRow(run, row);
+}
+
+function resetAggregators(aggs: readonly (FieldAggregator | null)[]): void {
+  for (let c = 0; c < aggs.length; c++) aggs[c]?.reset();
+}
+
+/** Paimon's AggregateMergeFunction: every column folds with its aggregator, retractions included. */
+function foldAggregation(runs: readonly KvRun[], gRuns: number[], gRows: number[], spec: MergeSpec, fm: FieldMergeSpec, sink: MergedRowSink): void {
+  const aggs = fm.aggregators;
+  resetAggregators(aggs);
+  let acc: unknown[] | null = null;
+  for (let i = 0; i < gRuns.length; i++) {
+    const run = runs[gRuns[i]!]!;
+    const row = gRows[i]!;
+    const kind = run.kinds[row]!;
+    const retract = isRetract(kind);
+    if (retract && spec.ignoreDelete) continue;
+    if (kind === RowKind.DELETE && fm.removeRecordOnDelete) {
+      // The key is gone; a later row starts a fresh aggregate.
+      acc = null;
+      resetAggregators(aggs);
+      continue;
+    }
+    const cols = run.columns;
+    if (acc === null) acc = new Array<unknown>(cols.length).fill(null);
+    for (let c = 0; c < cols.length; c++) {
+      const v = cols[c]![row] ?? null;
+      const agg = aggs[c]!;
+      acc[c] = retract ? agg.retract(acc[c], v) : agg.agg(acc[c], v);
+    }
+  }
+  if (acc !== null) sink.appendValues(acc);
+}
+
+const GROUP_SKIP = 0, GROUP_NEWER = 1, GROUP_OLDER = 2;
+
+/** Whether the row's group sequence is not older (NEWER), older, or absent (all NULL: SKIP). */
+function groupState(cols: readonly unknown[][], row: number, g: SequenceGroup, acc: readonly unknown[]): number {
+  let allNull = true;
+  for (let k = 0; k < g.seqIndexes.length; k++) if ((cols[g.seqIndexes[k]!]![row] ?? null) !== null) allNull = false;
+  if (allNull) return GROUP_SKIP;
+  for (let k = 0; k < g.seqIndexes.length; k++) {
+    const c = g.seqIndexes[k]!;
+    const d = compareNullable(cols[c]![row] ?? null, acc[c] ?? null, g.seqTypes[k]!);
+    if (d !== 0) return d > 0 ? GROUP_NEWER : GROUP_OLDER;
+  }
+  return GROUP_NEWER;
+}
+
+/**
+ * Paimon's PartialUpdateMergeFunction with sequence groups. Columns outside groups take non-null values
+ * (or fold with their aggregator); a group's columns follow the rules in the module comment. The key has
+ * a row only when a +I/+U row was folded after the last removal.
+ */
+function foldPartialUpdateGroups(runs: readonly KvRun[], gRuns: number[], gRows: number[], spec: MergeSpec, fm: FieldMergeSpec, sink: MergedRowSink): void {
+  const aggs = fm.aggregators;
+  const groups = fm.groups;
+  const groupOf = fm.groupOf;
+  resetAggregators(aggs);
+  const state = new Uint8Array(groups.length);
+  let acc: unknown[] | null = null;
+  let live = false;
+  for (let i = 0; i < gRuns.length; i++) {
+    const run = runs[gRuns[i]!]!;
+    const row = gRows[i]!;
+    const kind = run.kinds[row]!;
+    const retract = isRetract(kind);
+    if (retract && spec.ignoreDelete) continue;
+    const cols = run.columns;
+    if (acc === null) acc = new Array<unknown>(cols.length).fill(null);
+    // Decide every group against the stored sequences before any column changes.
+    let remove = false;
+    for (let g = 0; g < groups.length; g++) {
+      state[g] = groupState(cols, row, groups[g]!, acc);
+      if (kind === RowKind.DELETE && groups[g]!.removeRecord && state[g] === GROUP_NEWER) remove = true;
+    }
+    if (remove) {
+      acc = null;
+      live = false;
+      resetAggregators(aggs);
+      continue;
+    }
+    for (let c = 0; c < cols.length; c++) {
+      const v = cols[c]![row] ?? null;
+      const agg = aggs[c] ?? null;
+      const g = groupOf[c]!;
+      if (g === -1) {
+        if (retract) continue;
+        if (agg !== null) acc[c] = agg.agg(acc[c], v);
+        else if (v !== null) acc[c] = v;
+        continue;
+      }
+      const st = state[g]!;
+      if (st === GROUP_SKIP) continue;
+      if (st === GROUP_NEWER) {
+        if (fm.isGroupSequence[c] === 1) acc[c] = v;
+        else if (retract) acc[c] = agg === null ? null : agg.retract(acc[c], v);
+        else acc[c] = agg === null ? v : agg.agg(acc[c], v);
+      } else if (agg !== null) {
+        acc[c] = retract ? agg.retract(acc[c], v) : agg.aggReversed(acc[c], v);
+      }
+    }
+    if (!retract) live = true;
+  }
+  if (acc !== null && live) sink.appendValues(acc);
 }

@@ -31,7 +31,7 @@ import {
   type ManifestEntry,
   type ManifestFileMeta,
 } from './manifest.js';
-import { mergeEngineOf, mergeRuns, type KvRun, type MergeSpec, type MergedRowSink } from './merge-read.js';
+import { mergeRuns, mergeSettingsOf, type KvRun, type MergeSpec, type MergedRowSink } from './merge-read.js';
 import { MAIN_BRANCH, branchRoot, externalPathKey, joinKey, partitionPath } from './paimon-paths.js';
 import { evolutionCast, type ValueCast } from './schema-evolution.js';
 import { parseSnapshot, type Snapshot } from './snapshot.js';
@@ -668,8 +668,10 @@ export class PaimonTable {
     const seqNames = (this.options['sequence.field'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
     for (const n of seqNames) fieldByName(schema, n);
     const opt = (k: string): boolean => (this.options[k] ?? 'false').toLowerCase() === 'true';
+    const { engine, fields } = mergeSettingsOf(this.options, schema, this.tablePath);
     return {
-      engine: mergeEngineOf(this.options, this.tablePath),
+      engine,
+      ...(fields === undefined ? {} : { fields }),
       keyIndexes: schema.primaryKeys.map(index),
       keyTypes: schema.primaryKeys.map((k) => fieldByName(schema, k).type),
       sequenceIndexes: seqNames.map(index),

@@ -14,6 +14,7 @@ import { dynamicBucketOptions } from './dynamic-bucket-index.js';
 import { unsupported, userError } from '../common/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { withNullable, type LogicalType, type RowType } from '../types/index.js';
+import { mergeSettingsOf } from './merge-read.js';
 import { formatMetadataJson } from './metadata-json.js';
 import { formatPaimonType } from './paimon-data-type.js';
 import { joinKey } from './paimon-paths.js';
@@ -96,6 +97,10 @@ export async function createPaimonTable(store: ObjectStore, tablePath: string, s
   const manifestFormat = (options['manifest.format'] ?? 'avro').toLowerCase();
   if (manifestFormat !== 'avro') throw unsupported('LAKE.UNSUPPORTED_FORMAT', `${what}: Floe writes Avro manifests only (manifest.format '${manifestFormat}')`);
   changelogProducerOf(options, pks.length > 0, path);
+  if (pks.length > 0) {
+    // Aggregators and sequence groups name columns and need fitting types: refuse a bad table now.
+    mergeSettingsOf(options, { fields: cols, primaryKeys: pks }, path);
+  }
   options['file.format'] ??= 'parquet';
   const schema = {
     version: 3,

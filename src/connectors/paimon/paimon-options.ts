@@ -103,7 +103,7 @@ export function checkScanOptions(tableName: string, options: Readonly<Record<str
 /**
  * Table options `CREATE TABLE` accepts in a Paimon catalog, with the values Floe supports (null = any).
  * Everything here is honoured by Floe's writer and reader; options Paimon has but Floe would ignore or
- * get wrong (the `full-compaction` changelog producer, deletion vectors, aggregation, ORC files) are
+ * get wrong (the `full-compaction` changelog producer, deletion vectors, ORC files) are
  * refused with the option named. Primary-key tables without `bucket` are dynamic-bucket tables (their
  * `dynamic-bucket.*` options are validated by src/lake's `createPaimonTable`).
  */
@@ -113,7 +113,10 @@ const CREATE_OPTIONS: ReadonlyMap<string, readonly string[] | null> = new Map<st
   ['dynamic-bucket.target-row-num', null],
   ['dynamic-bucket.max-buckets', null],
   ['dynamic-bucket.initial-buckets', null],
-  ['merge-engine', ['deduplicate', 'partial-update', 'first-row']],
+  ['merge-engine', ['deduplicate', 'partial-update', 'first-row', 'aggregation']],
+  ['fields.default-aggregate-function', null],
+  ['aggregation.remove-record-on-delete', ['true', 'false']],
+  ['partial-update.remove-record-on-sequence-group', null],
   ['sequence.field', null],
   ['ignore-delete', ['true', 'false']],
   ['deduplicate.ignore-delete', ['true', 'false']],
@@ -137,6 +140,13 @@ const CREATE_OPTIONS: ReadonlyMap<string, readonly string[] | null> = new Map<st
   ['dynamic-partition-overwrite', ['true', 'false']],
 ]);
 
+/**
+ * Per-field merge options (`fields.<f>.aggregate-function`, `.ignore-retract`, `.list-agg-delimiter`,
+ * `.distinct`, `fields.<seq>.sequence-group`); their values are checked against the columns by src/lake's
+ * `createPaimonTable`.
+ */
+const FIELD_OPTION = /^fields\.[^.]+(\.[^.]+)*\.(aggregate-function|ignore-retract|list-agg-delimiter|distinct|sequence-group)$/;
+
 /** Checks the WITH options of `CREATE TABLE` in a Paimon catalog; names the first unsupported one. */
 export function checkCreateOptions(tableName: string, options: Readonly<Record<string, string>>): void {
   const supported = [...CREATE_OPTIONS.keys()];
@@ -146,14 +156,14 @@ export function checkCreateOptions(tableName: string, options: Readonly<Record<s
         help: 'the catalog decides where its tables live and how they are read; remove the option',
       });
     }
-    if (!CREATE_OPTIONS.has(key)) {
+    if (!CREATE_OPTIONS.has(key) && !FIELD_OPTION.test(key)) {
       const hint = closestMatch(key, supported);
       throw unsupported('CATALOG.PAIMON_OPTION', `table '${tableName}': Paimon option '${key}' is not supported by Floe`, {
         help: hint === undefined ? undefined : `did you mean '${hint}'?`,
         notes: [`supported options: ${supported.join(', ')}`],
       });
     }
-    const allowed = CREATE_OPTIONS.get(key)!;
+    const allowed = CREATE_OPTIONS.get(key) ?? null;
     if (allowed !== null && !allowed.includes(value.toLowerCase())) {
       throw unsupported('CATALOG.PAIMON_OPTION', `table '${tableName}': option '${key}' = '${value}' is not supported by Floe (supported: ${allowed.map((a) => `'${a}'`).join(', ')})`);
     }
