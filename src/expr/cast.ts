@@ -242,7 +242,7 @@ function castFromString(f: LogicalType, t: LogicalType, ctx: EvalContext): CastF
         if (!/^[+-]?\d+$/.test(s)) throw castError(v, f, t);
         const n = Number(s);
         if (n < lo! || n > hi!) throw castError(v, f, t);
-        return n;
+        return n === 0 ? 0 : n; // '-0' parses to -0, but integers have no negative zero
       };
     }
     case 'FLOAT':

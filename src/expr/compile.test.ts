@@ -109,6 +109,7 @@ test('casts between type pairs, TRY_CAST, overflow to NULL', () => {
   const c = (v: unknown, from: LogicalType, to: LogicalType, safe = false): unknown => evaluate(IR.cast(IR.input(0, from), to, safe), [v]);
   assert.equal(c('42', S, I), 42);
   assert.equal(c(' 42 ', S, B), 42);
+  assert.ok(Object.is(c('-0', S, I), 0), "'-0' is the integer 0, not -0 (found by the property test below)");
   assert.throws(() => c('abc', S, I), { code: 'EXPR.CAST' });
   assert.equal(c('abc', S, I, true), null);
   assert.equal(c('12.345', S, DEC), 1235n);
