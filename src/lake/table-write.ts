@@ -107,6 +107,21 @@ interface PartitionBuffer {
   channels: Set<number> | undefined;
 }
 
+/** Appends row `r` of `batch` to the partition's buffer of `bucket` (consecutive rows of a batch share an entry). */
+function bufferRow(part: PartitionBuffer, bucket: number, batch: RecordBatch, r: number): void {
+  let buf = part.buckets[bucket];
+  if (buf === undefined) {
+    buf = { partition: part.partition, partitionValues: part.values, bucket, batches: [], positions: [] };
+    part.buckets[bucket] = buf;
+  }
+  const last = buf.batches.length - 1;
+  if (last >= 0 && buf.batches[last] === batch) buf.positions[last]!.push(r);
+  else {
+    buf.batches.push(batch);
+    buf.positions.push([r]);
+  }
+}
+
 /** The layout of a table's data files and where its rows go. */
 export class WriteLayout {
   readonly schema: TableSchema;
@@ -365,17 +380,7 @@ export class PaimonTableWrite {
         for (let b = 0; b < L.bucketIdx.length; b++) bw.set(b, getValue(cols[L.bucketIdx[b]!]!, r, L.bucketTypes[b]!), L.bucketTypes[b]!);
         bucket = bucketOfRow(bw.bytes(), L.numBuckets);
       }
-      let buf = part.buckets[bucket];
-      if (buf === undefined) {
-        buf = { partition: part.partition, partitionValues: part.values, bucket, batches: [], positions: [] };
-        part.buckets[bucket] = buf;
-      }
-      const last = buf.batches.length - 1;
-      if (last >= 0 && buf.batches[last] === batch) buf.positions[last]!.push(r);
-      else {
-        buf.batches.push(batch);
-        buf.positions.push([r]);
-      }
+      bufferRow(part, bucket, batch, r);
       this.buffered++;
     }
   }
@@ -510,18 +515,7 @@ export class PaimonTableWrite {
       for (let i = 0; i < u.batches.length; i++) {
         const batch = u.batches[i]!;
         for (const r of u.positions[i]!) {
-          const bucket = hashIndex.assign(u.hashes[h++]!);
-          let buf = part.buckets[bucket];
-          if (buf === undefined) {
-            buf = { partition: part.partition, partitionValues: part.values, bucket, batches: [], positions: [] };
-            part.buckets[bucket] = buf;
-          }
-          const last = buf.batches.length - 1;
-          if (last >= 0 && buf.batches[last] === batch) buf.positions[last]!.push(r);
-          else {
-            buf.batches.push(batch);
-            buf.positions.push([r]);
-          }
+          bufferRow(part, hashIndex.assign(u.hashes[h++]!), batch, r);
         }
       }
     }
