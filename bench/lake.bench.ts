@@ -43,6 +43,7 @@ import { registerMemoryDataset } from '../src/connectors/index.js';
 import { createPaimonTable, deserializeBinaryRow, openPaimonTable, type PaimonTable } from '../src/lake/index.js';
 import { LocalFileObjectStore } from '../src/storage/index.js';
 import { Types, type Column, type RecordBatch, type RowType } from '../src/types/index.js';
+import { seededRandom } from './seeded-random.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Data
@@ -68,18 +69,6 @@ const BID_TYPE: RowType = {
 };
 const COLUMNS_SQL = 'id BIGINT, auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, date_time TIMESTAMP(3), dt STRING';
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Bids {
   readonly n: number;
   readonly id: Float64Array;
@@ -93,7 +82,7 @@ interface Bids {
 }
 
 function generate(n: number): Bids {
-  const r = rng(7);
+  const r = seededRandom(7);
   const b: Bids = {
     n,
     id: new Float64Array(n),

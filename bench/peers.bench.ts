@@ -27,6 +27,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Session } from '../src/api/index.js';
 import { registerMemoryDataset, unregisterMemoryDataset } from '../src/connectors/index.js';
 import { Types, type Column, type RecordBatch, type RowType } from '../src/types/index.js';
+import { seededRandom } from './seeded-random.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Events
@@ -43,18 +44,6 @@ const BASE_TIME = Date.UTC(2026, 0, 1);
 const WINDOW_MS = 60_000;
 const PRICE_CUTOFF = 5000;
 const EXCLUDED_CHANNEL = 'Baidu';
-
-/** mulberry32: small, fast, seeded; the same seed gives the same events in every child. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Bids {
   readonly n: number;
@@ -75,7 +64,7 @@ interface Auctions {
 
 /** Nexmark-like bids: half of them on 100 hot auctions, the rest uniform over 10,000; skewed prices. */
 function generateBids(n: number, seed = 42): Bids {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const auction = new Float64Array(n);
   const bidder = new Float64Array(n);
   const price = new Float64Array(n);
@@ -94,7 +83,7 @@ function generateBids(n: number, seed = 42): Bids {
 
 /** One auction per id 0..9,999, spread evenly over the bids' event time (so some bids arrive before theirs). */
 function generateAuctions(bidCount: number, seed = 7): Auctions {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const n = NUM_AUCTIONS;
   const id = new Float64Array(n);
   const seller = new Float64Array(n);
