@@ -8,14 +8,13 @@
  * so a file still listed by an old manifest entry is never taken for an orphan).
  *
  * Age: only files last modified before `olderThan` go (Paimon's default: one day ago), because a
- * running writer's files are unreferenced until its commit lands. Floe's object stores do not report
- * modification times, so the age comes from `modifiedTime`; by default a local store answers from the
- * file system and other stores answer "unknown". A file of unknown age is never deleted; it is counted
- * in `skippedUnknownAge`.
+ * running writer's files are unreferenced until its commit lands. The time is the store's
+ * `lastModified` (file mtime, S3 `Last-Modified`, or the write time in memory); an S3 server stamps it
+ * with its own clock, so a cut-off within seconds of now is only as exact as the clocks agree — the
+ * default of a day leaves ample margin. A candidate that vanishes before its time is read (a concurrent
+ * expiration deleted it) is simply not an orphan any more.
  */
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { LocalFileObjectStore, type ObjectStore } from '../storage/index.js';
+import type { ObjectStore } from '../storage/index.js';
 import { filesOfSnapshots } from './snapshot-files.js';
 import type { PaimonTable } from './paimon-table.js';
 import { parseSnapshot, type Snapshot } from './snapshot.js';
@@ -31,27 +30,23 @@ export interface RemoveOrphanFilesOptions {
   readonly olderThan?: number;
   /** List what would go, delete nothing. */
   readonly dryRun?: boolean;
-  /** The clock (default `Date.now()`). */
+  /** The clock for the default `olderThan` (default `Date.now()`). */
   readonly now?: number;
-  /** Last-modified time of an object (epoch ms), or undefined when the store cannot tell. */
-  readonly modifiedTime?: (store: ObjectStore, key: string) => Promise<number | undefined>;
 }
 
 export interface RemoveOrphanFilesResult {
   /** Keys of the orphans deleted (or, in a dry run, that would be), sorted. */
   readonly files: string[];
   readonly totalBytes: number;
-  /** Orphans kept because their age is unknown. */
-  readonly skippedUnknownAge: number;
 }
 
-/** Modification time from the file system for local stores; unknown elsewhere. */
-export async function defaultModifiedTime(store: ObjectStore, key: string): Promise<number | undefined> {
-  if (!(store instanceof LocalFileObjectStore)) return undefined;
+/** The object's last-modified time, or undefined when it no longer exists. */
+async function modifiedTime(store: ObjectStore, key: string): Promise<number | undefined> {
   try {
-    return statSync(join(store.root, key)).mtimeMs;
-  } catch {
-    return undefined;
+    return await store.lastModified(key);
+  } catch (e) {
+    if ((e as { code?: string } | null)?.code === 'IO.NOT_FOUND') return undefined;
+    throw e;
   }
 }
 
@@ -87,7 +82,6 @@ function escapeRegExp(s: string): string {
 export async function removeOrphanFiles(table: PaimonTable, options: RemoveOrphanFilesOptions = {}): Promise<RemoveOrphanFilesResult> {
   const now = options.now ?? Date.now();
   const olderThan = options.olderThan ?? now - DEFAULT_ORPHAN_AGE_MS;
-  const modifiedTime = options.modifiedTime ?? defaultModifiedTime;
   const root = table.tablePath;
   const skipped = METADATA_DIRS.map((d) => `${root}/${d}/`);
   // List before reading metadata: a file written after the listing cannot be taken for an orphan.
@@ -95,20 +89,16 @@ export async function removeOrphanFiles(table: PaimonTable, options: RemoveOrpha
   const used = await filesOfSnapshots(table, await everySnapshotAndTag(table), 'all');
   const files: string[] = [];
   let totalBytes = 0;
-  let unknown = 0;
   for (const o of listed) {
     if (used.has(o.key)) continue;
     const mtime = await modifiedTime(table.store, o.key);
-    if (mtime === undefined) {
-      unknown++;
-      continue;
-    }
-    if (mtime >= olderThan) continue;
+    // Gone since the listing: nothing to delete.
+    if (mtime === undefined || mtime >= olderThan) continue;
     files.push(o.key);
     totalBytes += o.size;
   }
   files.sort();
   if (options.dryRun !== true) for (const k of files) await table.store.delete(k);
-  return { files, totalBytes, skippedUnknownAge: unknown };
+  return { files, totalBytes };
 }
 

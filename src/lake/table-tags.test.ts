@@ -152,7 +152,7 @@ describe('expiration with tags', () => {
     assert.ok(after.length < withTag.length);
     assert.deepEqual(await readRows(t), [[1, 'a2'], [2, 'b'], [3, 'c'], [4, 'd']], 'the latest snapshot is untouched');
     // Nothing left that no snapshot names.
-    assert.deepEqual((await t.removeOrphanFiles({ olderThan: Infinity, modifiedTime: async () => 0 })).files, []);
+    assert.deepEqual((await t.removeOrphanFiles({ olderThan: Infinity })).files, []);
   });
 });
 
@@ -200,39 +200,8 @@ describe('rollback', () => {
     assert.equal(new TextDecoder().decode(await store.get('t/snapshot/LATEST')), '2');
     assert.doesNotMatch(new TextDecoder().decode(await store.get('t/snapshot/snapshot-2')), /tagCreateTime/);
     assert.deepEqual(await readRows(t), [[1, 'a'], [2, 'b']]);
-    assert.deepEqual((await t.removeOrphanFiles({ modifiedTime: async () => 0 })).files, [], 'the rollback left no garbage');
+    assert.deepEqual((await t.removeOrphanFiles({ olderThan: Infinity })).files, [], 'the rollback left no garbage');
     await assert.rejects(t.rollbackTo({ tag: 'gone' }), code('LAKE.TAG_NOT_FOUND'));
   });
 });
 
-describe('orphan files', () => {
-  it('deletes unreferenced old files only, keeps metadata folders; a dry run deletes nothing', async () => {
-    const store = new MemoryObjectStore('orphans');
-    const t = await table(store, 't', []);
-    await commit(t, [[1, 'a']]);
-    await t.createTag('v1');
-    await commit(t, [[2, 'b']]);
-    await t.expireSnapshots({ retainMax: 1 });
-    const bytes = new Uint8Array([1, 2, 3]);
-    await store.put('t/bucket-0/data-orphan.parquet', bytes);
-    await store.put('t/manifest/manifest-orphan-0', bytes);
-    await store.put('t/fresh-orphan', bytes);
-    await store.put('t/snapshot/strange', bytes);
-    const times = new Map([['t/fresh-orphan', 2000]]);
-    const modifiedTime = async (_s: ObjectStore, key: string) => times.get(key) ?? 0;
-    const before = await keys(store, 't/');
-    const dry = await t.removeOrphanFiles({ olderThan: 1000, dryRun: true, modifiedTime });
-    assert.deepEqual(dry.files, ['t/bucket-0/data-orphan.parquet', 't/manifest/manifest-orphan-0']);
-    assert.equal(dry.totalBytes, 6);
-    assert.deepEqual(await keys(store, 't/'), before);
-    const real = await t.removeOrphanFiles({ olderThan: 1000, modifiedTime });
-    assert.deepEqual(real.files, dry.files);
-    assert.deepEqual(await keys(store, 't/'), before.filter((k) => !dry.files.includes(k)));
-    assert.deepEqual(await readRows(t), [[1, 'a'], [2, 'b']]);
-    assert.deepEqual(await tagRows(t, 'v1'), [[1, 'a']]);
-    // Without known modification times nothing is deleted.
-    const unknown = await t.removeOrphanFiles({ olderThan: Infinity });
-    assert.deepEqual(unknown.files, []);
-    assert.equal(unknown.skippedUnknownAge, 1);
-  });
-});

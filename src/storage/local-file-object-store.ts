@@ -286,6 +286,25 @@ export class LocalFileObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * The file's mtime. A temp file is renamed or linked into place after it is written, and neither
+   * changes the mtime, so this is when the object's bytes were written.
+   */
+  async lastModified(key: string): Promise<number> {
+    const file = this.filePath(key);
+    let stat;
+    try {
+      stat = await fsp.stat(file);
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw objectNotFound(this.uri, key, e);
+      throw this.failed('IO.READ_FAILED', 'stat', key, e);
+    }
+    // A directory is only a prefix of other keys, not an object (as in `exists` and `get`).
+    if (!stat.isFile()) throw objectNotFound(this.uri, key);
+    return stat.mtimeMs;
+  }
+
   /** Removes leftovers of writes interrupted by a crash. Only call when no write is in flight. */
   async cleanTemporaryFiles(): Promise<void> {
     await fsp.rm(this.tempDir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  * It checks the contract of object-store.ts: missing objects, atomic overwrite, copies in and out, exact
  * range reads, `putIfAbsent` under many concurrent creators (exactly one wins and its bytes are stored
  * whole), readers racing writers never see a partial object, sorted prefix listing with sizes, delete and
- * exists, key validation — and a fast-check property test comparing random operation sequences with a
+ * exists, modification times, key validation — and a fast-check property test comparing random operation sequences with a
  * `Map` model.
  *
  * Test-only: imports node:test and fast-check, so it is not exported from `storage/index.ts`.
@@ -17,6 +17,15 @@ import fc from 'fast-check';
 import type { ObjectStore } from './object-store.js';
 
 export type ObjectStoreFactory = () => ObjectStore | Promise<ObjectStore>;
+
+export interface ObjectStoreConformanceOptions {
+  /**
+   * How far the store's `lastModified` may lie outside this process's clock readings around the write, in
+   * milliseconds (default 1000: file systems stamp times from a coarse kernel clock). A remote store
+   * stamps with its own clock, in whole seconds on S3: give it a few seconds.
+   */
+  readonly clockSkewMs?: number;
+}
 
 const bytesOf = (s: string): Uint8Array => new TextEncoder().encode(s);
 const textOf = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -39,12 +48,14 @@ function pattern(n: number, seed: number): Uint8Array {
   return out;
 }
 
-export function describeObjectStoreConformance(name: string, factory: ObjectStoreFactory): void {
+export function describeObjectStoreConformance(name: string, factory: ObjectStoreFactory, options: ObjectStoreConformanceOptions = {}): void {
+  const skewMs = options.clockSkewMs ?? 1000;
   describe(`ObjectStore conformance: ${name}`, () => {
     it('get of a missing key is IO.NOT_FOUND naming the key and the store', async () => {
       const s = await factory();
       await rejectsWithCode(s.get('nope/x.bin'), 'IO.NOT_FOUND', 'nope/x.bin', s.uri);
       await rejectsWithCode(s.getRange('nope/x.bin', 0, 0), 'IO.NOT_FOUND', 'nope/x.bin');
+      await rejectsWithCode(s.lastModified('nope/x.bin'), 'IO.NOT_FOUND', 'nope/x.bin', s.uri);
       assert.equal(await s.exists('nope/x.bin'), false);
     });
 
@@ -172,12 +183,42 @@ export function describeObjectStoreConformance(name: string, factory: ObjectStor
       assert.deepEqual(await s.list(''), []);
     });
 
+    it('lastModified is the time of the last write: near now, later after an overwrite, gone with the object', async () => {
+      const s = await factory();
+      const inWindow = (t: number, from: number, to: number, what: string): void => {
+        assert.ok(Number.isFinite(t), `${what}: ${t} is not a time`);
+        assert.ok(t >= from - skewMs && t <= to + skewMs, `${what}: ${new Date(t).toISOString()} is not within ${skewMs} ms of [${new Date(from).toISOString()}, ${new Date(to).toISOString()}]`);
+      };
+      let from = Date.now();
+      await s.put('m/a', bytesOf('one'));
+      const first = await s.lastModified('m/a');
+      inWindow(first, from, Date.now(), 'after put');
+      from = Date.now();
+      assert.equal(await s.putIfAbsent('m/b', bytesOf('b')), true);
+      inWindow(await s.lastModified('m/b'), from, Date.now(), 'after putIfAbsent');
+      // Past the resolution of every store (S3 dates are whole seconds), so a later write is visibly later.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      from = Date.now();
+      await s.put('m/a', bytesOf('two'));
+      const second = await s.lastModified('m/a');
+      inWindow(second, from, Date.now(), 'after overwrite');
+      assert.ok(second > first, `overwrite did not move the time forwards: ${second} <= ${first}`);
+      // A putIfAbsent that loses writes nothing, so the time stays.
+      assert.equal(await s.putIfAbsent('m/a', bytesOf('three')), false);
+      assert.equal(await s.lastModified('m/a'), second);
+      await s.delete('m/a');
+      await rejectsWithCode(s.lastModified('m/a'), 'IO.NOT_FOUND', "'m/a'");
+      // A '/'-prefix of other keys is not an object.
+      await rejectsWithCode(s.lastModified('m'), 'IO.NOT_FOUND');
+    });
+
     it('malformed keys are IO.INVALID_KEY', async () => {
       const s = await factory();
       for (const bad of ['', '/abs', 'trailing/', 'a//b', 'a/../b', './a', 'a\\b', '..']) {
         await rejectsWithCode(s.put(bad, bytesOf('x')), 'IO.INVALID_KEY');
         await rejectsWithCode(s.get(bad), 'IO.INVALID_KEY');
         await rejectsWithCode(s.putIfAbsent(bad, bytesOf('x')), 'IO.INVALID_KEY');
+        await rejectsWithCode(s.lastModified(bad), 'IO.INVALID_KEY');
       }
     });
 
@@ -192,6 +233,7 @@ export function describeObjectStoreConformance(name: string, factory: ObjectStor
         fc.record({ op: fc.constant('get' as const), key: keyArb }),
         fc.record({ op: fc.constant('range' as const), key: keyArb, offset: fc.nat(45), length: fc.nat(45) }),
         fc.record({ op: fc.constant('exists' as const), key: keyArb }),
+        fc.record({ op: fc.constant('lastModified' as const), key: keyArb }),
         fc.record({ op: fc.constant('list' as const), prefix: fc.constantFrom('', 'x', 'd/', 'd/e', 'd/e/', 'q', 'z') }),
       );
       await fc.assert(
@@ -231,6 +273,10 @@ export function describeObjectStoreConformance(name: string, factory: ObjectStor
               }
               case 'exists':
                 assert.equal(await s.exists(o.key), model.has(o.key));
+                break;
+              case 'lastModified':
+                if (model.has(o.key)) assert.ok(Number.isFinite(await s.lastModified(o.key)));
+                else await rejectsWithCode(s.lastModified(o.key), 'IO.NOT_FOUND');
                 break;
               case 'list': {
                 const want = [...model.entries()]

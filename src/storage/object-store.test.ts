@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { createObjectStore } from './create-object-store.js';
 import { LocalFileObjectStore } from './local-file-object-store.js';
 import { MemoryObjectStore } from './memory-object-store.js';
 import { describeObjectStoreConformance, rejectsWithCode } from './object-store-conformance.js';
+import { prefixedObjectStore } from './prefixed-object-store.js';
 
 const roots: string[] = [];
 const freshDir = (): string => {
@@ -60,6 +61,29 @@ describe('LocalFileObjectStore specifics', () => {
     assert.equal(await s.exists('d'), false);
     await s.delete('d'); // a directory is not an object: nothing to delete
     assert.equal(await s.exists('d/x'), true);
+    await rejectsWithCode(s.lastModified('d'), 'IO.NOT_FOUND', "'d'");
+  });
+
+  it('lastModified is the file mtime, so times set by other tools (or a restored backup) count', async () => {
+    const root = freshDir();
+    const s = new LocalFileObjectStore(root);
+    await s.put('data/f', bytes('x'));
+    const twoDaysAgo = Date.now() - 2 * 24 * 3600_000;
+    utimesSync(path.join(root, 'data', 'f'), twoDaysAgo / 1000, twoDaysAgo / 1000);
+    assert.ok(Math.abs((await s.lastModified('data/f')) - twoDaysAgo) < 1, 'mtime set with utimes');
+    await rejectsWithCode(s.lastModified('.floe-tmp/x'), 'IO.INVALID_KEY', 'reserved');
+  });
+});
+
+describe('prefixedObjectStore', () => {
+  it('lastModified reads the underlying object at prefix/key, and ../key one folder up', async () => {
+    const root = new MemoryObjectStore('prefixed-times');
+    await root.put('job/chk-1/a', bytes('1'));
+    await root.put('job/shared', bytes('2'));
+    const view = prefixedObjectStore(root, 'job/chk-1');
+    assert.equal(await view.lastModified('a'), await root.lastModified('job/chk-1/a'));
+    assert.equal(await view.lastModified('../shared'), await root.lastModified('job/shared'));
+    await rejectsWithCode(view.lastModified('b'), 'IO.NOT_FOUND', "'job/chk-1/b'");
   });
 });
 

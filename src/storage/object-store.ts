@@ -14,6 +14,10 @@
  *   gets `true`, and the object then holds that creator's bytes, complete.
  * - Objects are returned as fresh copies: mutating bytes after `put` or after `get` changes nothing stored.
  * - `delete` of a missing key is a no-op (as S3's DELETE); `get` of a missing key is `IO.NOT_FOUND`.
+ * - `lastModified` is the wall-clock time of the object's last write, taken by whoever stores it (the
+ *   local machine, or the S3 server with its own clock and one-second resolution): callers may compare it
+ *   with their own clock only with a margin of seconds. An overwrite never moves it backwards on a
+ *   correctly running clock; a `putIfAbsent` that finds the key taken leaves it unchanged.
  *
  * Known limit of the file-system store: a key cannot be both an object and a "directory" prefix of
  * another key (`a` and `a/b`), since a file cannot also be a directory; that is `IO.KEY_CONFLICT`. Floe's
@@ -46,6 +50,11 @@ export interface ObjectStore {
   /** Removes the object; a missing key is not an error. */
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Epoch milliseconds of the object's last write (`put`, or the `putIfAbsent` that created it);
+   * `IO.NOT_FOUND` when there is none. Age-based cleanup (orphan files, consumer expiration) relies on it.
+   */
+  lastModified(key: string): Promise<number>;
 }
 
 /** Fails with `IO.INVALID_KEY` unless `key` is a well-formed object key (see the module comment). */

@@ -25,5 +25,6 @@ export function prefixedObjectStore(store: ObjectStore, prefix: string): ObjectS
     list: async (p) => strip(await store.list(base + p)),
     delete: (key) => store.delete(at(key)),
     exists: (key) => store.exists(at(key)),
+    lastModified: (key) => store.lastModified(at(key)),
   };
 }

@@ -15,6 +15,8 @@
  *   whether it won. (A server that ignores `If-None-Match` silently breaks this; radosgw and AWS honour it.)
  * - `getRange` is a ranged GET; S3 clips a range that runs past the end, so the returned length is
  *   checked and a short answer is `IO.RANGE_NOT_SATISFIABLE`, as on every store.
+ * - `lastModified` is the `Last-Modified` of a HeadObject: the server's clock at the end of the upload,
+ *   in whole seconds (HTTP dates carry no fraction).
  * - `list` pages through ListObjectsV2 (continuation tokens) and sorts by UTF-16 code unit, because S3
  *   orders by UTF-8 bytes, which differs for characters beyond U+FFFF.
  * - All of this relies on read-after-write and list-after-write consistency, which AWS S3 (since
@@ -33,7 +35,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { FloeError, ioError, readOption, userError } from '../common/index.js';
 import {
   checkObjectKey,
@@ -331,18 +333,23 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
-  /** The object's size; `IO.NOT_FOUND` when there is none. */
-  private async size(key: string, k: string): Promise<number> {
+  /** The object's metadata (HeadObject); `IO.NOT_FOUND` when there is none. */
+  private async head(key: string, k: string): Promise<HeadObjectCommandOutput> {
     return this.run(
       'HeadObject',
       key,
-      async (client, sdk) => (await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: k }))).ContentLength ?? 0,
+      (client, sdk) => client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: k })),
       async (f) => {
         if (f.status !== 404) return undefined;
         await this.afterHead404(0);
         return objectNotFound(this.uri, key);
       },
     );
+  }
+
+  /** The object's size; `IO.NOT_FOUND` when there is none. */
+  private async size(key: string, k: string): Promise<number> {
+    return (await this.head(key, k)).ContentLength ?? 0;
   }
 
   async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
@@ -478,6 +485,16 @@ export class S3ObjectStore implements ObjectStore {
       },
       (f) => (f.status === 404 ? this.afterHead404(false) : undefined),
     );
+  }
+
+  async lastModified(key: string): Promise<number> {
+    const k = this.s3Key(key);
+    const modified = (await this.head(key, k)).LastModified;
+    // Every S3 server sends Last-Modified with a HEAD; without it an age-based cleaner must not guess.
+    if (modified === undefined || Number.isNaN(modified.getTime())) {
+      throw ioError('IO.S3_REQUEST_FAILED', `S3 HeadObject of ${this.where(key)} (${this.uri} at ${this.endpointText}) returned no Last-Modified time`);
+    }
+    return modified.getTime();
   }
 }
 
