@@ -132,6 +132,20 @@ export interface SourceConnector {
   createSplits(ctx: ConnectorContext, parallelism: number): Promise<readonly SourceSplit[]> | readonly SourceSplit[];
   /** A reader of `split`, from its start, or from `position` (a value of `SplitReader.position`) on recovery. */
   createReader(ctx: ConnectorContext, split: SourceSplit, position?: unknown): Promise<SplitReader> | SplitReader;
+  /**
+   * Optional, for progress kept outside the job (Paimon's consumer ids; a consumer group's committed
+   * offsets): checkpoint `checkpointId` completed, and `splits` are the positions of every split the
+   * source still read at that checkpoint, over all its subtasks — what the checkpoint restores. Called in
+   * source subtask 0 only, in checkpoint order, one call at a time; a checkpoint whose notification was
+   * skipped is covered by the next call. A rejection fails the job, as a failed sink commit does.
+   */
+  checkpointCompleted?(ctx: ConnectorContext, checkpointId: number, splits: readonly SplitPosition[]): Promise<void> | void;
+}
+
+/** A split and its reader's position at a checkpoint (`SplitReader.position`). */
+export interface SplitPosition {
+  readonly split: SourceSplit;
+  readonly position: unknown;
 }
 
 export interface SinkConnector {

@@ -3,6 +3,7 @@ export type {
   ConnectorContext,
   SourceSplit,
   SplitReader,
+  SplitPosition,
   SinkWriter,
   SinkContext,
   SourceConnector,

@@ -16,16 +16,14 @@ import { compileCalc, compileProjection, loadUdfs, type CompileOptions, type Exp
 import type { NodeSpec, SourceSpec } from '../spec/index.js';
 import type { CheckpointedOperator, OperatorContext, SourceContext, SourceOperator } from '../runtime/index.js';
 import type { Column, RecordBatch, RowType } from '../types/index.js';
-import type { ConnectorContext, SourceConnector, SourceSplit, SplitReader } from './connector.js';
+import type { ConnectorContext, SourceConnector, SourceSplit, SplitPosition, SplitReader } from './connector.js';
 
 /**
  * One split in a checkpoint: the split itself (so any subtask can take it over after rescaling), the
  * reader's position and the split's watermark (restored, so downstream does not see late rows become
  * on-time after a recovery). Finished splits are not kept: a restored source never reads them again.
  */
-interface SplitCheckpoint {
-  readonly split: SourceSplit;
-  readonly position: unknown;
+interface SplitCheckpoint extends SplitPosition {
   readonly watermark: number;
 }
 
@@ -85,6 +83,10 @@ export class ScanOperator implements SourceOperator, CheckpointedOperator {
   private skippedFinished = 0;
   private restored: readonly SplitCheckpoint[] | undefined;
   private started = false;
+  private cctx: ConnectorContext | null = null;
+  private subtaskIndex = 0;
+  /** What the last `snapshotOperatorState` recorded: the checkpoint report of a connector that wants one. */
+  private lastSnapshot: readonly SplitCheckpoint[] = [];
 
   constructor(
     readonly spec: SourceSpec,
@@ -116,18 +118,31 @@ export class ScanOperator implements SourceOperator, CheckpointedOperator {
     }
     ctx.metrics().gauge('numSkippedRecords', () => this.skippedRecords);
     this.restored = ctx.restoredOperatorState as readonly SplitCheckpoint[] | undefined;
+    this.cctx = this.connectorContext(ctx);
+    this.subtaskIndex = ctx.subtaskIndex;
   }
 
   snapshotOperatorState(): readonly SplitCheckpoint[] {
     // Called between batches (the runtime injects barriers at `backpressure()`), so positions match the
     // rows emitted. Before `run` set up the readers, the restored or not-yet-created splits stand.
-    if (this.splits.length === 0 && !this.started) return this.restored ?? [];
-    return this.splits.map((s) => {
+    if (this.splits.length === 0 && !this.started) return (this.lastSnapshot = this.restored ?? []);
+    return (this.lastSnapshot = this.splits.map((s) => {
       if (s.reader.position === undefined) {
         throw unsupported('CHECKPOINT.SOURCE_POSITION', `the '${this.spec.options['connector'] ?? '?'}' source of table '${this.spec.tableName}' cannot record its position, so it cannot be checkpointed`);
       }
       return { split: s.split, position: s.reader.position(), watermark: s.watermark };
-    });
+    }));
+  }
+
+  /** The split positions just snapshotted, for a connector that acts on completed checkpoints. */
+  checkpointReport(): readonly SplitPosition[] | undefined {
+    if (this.connector.checkpointCompleted === undefined) return undefined;
+    return this.lastSnapshot.map((c) => ({ split: c.split, position: c.position }));
+  }
+
+  notifyCheckpointComplete(checkpointId: number, reports?: readonly unknown[]): Promise<void> | void {
+    if (this.subtaskIndex !== 0 || this.connector.checkpointCompleted === undefined || reports === undefined) return;
+    return this.connector.checkpointCompleted(this.cctx!, checkpointId, (reports as (readonly SplitPosition[])[]).flat());
   }
 
   /** Rows the readers skipped as unparsable (ignore-parse-errors), over all splits so far. */
@@ -149,7 +164,7 @@ export class ScanOperator implements SourceOperator, CheckpointedOperator {
   }
 
   async run(ctx: SourceContext): Promise<void> {
-    const cctx = this.connectorContext(ctx);
+    const cctx = this.cctx!;
     const batchSize = batchSizeFrom((k) => ctx.config(k));
     const idleTimeout = idleTimeoutFrom((k) => ctx.config(k));
     const now = ctx.processingTime();

@@ -120,3 +120,25 @@ test('stop with drain: a periodic checkpoint that finds every subtask finished i
   c.stop();
   await c.drain();
 });
+
+test("a completed checkpoint carries every subtask's report to the operator's subtasks, in subtask order", async () => {
+  const twoSubtasks: JobSpec = { ...spec, nodes: [testNode(0, 'test-numbers', 2, [])] };
+  const messages: unknown[] = [];
+  const c = new CheckpointCoordinator(twoSubtasks, settings, new MemoryObjectStore('memory://chk'), 1, 128, {
+    broadcast: (m) => messages.push(m),
+    fail: () => undefined,
+    warn: () => undefined,
+  }, []);
+  c.start();
+  void c.triggerSavepoint().catch(() => undefined);
+  c.onAck({ ...ack(1), subtask: 1, report: { split: 'b', next: 7 } });
+  c.onAck({ ...ack(1), subtask: 0, report: { split: 'a', next: 5 } });
+  await c.drain();
+  await until(() => messages.some((m) => (m as { t: string }).t === 'complete'), 'checkpoint 1 completes');
+  assert.deepEqual(messages.find((m) => (m as { t: string }).t === 'complete'), {
+    t: 'complete',
+    checkpointId: 1,
+    reports: { 0: [{ split: 'a', next: 5 }, { split: 'b', next: 7 }] },
+  });
+  c.stop();
+});

@@ -45,7 +45,12 @@ interface PendingCheckpoint {
 
 export interface CheckpointCoordinatorHooks {
   /** Sends a message to every host. */
-  broadcast(message: { t: 'trigger'; checkpointId: number; savepoint: boolean } | { t: 'complete' | 'abort'; checkpointId: number }): void;
+  broadcast(
+    message:
+      | { t: 'trigger'; checkpointId: number; savepoint: boolean }
+      | { t: 'complete'; checkpointId: number; reports?: Record<number, unknown[]> }
+      | { t: 'abort'; checkpointId: number },
+  ): void;
   /** Too many checkpoints failed: the job must fail with this error. */
   fail(error: FloeError): void;
   warn(message: string): void;
@@ -54,6 +59,14 @@ export interface CheckpointCoordinatorHooks {
    * housekeeping chain: the lsm garbage collection of inherited SST files (lsm-garbage.ts).
    */
   afterRetain?(): Promise<unknown>;
+}
+
+/** The checkpoint reports of a checkpoint's acknowledgements, by node id in subtask order; undefined when none. */
+function reportsOf(p: PendingCheckpoint): Record<number, unknown[]> | undefined {
+  let out: Record<number, unknown[]> | undefined;
+  const acks = [...p.acks.values()].filter((a) => a.report !== undefined).sort((a, b) => a.nodeId - b.nodeId || a.subtask - b.subtask);
+  for (const a of acks) ((out ??= {})[a.nodeId] ??= []).push(a.report);
+  return out;
 }
 
 export class CheckpointCoordinator {
@@ -279,7 +292,10 @@ export class CheckpointCoordinator {
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
     // Not notified when the savepoint follows: its own notification covers this one (sinks commit everything
     // up to the id they are notified of, as when a notification is skipped for an aborted checkpoint).
-    if (!savepointFollows) this.hooks.broadcast({ t: 'complete', checkpointId: p.id });
+    if (!savepointFollows) {
+      const reports = reportsOf(p);
+      this.hooks.broadcast(reports === undefined ? { t: 'complete', checkpointId: p.id } : { t: 'complete', checkpointId: p.id, reports });
+    }
     if (p.savepoint !== null) p.savepoint.resolve(`${this.settings.dir.replace(/\/+$/, '')}/${under(this.settings.jobFolder, checkpointFolder(p.id, true))}`);
     else {
       this.completedIds.push(p.id);

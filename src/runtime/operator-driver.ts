@@ -62,6 +62,8 @@ export interface DriverSnapshot {
   readonly keyedOperatorState: readonly (readonly [string, unknown])[] | null;
   readonly timers: TimersSnapshot | null;
   readonly keyed: Promise<KeyedStateSnapshot> | null;
+  /** The operator's `checkpointReport` (undefined when it has none). */
+  readonly report: unknown;
   readonly syncMs: number;
 }
 
@@ -88,6 +90,8 @@ export class OperatorDriver implements StreamOutput {
   private snapshotTarget: { id: number; store: ObjectStore; prefix: string; options: SnapshotOptions } | null = null;
   /** The result of the last SNAPSHOT event (taken by the subtask once the chain drained). */
   lastSnapshot: DriverSnapshot | null = null;
+  /** Checkpoint reports of queued completion notifications, by checkpoint id. */
+  private readonly notifyReports = new Map<number, readonly unknown[]>();
   recordsIn = 0;
   recordsOut = 0;
   batchesIn = 0;
@@ -157,8 +161,9 @@ export class OperatorDriver implements StreamOutput {
     this.snapshotTarget = { id, store, prefix, options };
     this.push(new DriverEvent(SNAPSHOT, 0, 0, null, id));
   }
-  /** Checkpoint `id` completed everywhere. */
-  pushNotifyComplete(id: number): void {
+  /** Checkpoint `id` completed everywhere; `reports` are the reports of this operator's subtasks. */
+  pushNotifyComplete(id: number, reports: readonly unknown[] | undefined): void {
+    if (reports !== undefined) this.notifyReports.set(id, reports);
     this.push(new DriverEvent(NOTIFY, 0, 0, null, id));
   }
   /** Called by the timer service's clock. */
@@ -325,7 +330,9 @@ export class OperatorDriver implements StreamOutput {
       case NOTIFY:
         // The state backend first: an incremental one builds its next snapshot on this checkpoint.
         this.ctx.keyedStateIfCreated?.notifyCheckpointComplete?.(ev.value);
-        return (this.op as CheckpointedOperator).notifyCheckpointComplete?.(ev.value);
+        const reports = this.notifyReports.get(ev.value);
+        this.notifyReports.delete(ev.value);
+        return (this.op as CheckpointedOperator).notifyCheckpointComplete?.(ev.value, reports);
       default:
         return;
     }
@@ -347,6 +354,7 @@ export class OperatorDriver implements StreamOutput {
         keyedOperatorState: finished ? null : (op.snapshotKeyedOperatorState?.() ?? null),
         timers: finished ? null : (this.ctx.timerService?.snapshot() ?? null),
         keyed: backend === null ? null : backend.snapshot(target.store, target.prefix, target.options),
+        report: finished ? undefined : op.checkpointReport?.(id),
         syncMs: performance.now() - started,
       };
     };

@@ -47,9 +47,14 @@ export interface Operator {
  *   are spread round-robin over the new ones, so an entry must make sense on any subtask (a split and
  *   its position, not "subtask 3's offset").
  * - The restored entries are in `ctx.restoredOperatorState` during `open` (undefined on a fresh start).
- * - `notifyCheckpointComplete(id)` is called once checkpoint `id` is durable everywhere: the moment a sink
- *   makes the transaction of that checkpoint visible. It may be called again for the same id after a
+ * - `notifyCheckpointComplete(id, reports)` is called once checkpoint `id` is durable everywhere: the moment
+ *   a sink makes the transaction of that checkpoint visible. It may be called again for the same id after a
  *   recovery (commits must be idempotent); a missed call is made up by the next one (ids only grow).
+ * - `checkpointReport(id)`, called right after `snapshotOperatorState`, returns a small structured-cloneable
+ *   value that travels to the checkpoint coordinator with the acknowledgement. When the checkpoint
+ *   completes, every subtask of the operator gets the reports of ALL its subtasks (`reports`, in subtask
+ *   order; undefined reports left out), so one of them can act on the progress of the whole operator
+ *   (a source recording how far all its splits got in an external system, as Paimon's consumer ids do).
  *
  * - `snapshotKeyedOperatorState()` returns keyed operator memory (an index of pending windows, say) as
  *   (state key, value) pairs; on restore each subtask gets the pairs whose key is in its key groups, in
@@ -65,7 +70,8 @@ export interface Operator {
 export interface CheckpointedOperator extends Operator {
   snapshotOperatorState?(checkpointId: number): Promise<readonly unknown[]> | readonly unknown[];
   snapshotKeyedOperatorState?(): readonly (readonly [string, unknown])[];
-  notifyCheckpointComplete?(checkpointId: number): Promise<void> | void;
+  checkpointReport?(checkpointId: number): unknown;
+  notifyCheckpointComplete?(checkpointId: number, reports?: readonly unknown[]): Promise<void> | void;
 }
 
 /**

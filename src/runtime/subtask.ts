@@ -63,6 +63,8 @@ export interface SnapshotAck {
   readonly keyedStateBytes: number;
   /** Earlier checkpoints whose files this snapshot lists (incremental snapshots); see CheckpointMetadata. */
   readonly references: readonly number[];
+  /** The operator's checkpoint report (`CheckpointedOperator.checkpointReport`), if it made one. */
+  readonly report?: unknown;
   readonly alignmentMs: number;
   readonly syncMs: number;
   readonly asyncMs: number;
@@ -274,12 +276,15 @@ export class Subtask implements DriverOwner, ContextOwner {
     // Sources inject the barrier at their next `backpressure()`; other subtasks wait for barriers.
   }
 
-  /** Checkpoint `id` completed: operators are notified in chain order (serialised with their other calls). */
-  notifyCheckpointComplete(id: number): void {
+  /**
+   * Checkpoint `id` completed: operators are notified in chain order (serialised with their other calls),
+   * each with the checkpoint reports of its node's subtasks (`reports`, by node id).
+   */
+  notifyCheckpointComplete(id: number, reports?: Readonly<Record<number, readonly unknown[]>>): void {
     if (this.cancelled || id <= this.completed) return;
     this.completed = id;
     if (this.closedFinal) return;
-    for (const d of this.drivers) d.pushNotifyComplete(id);
+    for (const d of this.drivers) d.pushNotifyComplete(id, reports?.[d.ctx.node.id]);
     this.checkFinal();
   }
 
@@ -313,7 +318,7 @@ export class Subtask implements DriverOwner, ContextOwner {
     const store = checkpointStore(cp.root, cp.jobFolder, id, savepoint);
     let snaps: (DriverSnapshot | null)[];
     if (this.closedFinal) {
-      snaps = this.drivers.map(() => ({ checkpointId: id, finished: true, operatorState: null, keyedOperatorState: null, timers: null, keyed: null, syncMs: 0 }));
+      snaps = this.drivers.map(() => ({ checkpointId: id, finished: true, operatorState: null, keyedOperatorState: null, timers: null, keyed: null, report: undefined, syncMs: 0 }));
     } else {
       const folder = checkpointFolder(id, savepoint);
       const incremental = cp.incremental && !savepoint;
@@ -356,6 +361,7 @@ export class Subtask implements DriverOwner, ContextOwner {
           keyedBytes: keyed === null ? 0 : (keyed.writtenBytes ?? keyed.totalBytes),
           keyedStateBytes: keyed?.totalBytes ?? 0,
           references: keyed === null ? [] : referencedCheckpoints(keyed),
+          ...(snap.report === undefined ? {} : { report: snap.report }),
           alignmentMs,
           syncMs: snap.syncMs,
           asyncMs: performance.now() - writeStarted,

@@ -45,7 +45,8 @@ export type CoordinatorMessage =
   | { readonly t: 'start' }
   | { readonly t: 'cancel' }
   | { readonly t: 'trigger'; readonly checkpointId: number; readonly savepoint: boolean }
-  | { readonly t: 'complete'; readonly checkpointId: number }
+  /** `reports`: the checkpoint reports of the operators that made any, by node id, in subtask order. */
+  | { readonly t: 'complete'; readonly checkpointId: number; readonly reports?: Readonly<Record<number, readonly unknown[]>> }
   | { readonly t: 'abort'; readonly checkpointId: number }
   /** Stop with drain: sources end their input now (the final checkpoint is the savepoint). */
   | { readonly t: 'end-input' };
@@ -206,7 +207,7 @@ export class TaskHost {
   onCheckpointMessage(m: CoordinatorMessage): void {
     for (const s of this.subtasks) {
       if (m.t === 'trigger') s.triggerCheckpoint(m.checkpointId, m.savepoint);
-      else if (m.t === 'complete') s.notifyCheckpointComplete(m.checkpointId);
+      else if (m.t === 'complete') s.notifyCheckpointComplete(m.checkpointId, m.reports);
       else if (m.t === 'abort') s.abortCheckpoint(m.checkpointId);
       else if (m.t === 'end-input') s.requestEndOfInput();
     }
