@@ -7,9 +7,10 @@
  * Tables appear to the planner as ordinary `CatalogTable`s of the `paimon` connector: their columns,
  * keys and options come from the latest schema file, plus `connector` and `path`. `t$snapshots`,
  * `t$schemas`, `t$options` and `t$files` are the system tables of `t`; `t$audit_log` is `t`'s rows
- * (as changes in streaming mode) behind a `rowkind` column; `t$tags` lists its tags. `CALL sys.<procedure>(…)`
- * runs Paimon's procedures (compact, expire_snapshots, create_tag, delete_tag, rollback_to,
- * remove_orphan_files) on the catalog's tables (`paimon-procedures.ts`).
+ * (as changes in streaming mode) behind a `rowkind` column; `t$tags` lists its tags and `t$consumers`
+ * its consumers. `CALL sys.<procedure>(…)` runs Paimon's procedures (compact, expire_snapshots,
+ * create_tag, delete_tag, rollback_to, remove_orphan_files, reset_consumer, clear_consumers) on the
+ * catalog's tables (`paimon-procedures.ts`).
  *
  * Metadata is cached (the binder reads synchronously); `refresh()` lists the warehouse once and re-reads
  * only tables whose latest schema file changed — schema files are immutable, so the key of the latest

@@ -39,7 +39,7 @@ async function setup(): Promise<{ table: PaimonTable; ctx: ProcedureContext; run
 
 describe('Paimon procedures', () => {
   it('lists its procedures', () => {
-    assert.deepEqual(paimonProcedureNames(), ['compact', 'create_tag', 'delete_tag', 'expire_snapshots', 'remove_orphan_files', 'rollback_to']);
+    assert.deepEqual(paimonProcedureNames(), ['clear_consumers', 'compact', 'create_tag', 'delete_tag', 'expire_snapshots', 'remove_orphan_files', 'reset_consumer', 'rollback_to']);
   });
 
   it('binds positional and named arguments to the same parameters; NULL is an omitted argument', async () => {

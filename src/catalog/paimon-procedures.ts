@@ -8,6 +8,8 @@
  *   delete_tag(table, tag)               (tag may list several: 'a,b') → Success
  *   rollback_to(table, tag?, snapshot_id?)                             → Success
  *   remove_orphan_files(table, older_than?, dry_run?, parallelism?, mode?) → orphan count, then their bytes
+ *   reset_consumer(table, consumer_id, next_snapshot_id?)  (none: remove it) → Success
+ *   clear_consumers(table, including_consumers?, excluding_consumers?) (regexes) → Success
  *
  * `table` is `'database.table'` (`remove_orphan_files` also takes `'database.*'`). Timestamps
  * (`older_than`) are read in the session time zone (Paimon reads them in the JVM's). Arguments are
@@ -18,7 +20,7 @@
  * The result is one STRING column `result`, one row per value, as Flink prints procedure results.
  */
 import { closestMatch, parseDurationMs, unsupported, userError, type SourceSpan } from '../common/index.js';
-import type { PaimonTable } from '../lake/index.js';
+import { checkConsumerId, clearConsumers, deleteConsumer, writeConsumer, type PaimonTable } from '../lake/index.js';
 import type { CallArgument, Expr } from '../sql/index.js';
 import { Types, localToUtc, parseValueText, type LogicalType } from '../types/index.js';
 
@@ -197,6 +199,52 @@ const PROCEDURES: readonly ProcedureDef[] = [
       // Check every name first, so a typo in the list deletes nothing.
       for (const name of names) await table.tag(name);
       for (const name of names) await table.deleteTag(name);
+      return ['Success'];
+    },
+  },
+  {
+    // Paimon: with next_snapshot_id the consumer is set to it, without it the consumer is removed.
+    name: 'reset_consumer',
+    params: [p('table', 'STRING', false), p('consumer_id', 'STRING', false), p('next_snapshot_id', 'BIGINT')],
+    async run(ctx, args, span) {
+      const table = await openArgTable(ctx, args, span);
+      const id = args.get('consumer_id') as string;
+      try {
+        checkConsumerId(id);
+      } catch (e) {
+        throw argError(`argument 'consumer_id': ${(e as Error).message}`, span);
+      }
+      const next = args.get('next_snapshot_id') as number | undefined;
+      if (next === undefined) {
+        await deleteConsumer(table, id);
+        return ['Success'];
+      }
+      const earliest = await table.earliestSnapshotId();
+      const latest = await table.latestSnapshotId();
+      // The next snapshot to read may be one not committed yet (latest + 1), never one that expired.
+      if (earliest === undefined || latest === undefined || next < earliest || next > latest + 1) {
+        const range = latest === undefined ? 'the table has no snapshots' : `its snapshots are ${earliest}..${latest}`;
+        throw argError(`argument 'next_snapshot_id' = ${next} is not a snapshot of the table to read next: ${range}`, span);
+      }
+      await writeConsumer(table, id, next);
+      return ['Success'];
+    },
+  },
+  {
+    name: 'clear_consumers',
+    params: [p('table', 'STRING', false), p('including_consumers', 'STRING'), p('excluding_consumers', 'STRING')],
+    async run(ctx, args, span) {
+      const table = await openArgTable(ctx, args, span);
+      const pattern = (name: string): RegExp | undefined => {
+        const text = args.get(name) as string | undefined;
+        if (text === undefined) return undefined;
+        try {
+          return new RegExp(text);
+        } catch (e) {
+          throw argError(`argument '${name}' is not a regular expression: ${(e as Error).message}`, span);
+        }
+      };
+      await clearConsumers(table, pattern('including_consumers') ?? /.*/, pattern('excluding_consumers'));
       return ['Success'];
     },
   },

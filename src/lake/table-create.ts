@@ -11,6 +11,7 @@
  */
 import { changelogProducerOf } from './changelog-producer.js';
 import { dynamicBucketOptions } from './dynamic-bucket-index.js';
+import { expirationSettingsOf } from './snapshot-expire.js';
 import { unsupported, userError } from '../common/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { withNullable, type LogicalType, type RowType } from '../types/index.js';
@@ -97,6 +98,7 @@ export async function createPaimonTable(store: ObjectStore, tablePath: string, s
   const manifestFormat = (options['manifest.format'] ?? 'avro').toLowerCase();
   if (manifestFormat !== 'avro') throw unsupported('LAKE.UNSUPPORTED_FORMAT', `${what}: Floe writes Avro manifests only (manifest.format '${manifestFormat}')`);
   changelogProducerOf(options, pks.length > 0, path);
+  expirationSettingsOf(options, path);
   if (pks.length > 0) {
     // Aggregators and sequence groups name columns and need fitting types: refuse a bad table now.
     mergeSettingsOf(options, { fields: cols, primaryKeys: pks }, path);

@@ -13,7 +13,8 @@
  * `commitEntries` (idempotent) skips those the table already holds, so every file is committed once.
  * Without checkpoints (a bounded job) everything is committed at the end of the input as one snapshot
  * with Paimon's batch identifier. Compaction runs after commits, here only, so it never races another
- * writer of this job.
+ * writer of this job; snapshot (and consumer) expiration by the table's options follows it
+ * (`expireAfterCommit`).
  *
  * Dynamic-bucket tables: a committable may also hold new HASH index files; they are committed with the
  * checkpoint's data files (`CommitRequest.indexChanges`), each replacing its bucket's index entry.
@@ -30,7 +31,7 @@
 import { randomUUID } from 'node:crypto';
 import { unsupported } from '../../common/index.js';
 import { decodeLiteral } from '../../expr/index.js';
-import { BATCH_COMMIT_IDENTIFIER, commitEntries, overwriteEntries, splitChangelogEntries, type ManifestEntry, type PaimonTable } from '../../lake/index.js';
+import { BATCH_COMMIT_IDENTIFIER, commitEntries, expireAfterCommit, overwriteEntries, splitChangelogEntries, type ManifestEntry, type PaimonTable } from '../../lake/index.js';
 import { readCheckpointSettings, type CheckpointedOperator, type OperatorContext } from '../../runtime/index.js';
 import type { LakeCommitterSpec } from '../../spec/index.js';
 import type { RecordBatch } from '../../types/index.js';
@@ -127,6 +128,7 @@ export class PaimonCommitterOperator implements CheckpointedOperator {
       for (const e of data) written.push(e);
     }
     await compactIfDue(this.table!, this.compactUser, written);
+    await expireAfterCommit(this.table!);
   }
 
   /** The files of several committables, in order (a later index file of a bucket replaces an earlier one). */
@@ -154,12 +156,12 @@ export class PaimonCommitterOperator implements CheckpointedOperator {
     const indexChanges = decoded.indexChanges;
     if (this.spec.overwrite !== undefined) {
       await overwriteEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, entries, changelog, indexChanges, staticPartition: this.staticPartition() });
-      await compactIfDue(this.table!, this.compactUser, entries);
-      return;
+    } else {
+      if (entries.length === 0 && indexChanges.length === 0) return;
+      await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, idempotent: false, kind: 'APPEND', entries, changelog, indexChanges });
     }
-    if (entries.length === 0 && indexChanges.length === 0) return;
-    await commitEntries(this.table!, { commitUser: this.commitUser, identifier: BATCH_COMMIT_IDENTIFIER, idempotent: false, kind: 'APPEND', entries, changelog, indexChanges });
     await compactIfDue(this.table!, this.compactUser, entries);
+    await expireAfterCommit(this.table!);
   }
 
   /** The spec's static partition as values of the table's partition column types. */

@@ -224,7 +224,9 @@ describe('paimon source', () => {
     assert.throws(() => check({ 'scan.version': 'v1' }), (e: unknown) => code('PLAN.CONNECTOR_OPTION')(e) && /'scan\.version'/.test((e as Error).message));
     assert.throws(() => check({ 'scan.tag-name': 'v1', 'scan.snapshot-id': '1' }), code('PLAN.CONNECTOR_OPTION'));
     check({ 'scan.tag-name': 'v1' });
-    assert.throws(() => check({ 'consumer-id': 'c1' }), code('PLAN.CONNECTOR_OPTION'));
+    check({ 'consumer-id': 'c1', 'consumer.mode': 'at-least-once', 'consumer.ignore-progress': 'true' });
+    assert.throws(() => check({ 'consumer-id': 'a/b' }), (e: unknown) => code('PLAN.CONNECTOR_OPTION')(e) && /consumer id 'a\/b'/.test((e as Error).message));
+    assert.throws(() => check({ 'consumer-id': 'c1', 'consumer.mode': 'twice' }), code('PLAN.CONNECTOR_OPTION'));
     // Paimon options Floe does not need (tuning, Java-only) pass: tables written by Paimon carry them.
     check({ 'merge-engine': 'deduplicate', 'some.java.option': 'x', 'scan.mode': 'latest-full', 'scan.manifest.parallelism': '8', 'scan.fallback-branch': 'b' });
   });

@@ -14,7 +14,8 @@
  * CREATE TABLE is stricter (`checkCreateOptions`): every option must be one Floe writes and reads back
  * correctly, so a table Floe creates behaves as its options say.
  */
-import { closestMatch, unsupported, userError } from '../../common/index.js';
+import { closestMatch, unsupported, userError, type FloeError } from '../../common/index.js';
+import { checkConsumerId } from '../../lake/index.js';
 import type { ConnectorOption } from '../connector.js';
 
 export const PAIMON_CONNECTOR = 'paimon';
@@ -38,14 +39,26 @@ const SCAN_OPTIONS: readonly ConnectorOption[] = [
   { key: 'scan.mode', type: 'enum', enumValues: SCAN_MODES, default: 'default', description: 'which snapshot a batch scan reads; where a streaming read starts' },
 ];
 
+/**
+ * Consumer ids (streaming reads; src/lake's table-consumers.ts): the read records how far it got in
+ * `consumer/consumer-<id>` whenever a checkpoint completes, starts from there when the job starts
+ * without a checkpoint, and snapshot expiration keeps what it still needs.
+ */
+export const CONSUMER_OPTIONS: readonly ConnectorOption[] = [
+  { key: 'consumer-id', type: 'string', description: 'streaming reads: record progress under this consumer id, start from it, protect its snapshots from expiration' },
+  { key: 'consumer.mode', type: 'enum', enumValues: ['exactly-once', 'at-least-once'], default: 'exactly-once', description: 'streaming reads: Floe records the slowest reader of the job on every completed checkpoint in both modes' },
+  { key: 'consumer.ignore-progress', type: 'boolean', default: 'false', description: "streaming reads: start by 'scan.mode' even when the consumer has a position (it is then overwritten)" },
+];
+
 /** How often a streaming read looks for new snapshots (Paimon's option and default). */
 const DISCOVERY_OPTION: ConnectorOption = { key: 'continuous.discovery-interval', type: 'duration', default: '10 s', description: 'streaming reads: how often to look for new snapshots' };
 
 export const PAIMON_OPTIONS: readonly ConnectorOption[] = [
   { key: PATH_OPTION, type: 'string', required: true, description: "the table's directory: <warehouse>/<database>.db/<table>" },
   ...SCAN_OPTIONS,
+  ...CONSUMER_OPTIONS,
   DISCOVERY_OPTION,
-  { key: SYSTEM_TABLE_OPTION, type: 'enum', enumValues: ['snapshots', 'schemas', 'options', 'files', 'partitions', 'manifests', 'audit_log', 'tags'], description: 'internal: the system table to read' },
+  { key: SYSTEM_TABLE_OPTION, type: 'enum', enumValues: ['snapshots', 'schemas', 'options', 'files', 'partitions', 'manifests', 'audit_log', 'tags', 'consumers'], description: 'internal: the system table to read' },
   // Any other key is a Paimon table option (stored in the schema, or a dynamic option of one query).
   { key: '', type: 'string', prefix: true, description: 'Paimon table options' },
 ];
@@ -61,7 +74,6 @@ const UNSUPPORTED_SELECTING = [
   'incremental-between-timestamp',
   'incremental-between-scan-mode',
   'incremental-to-auto-tag',
-  'consumer-id',
   'streaming-read-overwrite',
 ];
 
@@ -81,6 +93,14 @@ export function checkScanOptions(tableName: string, options: Readonly<Record<str
       help: `did you mean '${hint}'?`,
       notes: [`supported scan options: ${known.join(', ')}`],
     });
+  }
+  const consumer = options['consumer-id'];
+  if (consumer !== undefined) {
+    try {
+      checkConsumerId(consumer);
+    } catch (e) {
+      throw userError('PLAN.CONNECTOR_OPTION', `table '${tableName}': option 'consumer-id': ${(e as Error).message}`, { help: (e as FloeError).help });
+    }
   }
   const travel = ['scan.snapshot-id', 'scan.timestamp-millis', 'scan.timestamp', 'scan.tag-name'].filter((k) => options[k] !== undefined);
   if (travel.length > 1) {
@@ -134,6 +154,8 @@ const CREATE_OPTIONS: ReadonlyMap<string, readonly string[] | null> = new Map<st
   ['snapshot.num-retained.min', null],
   ['snapshot.num-retained.max', null],
   ['snapshot.time-retained', null],
+  ['snapshot.expire.limit', null],
+  ['consumer.expiration-time', null],
   ['num-levels', null],
   ['num-sorted-run.compaction-trigger', null],
   ['write-only', ['true', 'false']],

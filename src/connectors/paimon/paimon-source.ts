@@ -23,7 +23,7 @@
  * rows in the same order every time (immutable files, deterministic merge), so recovery skips that many.
  */
 import { parseDurationMs, unsupported, userError } from '../../common/index.js';
-import type { DataSplit, PaimonTable, ScanPredicate, Snapshot } from '../../lake/index.js';
+import { writeConsumer, type DataSplit, type PaimonTable, type ScanPredicate, type Snapshot } from '../../lake/index.js';
 import { Types, localToUtc, parseValueText, selectRows, type RecordBatch } from '../../types/index.js';
 import type { ConnectorContext, SourceConnector, SourceSplit, SplitReader } from '../connector.js';
 import { OptionReader, optionError } from '../option-values.js';
@@ -247,7 +247,9 @@ export const paimonSource: SourceConnector = {
       // One shard per subtask; each reader resolves the start itself (see paimon-stream-reader.ts).
       const start = streamStart(ctx);
       const shards = Math.max(1, parallelism);
-      return Array.from({ length: shards }, (_, shard): PaimonStreamSplit => ({ id: `stream-${shard}-of-${shards}`, stream: { shard, shards, start } }));
+      const consumer = consumerOf(ctx);
+      const resume = consumer !== undefined && !consumer.ignoreProgress ? { resumeConsumer: consumer.id } : {};
+      return Array.from({ length: shards }, (_, shard): PaimonStreamSplit => ({ id: `stream-${shard}-of-${shards}`, stream: { shard, shards, start, ...resume } }));
     }
     const table = await open(ctx);
     const system = (ctx.options[SYSTEM_TABLE_OPTION] as SystemTableName | undefined) ?? null;
@@ -266,4 +268,29 @@ export const paimonSource: SourceConnector = {
         : new PaimonSplitReader(ctx, split as PaimonSplit, typeof position === 'number' ? position : 0);
     return ctx.options[SYSTEM_TABLE_OPTION] === AUDIT_LOG_TABLE ? new AuditLogReader(reader) : reader;
   },
+  async checkpointCompleted(ctx, _checkpointId, splits) {
+    // The consumer's next snapshot is the slowest shard's: every snapshot before it was read by all of them.
+    const consumer = consumerOf(ctx);
+    if (consumer === undefined || !isStreaming(ctx)) return;
+    let next = Infinity;
+    for (const { split, position } of splits) {
+      if ((split as Partial<PaimonStreamSplit>).stream === undefined || position == null) continue;
+      next = Math.min(next, (position as StreamPosition).snapshot);
+    }
+    if (!(next >= 1 && next < Infinity)) return; // no shard has a position yet
+    let table = consumerTables.get(ctx);
+    if (table === undefined) consumerTables.set(ctx, (table = await open(ctx)));
+    await writeConsumer(table, consumer.id, next);
+  },
 };
+
+/** The table a source's consumer is written to, opened once per source (its connector context). */
+const consumerTables = new WeakMap<ConnectorContext, PaimonTable>();
+
+/** The read's consumer id and whether to ignore its recorded progress; undefined without `consumer-id`. */
+function consumerOf(ctx: ConnectorContext): { readonly id: string; readonly ignoreProgress: boolean } | undefined {
+  const id = ctx.options['consumer-id'];
+  if (id === undefined || id.trim() === '') return undefined;
+  const ignoreProgress = new OptionReader(ctx.tableName, ctx.options, PAIMON_OPTIONS).boolean('consumer.ignore-progress');
+  return { id, ignoreProgress };
+}

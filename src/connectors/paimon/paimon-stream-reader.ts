@@ -29,11 +29,14 @@
  * Position (for checkpoints): `{ full, snapshot, offset }` — the unit being read (the full read of
  * `snapshot`, or the changes of `snapshot`) and the rows of it already returned. A unit's rows are
  * recomputed identically from immutable files (groups sorted, merge deterministic), so recovery skips
- * `offset` rows. Snapshots must not expire under a running reader (Paimon's consumer ids protect them;
- * not implemented): an expired next snapshot fails the read with PAIMON.SNAPSHOT_EXPIRED.
+ * `offset` rows. Snapshots must not expire under a running reader: an expired next snapshot fails the
+ * read with PAIMON.SNAPSHOT_EXPIRED. A read with a `consumer-id` is protected: the source records the
+ * slowest shard's `snapshot` as the consumer's next snapshot whenever a checkpoint completes
+ * (paimon-source.ts), which expiration respects; a fresh start (no checkpoint to restore) of a read whose
+ * consumer exists follows the changes from that snapshot instead of its configured start (`resumeConsumer`).
  */
 import { FloeError, userError } from '../../common/index.js';
-import { changelogProducerOf, type ChangelogProducer, type DataSplit, type PaimonTable, type ScanPredicate } from '../../lake/index.js';
+import { changelogProducerOf, readConsumer, type ChangelogProducer, type DataSplit, type PaimonTable, type ScanPredicate } from '../../lake/index.js';
 import { encodeKey } from '../../state/index.js';
 import { BatchBuilder, RowKind, getRow, getValue, selectRows, type RecordBatch, type RowType } from '../../types/index.js';
 import type { SourceSplit, SplitReader } from '../connector.js';
@@ -48,7 +51,13 @@ export type StreamStart =
   | { readonly kind: 'timestamp'; readonly timestampMillis: number };
 
 export interface PaimonStreamSplit extends SourceSplit {
-  readonly stream: { readonly shard: number; readonly shards: number; readonly start: StreamStart };
+  readonly stream: {
+    readonly shard: number;
+    readonly shards: number;
+    readonly start: StreamStart;
+    /** A consumer id whose recorded position, when there is one, replaces `start`. */
+    readonly resumeConsumer?: string;
+  };
 }
 
 export interface StreamPosition {
@@ -129,7 +138,14 @@ export class PaimonStreamReader implements SplitReader {
 
   /** Turns the configured start into the first unit (a fresh start only; recovery has its position). */
   private async resolveStart(table: PaimonTable): Promise<void> {
-    const start = this.split.stream.start;
+    const { start, resumeConsumer } = this.split.stream;
+    const consumer = resumeConsumer === undefined ? undefined : await readConsumer(table, resumeConsumer);
+    if (consumer !== undefined) {
+      this.full = false;
+      this.snapshot = consumer.nextSnapshot;
+      this.resolved = true;
+      return;
+    }
     const latest = await table.latestSnapshotId();
     if (start.kind === 'full') {
       const at = start.snapshot ?? latest;
@@ -215,7 +231,7 @@ export class PaimonStreamReader implements SplitReader {
       const earliest = await table.earliestSnapshotId();
       if (earliest !== undefined && earliest > this.snapshot) {
         throw userError('PAIMON.SNAPSHOT_EXPIRED', `streaming read of table '${this.tableName}': snapshot ${this.snapshot} expired before it was read (the earliest is ${earliest})`, {
-          help: "keep snapshots longer ('snapshot.num-retained.min', 'snapshot.time-retained') than a streaming reader lags behind",
+          help: "read with a 'consumer-id' (expiration keeps what a consumer has not read), or keep snapshots longer ('snapshot.num-retained.min', 'snapshot.time-retained') than a streaming reader lags behind",
         });
       }
       return null;

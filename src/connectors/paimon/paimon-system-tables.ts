@@ -2,17 +2,18 @@
  * Paimon's system tables, read as `` `t$snapshots` ``, `` `t$schemas` ``, `` `t$options` ``,
  * `` `t$files` ``, `` `t$partitions` `` and `` `t$manifests` `` through the Paimon catalog. Columns
  * follow Paimon's (a subset for `$files`); the rows are the table's metadata at the time of the scan,
- * files, partitions and manifests those of the latest snapshot; `` `t$tags` `` lists the tags. `` `t$audit_log` `` is data, not
+ * files, partitions and manifests those of the latest snapshot; `` `t$tags` `` lists the tags and
+ * `` `t$consumers` `` the consumers (streaming readers' recorded positions). `` `t$audit_log` `` is data, not
  * metadata: its type here is its leading `rowkind` column, `t`'s columns follow (paimon-audit-log.ts).
  *
  * BIGINT values are JS numbers (Floe's representation), so a commit identifier of Long.MAX_VALUE — what
  * batch commits write — reads as 9223372036854775807 rounded to the nearest double.
  */
-import { decodeManifestList, deserializeBinaryRow, formatPaimonType, type ManifestEntry, type PaimonTable, type TableSchema } from '../../lake/index.js';
+import { decodeManifestList, deserializeBinaryRow, formatPaimonType, listConsumers, type ManifestEntry, type PaimonTable, type TableSchema } from '../../lake/index.js';
 import { internalError } from '../../common/index.js';
 import { BatchBuilder, RowKind, Types, type RecordBatch, type RowType } from '../../types/index.js';
 
-export type SystemTableName = 'snapshots' | 'schemas' | 'options' | 'files' | 'partitions' | 'manifests' | 'audit_log' | 'tags';
+export type SystemTableName = 'snapshots' | 'schemas' | 'options' | 'files' | 'partitions' | 'manifests' | 'audit_log' | 'tags' | 'consumers';
 
 const S = (nullable = true) => Types.string(nullable);
 const BIG = (nullable = true) => Types.bigint(nullable);
@@ -88,6 +89,13 @@ export const SYSTEM_TABLE_TYPES: Readonly<Record<SystemTableName, RowType>> = {
       { name: 'record_count', type: BIG() },
       { name: 'create_time', type: Types.timestamp(3) },
       { name: 'time_retained', type: S() },
+    ],
+  },
+  // Paimon's ConsumersTable: one row per consumer id.
+  consumers: {
+    fields: [
+      { name: 'consumer_id', type: S(false) },
+      { name: 'next_snapshot_id', type: BIG(false) },
     ],
   },
   manifests: {
@@ -181,6 +189,8 @@ async function rowsOf(table: PaimonTable, name: SystemTableName): Promise<unknow
         t.createTime ?? null,
         t.timeRetainedMs === undefined ? null : javaDurationText(t.timeRetainedMs),
       ]);
+    case 'consumers':
+      return (await listConsumers(table)).map((c) => [c.id, c.nextSnapshot]);
     case 'audit_log':
       throw internalError(`'${table.tablePath}$audit_log' is read through the table's splits (paimon-audit-log.ts), not as metadata`);
     case 'files': {
