@@ -55,7 +55,7 @@ CREATE TABLE summary (category BIGINT, auctions BIGINT, with_bids BIGINT, sum_ma
 SET 'parallelism.default' = '1';
 INSERT INTO summary
 SELECT category, COUNT(*), COUNT(max_price), SUM(max_price), MAX(max_price), SUM(bids)
-FROM lake.nx.auction_bids /*+ OPTIONS('continuous.discovery-interval' = '20 ms') */
+FROM lake.nx.auction_bids /*+ OPTIONS('continuous.discovery-interval' = '20 ms', 'consumer-id' = 'pipeline') */
 GROUP BY category`,
     write: `SET 'pipeline.name' = 'lake-write';
 SET 'parallelism.default' = '2';
