@@ -68,18 +68,24 @@ export function encodeBatchKeys(batch: RecordBatch, keyColumns: readonly number[
   for (let r = 0; r < n; r++) out[r] = '';
   for (const c of keyColumns) {
     const col = batch.columns[c]!;
-    const data = col.data;
-    const nulls = col.nulls;
     const isBool = booleanColumns.has(c);
-    for (let r = 0; r < n; r++) {
-      let piece: string;
-      if (nulls !== null && nulls[r] === 1) piece = '\u0000';
-      else if (isBool) piece = data[r] ? '\u00011' : '\u00010';
-      else piece = encodeValue(data[r]);
-      out[r] += piece;
-    }
+    for (let r = 0; r < n; r++) out[r] += encodeCell(col, r, isBool);
   }
   return out;
+}
+
+/** The key of one row of `batch`, exactly as `encodeBatchKeys` encodes it. */
+export function encodeRowKey(batch: RecordBatch, row: number, keyColumns: readonly number[], booleanColumns: ReadonlySet<number> = EMPTY): string {
+  let s = '';
+  for (const c of keyColumns) s += encodeCell(batch.columns[c]!, row, booleanColumns.has(c));
+  return s;
+}
+
+function encodeCell(col: RecordBatch['columns'][number], r: number, isBool: boolean): string {
+  if (col.nulls !== null && col.nulls[r] === 1) return '\u0000';
+  const v = col.data[r];
+  if (isBool) return v ? '\u00011' : '\u00010';
+  return encodeValue(v);
 }
 
 const EMPTY: ReadonlySet<number> = new Set();

@@ -23,10 +23,10 @@
 import { internalError } from '../../common/index.js';
 import type { OperatorContext, TimeDomain, TimerOperator } from '../../runtime/index.js';
 import type { WindowAggregateSpec } from '../../spec/index.js';
-import { encodeBatchKeys } from '../../state/index.js';
 import type { ValueState } from '../../state/index.js';
 import { BatchBuilder, RowKind } from '../../types/index.js';
 import type { RecordBatch } from '../../types/index.js';
+import { distinctBatchKeys } from '../common/batch-keys.js';
 import { readCell } from '../common/cell.js';
 import { SliceAssigner } from '../window/slice-assigner.js';
 import type { AggregateFunction } from './aggregate-function.js';
@@ -59,8 +59,9 @@ export class SlicedWindowAggregate implements TimerOperator {
   private values: unknown[] = [];
   /** Scratch accumulator of a window merged from several slices (never stored). */
   private merged!: AggState;
-  private rowSlot = new Int32Array(0);
   private rowEnd = new Float64Array(0);
+  /** 1 for a row of the batch that is dropped (late, or no time): `distinctBatchKeys` skips it. */
+  private rowDropped = new Uint8Array(0);
 
   constructor(readonly spec: WindowAggregateSpec) {
     if (spec.procTime) throw internalError('sliced window aggregation is event-time only');
@@ -90,51 +91,39 @@ export class SlicedWindowAggregate implements TimerOperator {
     const n = batch.numRows;
     if (n === 0) return;
     const spec = this.spec;
-    const keys = spec.groupKeys.length === 0 ? new Array<string>(n).fill('') : encodeBatchKeys(batch, spec.groupKeys, this.boolKeyColumns);
     const timeCol = batch.columns[spec.timeIndex]!;
     const times = timeCol.data as Float64Array;
     const timeNulls = timeCol.nulls;
-    if (this.rowSlot.length < n) {
-      this.rowSlot = new Int32Array(n);
+    if (this.rowEnd.length < n) {
       this.rowEnd = new Float64Array(n);
+      this.rowDropped = new Uint8Array(n);
     }
-    const rowSlot = this.rowSlot;
     const rowEnd = this.rowEnd;
+    const dropped = this.rowDropped;
     const slicer = this.slicer;
     const watermark = this.watermark;
 
-    // Pass 1: each row's slice and the batch's distinct keys (slot = index in `distinct`, -1 = dropped).
-    const slotOf = new Map<string, number>();
-    const distinct: string[] = [];
-    const firstRow: number[] = [];
+    // Pass 1: each row's slice; late rows and rows without a time are dropped (their keys are not read).
     let late = 0;
     let nullTime = 0;
     for (let r = 0; r < n; r++) {
+      dropped[r] = 1;
       if (timeNulls !== null && timeNulls[r] === 1) {
         nullTime++;
-        rowSlot[r] = -1;
         continue;
       }
       const end = slicer.sliceEnd(times[r]!);
       if (end - 1 <= watermark) {
         late++;
-        rowSlot[r] = -1;
         continue;
       }
-      const key = keys[r]!;
-      let slot = slotOf.get(key);
-      if (slot === undefined) {
-        slot = distinct.length;
-        slotOf.set(key, slot);
-        distinct.push(key);
-        firstRow.push(r);
-      }
-      rowSlot[r] = slot;
+      dropped[r] = 0;
       rowEnd[r] = end;
     }
     if (late > 0) this.lateDropped.inc(late);
     if (nullTime > 0) this.nullTimeDropped.inc(nullTime);
-    if (distinct.length === 0) return;
+    if (late + nullTime === n) return;
+    const { uniqueKeys: distinct, slotOf: rowSlot, firstRow } = distinctBatchKeys(batch, spec.groupKeys, this.boolKeyColumns, dropped);
 
     const states = (await this.state.getMany(distinct)) as KeySlices[];
     for (let s = 0; s < distinct.length; s++) if (states[s] === undefined) states[s] = this.newKeySlices(batch, firstRow[s]!);
