@@ -12,7 +12,11 @@ import { Session } from '../src/api/index.js';
 for (const format of ['csv', 'json']) {
   test(`PARTITIONED BY tables round-trip through SQL (${format})`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'floe-partitions-'));
-    const session = new Session({ config: { 'parallelism.default': '2' }, warn: () => {} });
+    // Parallelism 2: the csv round trip on two worker threads, the json one with both subtasks in this
+    // thread. The formats differ only inside the source and sink subtasks (rows cross threads as batches,
+    // not as text), and each worker-thread job costs seconds of startup (test/support/subtask-threads.ts).
+    const threads = format === 'csv' ? { 'execution.worker-threads': '2' } : { 'execution.worker-threads': '1' };
+    const session = new Session({ config: { 'parallelism.default': '2', ...threads }, warn: () => {} });
     const rows = await session.query(`
       CREATE TABLE sales (id BIGINT, amount DECIMAL(10, 2), dt STRING, region STRING)
         PARTITIONED BY (dt, region)

@@ -9,6 +9,7 @@ import { MaterializedTable, Session } from '../src/api/index.js';
 import type { Query } from '../src/sql/index.js';
 import { nexmarkDir } from '../src/common/index.js';
 import { nexmarkCepScript, nexmarkVars } from '../src/cli/bench-nexmark.js';
+import { subtaskThreads } from './support/subtask-threads.js';
 
 const QUERIES = ['q0', 'q1', 'q2', 'q3'];
 const EVENTS = 20_000;
@@ -20,7 +21,10 @@ interface Run {
 
 async function run(query: string, mode: 'streaming' | 'batch', parallelism: number): Promise<Run> {
   const dir = nexmarkDir();
-  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism) }, baseDir: dir, warn: () => {} });
+  // Parallelism 2: two worker threads in batch mode, this thread in streaming mode; the CEP differential
+  // test (test/differential/cep-duckdb.test.ts) does the opposite (see test/support/subtask-threads.ts).
+  const threads = subtaskThreads(mode, parallelism, 'batch');
+  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism), ...threads }, baseDir: dir, warn: () => {} });
   // A slower event-time rate than the harness's, so bids of one bidder on one auction spread over time.
   const vars = { ...nexmarkVars(EVENTS, dir), TPS: '1000' };
   let sinkRows = -1;

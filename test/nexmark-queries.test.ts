@@ -2,7 +2,9 @@
  * The Nexmark acceptance workload as users run it: the shared DDL, views and query files, unmodified
  * (blackhole sinks included), over the `nexmark` generator, in streaming and batch mode at parallelism 1
  * and 2. Every run must finish, and its sink must receive the same number of rows in all four
- * configurations (the results themselves are checked against DuckDB in test/differential/).
+ * configurations (the results themselves are checked against DuckDB in test/differential/). Parallelism 2
+ * runs on two worker threads in batch mode and in the test's thread in streaming mode (q12: the other way
+ * round), see test/support/subtask-threads.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +12,7 @@ import { MaterializedTable, Session } from '../src/api/index.js';
 import type { Query } from '../src/sql/index.js';
 import { nexmarkDir } from '../src/common/index.js';
 import { nexmarkScript, nexmarkVars } from '../src/cli/bench-nexmark.js';
+import { subtaskThreads } from './support/subtask-threads.js';
 
 const QUERIES = ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q7', 'q8', 'q9', 'q11', 'q13', 'q14', 'q15', 'q16', 'q17', 'q18', 'q19', 'q20', 'q21', 'q22', 'q23'];
 const EVENTS = 20_000;
@@ -25,7 +28,10 @@ const GENERATOR: Readonly<Record<string, { readonly options: string; readonly ev
 
 async function sinkRows(query: string, mode: 'streaming' | 'batch', parallelism: number): Promise<number> {
   const dir = nexmarkDir();
-  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism) }, baseDir: dir, warn: () => {} });
+  // Parallelism 2 runs on two worker threads in batch mode and in this thread in streaming mode;
+  // test/differential/nexmark-duckdb.test.ts does the opposite (see test/support/subtask-threads.ts).
+  const threads = subtaskThreads(mode, parallelism, 'batch');
+  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism), ...threads }, baseDir: dir, warn: () => {} });
   // A slower event-time rate than the harness's 10 M/s, so that 20k events span several windows.
   const gen = GENERATOR[query];
   const vars = { ...nexmarkVars(gen?.events ?? EVENTS, dir), TPS: '1000', ...(gen ? { NEXMARK_TABLE: `datagen /*+ OPTIONS(${gen.options}) */` } : {}) };
@@ -62,7 +68,9 @@ for (const query of QUERIES) {
  */
 async function q12Totals(mode: 'streaming' | 'batch', parallelism: number): Promise<{ bids: number; counted: number; windows: number }> {
   const dir = nexmarkDir();
-  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism) }, baseDir: dir, warn: () => {} });
+  // q12 runs nowhere else: its processing-time timers meet the thread boundary in streaming mode.
+  const threads = subtaskThreads(mode, parallelism, 'streaming');
+  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism), ...threads }, baseDir: dir, warn: () => {} });
   const vars = { ...nexmarkVars(EVENTS, dir), TPS: '1000' };
   const collect = async (query: Query): Promise<unknown[][]> => {
     const result = await session.execute({ kind: 'QueryStatement', query, span: query.span });

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MaterializedTable, Session } from '../../src/api/index.js';
+import { subtaskThreads } from '../support/subtask-threads.js';
 import { BASE_TIME, prng, timestampText } from './generated-events.js';
 
 let dir: string;
@@ -56,7 +57,9 @@ const DDL = (path: string) =>
 const cell = (v: unknown): string => (v === null || v === undefined ? 'NULL' : typeof v === 'number' && v > 1e11 ? timestampText(v) : String(v));
 
 async function floe(sql: string, mode: 'streaming' | 'batch', parallelism: number): Promise<string[]> {
-  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism) }, warn: () => {} });
+  // Parallelism 2: two worker threads in streaming mode, this thread in batch mode (test/support/subtask-threads.ts).
+  const threads = subtaskThreads(mode, parallelism, 'streaming');
+  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism), ...threads }, warn: () => {} });
   for (const s of session.parse(DDL(dir))) await session.execute(s);
   const [stmt] = session.parse(sql);
   const result = await session.execute(stmt!);

@@ -4,7 +4,8 @@
  * DuckDB (the oracle in nexmark-oracle.ts). The final results must be equal, row for row. A streaming run's
  * result is its changelog applied to an empty table (MaterializedTable, which also checks that every
  * retraction matches an earlier row), so each streaming comparison is also the check that the changelog
- * applied equals the batch result.
+ * applied equals the batch result. Parallelism 2 runs on two worker threads in streaming mode and in the
+ * test's thread in batch mode (test/support/subtask-threads.ts).
  *
  * Floe runs each query file from ../shared/nexmark/queries unmodified except that the INSERT's SELECT is
  * run as a query (its sink is a blackhole), and `bid`/`person`/`auction` are CSV tables instead of views
@@ -31,6 +32,7 @@ import type { InsertStatement } from '../../src/sql/index.js';
 import { formatValueText, type RowType } from '../../src/types/index.js';
 import { ORACLE } from './nexmark-oracle.js';
 import { nexmarkDir } from '../../src/common/index.js';
+import { subtaskThreads } from '../support/subtask-threads.js';
 
 const NEXMARK = nexmarkDir();
 const EVENTS = 30_000;
@@ -78,7 +80,8 @@ function csvFiles(path: string): string[] {
 
 /** Generates `events` Nexmark events into CSV files under `dir` and loads them into a fresh DuckDB. */
 async function generateEventSet(dir: string, events: number, generatorOptions: Readonly<Record<string, string>> = {}): Promise<EventSet> {
-  const gen = new Session({ config: { 'parallelism.default': '2' }, warn: () => {} });
+  // Two subtasks in this thread: the data is the same on worker threads, which only cost startup time here.
+  const gen = new Session({ config: { 'parallelism.default': '2', 'execution.worker-threads': '1' }, warn: () => {} });
   const ddl = readFileSync(join(NEXMARK, 'ddl', 'ddl_gen.sql'), 'utf8') + ';\n' + readFileSync(join(NEXMARK, 'ddl', 'ddl_views.sql'), 'utf8');
   const script = `${ddl};
     ${csvTable('person_csv', PERSON_COLUMNS, join(dir, 'person'), false)};
@@ -150,7 +153,10 @@ function duckCell(value: unknown): string {
 
 async function runFloe(set: EventSet, query: string, mode: 'streaming' | 'batch', parallelism: number): Promise<string[]> {
   const dir = set.dir;
-  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism) }, baseDir: join(NEXMARK, 'queries'), warn: () => {} });
+  // Parallelism 2 runs on two worker threads in streaming mode and in this thread in batch mode;
+  // test/nexmark-queries.test.ts does the opposite (see test/support/subtask-threads.ts).
+  const threads = subtaskThreads(mode, parallelism, 'streaming');
+  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism), ...threads }, baseDir: join(NEXMARK, 'queries'), warn: () => {} });
   const setup = [
     csvTable('person', PERSON_COLUMNS, join(dir, 'person'), true),
     csvTable('auction', AUCTION_COLUMNS, join(dir, 'auction'), true),

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MaterializedTable, Session } from '../../src/api/index.js';
+import { subtaskThreads } from '../support/subtask-threads.js';
 import { keyedEvents } from './generated-events.js';
 
 let dir: string;
@@ -43,7 +44,9 @@ after(() => {
 });
 
 async function floe(sql: string, mode: 'streaming' | 'batch', parallelism: number): Promise<string[]> {
-  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism) }, warn: () => {} });
+  // Parallelism 2: two worker threads in streaming mode, this thread in batch mode (test/support/subtask-threads.ts).
+  const threads = subtaskThreads(mode, parallelism, 'streaming');
+  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism), ...threads }, warn: () => {} });
   const ddl = `${table('l', join(dir, 'l'))}; ${table('r', join(dir, 'r'))};
     CREATE VIEW l_tumble AS SELECT * FROM TABLE(TUMBLE(TABLE l, DESCRIPTOR(t), INTERVAL '2' SECOND));
     CREATE VIEW r_tumble AS SELECT * FROM TABLE(TUMBLE(TABLE r, DESCRIPTOR(t), INTERVAL '2' SECOND));

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MaterializedTable, Session } from '../../src/api/index.js';
+import { subtaskThreads } from '../support/subtask-threads.js';
 import { formatValueText } from '../../src/types/index.js';
 
 const ROWS = 2_000;
@@ -54,7 +55,9 @@ after(() => {
 });
 
 async function runFloe(sql: string, mode: 'streaming' | 'batch', parallelism: number): Promise<string[]> {
-  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism) }, warn: () => {} });
+  // Parallelism 2: two worker threads in streaming mode, this thread in batch mode (test/support/subtask-threads.ts).
+  const threads = subtaskThreads(mode, parallelism, 'streaming');
+  const session = new Session({ config: { 'execution.runtime-mode': mode, 'parallelism.default': String(parallelism), ...threads }, warn: () => {} });
   const ddl = `CREATE TABLE events (id BIGINT, k STRING, v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
     WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'events.csv')}', 'format' = 'csv', 'csv.null-literal' = 'NULL')`;
   for (const s of session.parse(ddl)) await session.execute(s);
