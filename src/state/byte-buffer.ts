@@ -217,6 +217,14 @@ export class ByteReader {
     return out;
   }
 
+  /** Skips one `string()` without decoding it. */
+  skipString(): void {
+    const header = this.varuint();
+    const n = Math.floor(header / 2) * (header % 2 === 1 ? 2 : 1);
+    this.need(n);
+    this.pos += n;
+  }
+
   string(): string {
     const header = this.varuint();
     const n = Math.floor(header / 2);

@@ -638,18 +638,18 @@ export class LsmBackend implements LsmKeyedStateBackend {
   private decide(block: DecodedBlock | null, markerBlock: DecodedBlock | null, key: string, marker: string | undefined, file: string): FoundEntry | null | undefined {
     if (block !== null) {
       const j = block.lowerBound(key);
-      if (j < block.keys.length && block.keys[j] === key) return new FoundEntry(block, j, file);
+      if (j < block.size && block.keyAt(j) === key) return new FoundEntry(block, j, file);
     }
     if (markerBlock !== null && marker !== undefined) {
       const j = markerBlock.lowerBound(marker);
-      if (j < markerBlock.keys.length && markerBlock.keys[j] === marker) return null;
+      if (j < markerBlock.size && markerBlock.keyAt(j) === marker) return null;
     }
     return undefined;
   }
 
   /**
    * Scans the entries under each map prefix in the durable runs `runs[from..]`, newest first, calling
-   * `visit(p, block, position)` for each entry and marker. A probe stops descending after a run where
+   * `visit(p, block, position, file, key)` for each entry and marker. A probe stops descending after a run where
    * `visit` returned true (it met a marker: older runs are hidden) or when `done[p]` is set.
    */
   async scan(
@@ -657,7 +657,7 @@ export class LsmBackend implements LsmKeyedStateBackend {
     from: number,
     prefixes: readonly string[],
     done: boolean[],
-    visit: (p: number, block: DecodedBlock, j: number, file: string) => boolean,
+    visit: (p: number, block: DecodedBlock, j: number, file: string, key: string) => boolean,
   ): Promise<void> {
     const indexes = await this.runIndexes(runs, from);
     const hashes = new ProbeHashes(prefixes, null, null);
@@ -709,10 +709,10 @@ export class LsmBackend implements LsmKeyedStateBackend {
         let stop = false;
         for (let b = first[c]!; b <= last[c]!; b++) {
           const block = blocks.get(b)!;
-          for (let j = b === first[c] ? block.lowerBound(prefix) : 0; j < block.keys.length; j++) {
-            const k = block.keys[j]!;
+          for (let j = b === first[c] ? block.lowerBound(prefix) : 0; j < block.size; j++) {
+            const k = block.keyAt(j);
             if (k >= end) break;
-            if (visit(p, block, j, file)) stop = true;
+            if (visit(p, block, j, file, k)) stop = true;
           }
         }
         if (stop) done[p] = true;

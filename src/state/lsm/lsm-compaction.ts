@@ -157,19 +157,19 @@ class InputCursor {
       }
       const at = ix.offsets[this.b]! - this.chunkOffset;
       this.block = decodeBlock(this.input.key, this.b, this.chunk.subarray(at, at + ix.lengths[this.b]!));
-      if (this.block.keys.length > 0) return;
+      if (this.block.size > 0) return;
       this.b++;
       this.pos = 0;
     }
   }
 
   get key(): string | null {
-    return this.block === null ? null : this.block.keys[this.pos]!;
+    return this.block === null ? null : this.block.keyAt(this.pos);
   }
 
   advance(): void {
     this.pos++;
-    if (this.pos < this.block!.keys.length) return;
+    if (this.pos < this.block!.size) return;
     this.b++;
     this.pos = 0;
     this.enter();

@@ -249,10 +249,10 @@ export class LsmMapState<V> implements MapState<V> {
       const prefixes = keys.map((key) => mapPrefix(keyGroupOf(key, this.b.maxParallelism), this.reg.tag, key));
       this.b.pinRuns(runs, from);
       return this.b
-        .scan(runs, from, prefixes, done, (p, block, j, file) => {
+        .scan(runs, from, prefixes, done, (p, block, j, file, key) => {
           const type = block.types[j]!;
           if (type === ENTRY_MARKER) return true;
-          const uk = block.keys[j]!.substring(prefixes[p]!.length + 1);
+          const uk = key.substring(prefixes[p]!.length + 1);
           const seen = decided[p]!;
           if (seen.has(uk)) return false;
           seen.add(uk);

@@ -18,7 +18,7 @@ function entriesOf(built: SstBuildResult): [string, number, number][] {
   const out: [string, number, number][] = [];
   for (let i = 0; i < index.offsets.length; i++) {
     const block = decodeBlock('f', i, b.subarray(index.offsets[i]!, index.offsets[i]! + index.lengths[i]!));
-    block.keys.forEach((k, j) => out.push([k, block.types[j]!, block.times[j]!]));
+    block.allKeys().forEach((k, j) => out.push([k, block.types[j]!, block.times[j]!]));
   }
   return out;
 }
@@ -63,7 +63,7 @@ describe('SST format', () => {
       assert.ok(index.bloom.mayContain(k));
       const bi = blockFor(index, k);
       const block = decodeBlock('f', bi, b.subarray(index.offsets[bi]!, index.offsets[bi]! + index.lengths[bi]!));
-      assert.equal(block.keys[block.lowerBound(k)], k);
+      assert.equal(block.keyAt(block.lowerBound(k)), k);
     }
     let fp = 0;
     for (let i = 0; i < 2000; i++) if (index.bloom.mayContain(valueKey(0, V, encodeKey(['absent', i])))) fp++;
@@ -163,7 +163,7 @@ describe('compaction', () => {
     const footer = parseFooter('o', b.subarray(b.length - FOOTER_BYTES));
     const index = parseIndex('o', b.subarray(footer.indexOffset, footer.indexOffset + footer.indexLength), footer);
     const block = decodeBlock('o', 0, b.subarray(index.offsets[0]!, index.offsets[0]! + index.lengths[0]!));
-    assert.deepEqual(block.keys, [valueKey(1, V, 'a'), valueKey(5, V, 'b')]);
+    assert.deepEqual(block.allKeys(), [valueKey(1, V, 'a'), valueKey(5, V, 'b')]);
     const r = new TextDecoder().decode(block.raw.subarray(block.valueStart[0]!, block.valueEnd[0]!));
     assert.match(r, /fresh/);
   });

@@ -275,51 +275,81 @@ export function parseIndex(file: string, bytes: Uint8Array, footer: SstFooter): 
  * One data block, decoded: keys and entry headers in parallel arrays; values stay encoded in `raw` and
  * are decoded on demand (a read usually wants one entry of the block).
  */
+/**
+ * A data block whose entry headers are parsed but whose keys are decoded only when read: a lookup
+ * decodes the ~log2(entries) keys its binary search visits, not every key of the block (decoding them
+ * all was a fifth of the CPU of cold reads, and their strings most of the cache's memory). Keys are not
+ * kept once decoded, so `memoryBytes` stays what the cache charged.
+ */
 export class DecodedBlock {
+  private readonly reader: ByteReader;
+
   constructor(
     readonly raw: Uint8Array,
-    readonly keys: readonly string[],
+    where: string,
+    /** Where each entry's key starts in `raw`. */
+    private readonly keyStart: Uint32Array,
     readonly types: Uint8Array,
     readonly times: Float64Array,
     /** Start and end of each value in `raw` (0/0 for deletions). */
     readonly valueStart: Uint32Array,
     readonly valueEnd: Uint32Array,
-  ) {}
-
-  /** Bytes this block holds in memory (the LRU cache is sized by it). */
-  get memoryBytes(): number {
-    let n = this.raw.length + this.keys.length * 40;
-    for (const k of this.keys) n += k.length * 2;
-    return n;
+  ) {
+    this.reader = new ByteReader(raw, where, 'STATE.CORRUPT_SNAPSHOT', 0, raw.length - 4);
   }
 
-  /** Index of the first key >= `key` (keys.length if none). */
+  /** Entries in the block. */
+  get size(): number {
+    return this.keyStart.length;
+  }
+
+  /** The key of entry `j` (decoded now). */
+  keyAt(j: number): string {
+    this.reader.pos = this.keyStart[j]!;
+    return this.reader.string();
+  }
+
+  /** Every key, decoded (tests and diagnostics; reads use `keyAt`). */
+  allKeys(): string[] {
+    const out = new Array<string>(this.keyStart.length);
+    for (let j = 0; j < out.length; j++) out[j] = this.keyAt(j);
+    return out;
+  }
+
+  /** Bytes this block holds in memory (the LRU cache is sized by it): raw bytes and per-entry arrays. */
+  get memoryBytes(): number {
+    return this.raw.length + this.keyStart.length * 21 + 200;
+  }
+
+  /** Index of the first key >= `key` (size if none). */
   lowerBound(key: string): number {
     let lo = 0;
-    let hi = this.keys.length;
+    let hi = this.keyStart.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.keys[mid]! < key) lo = mid + 1;
+      if (this.keyAt(mid) < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 }
 
-/** Verifies a block's CRC and decodes its entry headers. `raw` is exactly the block's bytes. */
+/** Verifies a block's CRC and parses its entry headers (keys stay encoded). `raw` is exactly the block's bytes. */
 export function decodeBlock(file: string, block: number, raw: Uint8Array): DecodedBlock {
   if (raw.length < 4) throw corruptFile(file, `block ${block} is ${raw.length} bytes`);
   const bodyEnd = raw.length - 4;
   const stored = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getUint32(bodyEnd, true);
   if (crc32(raw.subarray(0, bodyEnd)) !== stored) throw corruptFile(file, `block ${block} fails its checksum`);
-  const r = new ByteReader(raw, `LSM state file '${file}' (block ${block})`, 'STATE.CORRUPT_SNAPSHOT', 0, bodyEnd);
-  const keys: string[] = [];
+  const where = `LSM state file '${file}' (block ${block})`;
+  const r = new ByteReader(raw, where, 'STATE.CORRUPT_SNAPSHOT', 0, bodyEnd);
+  const keyStart: number[] = [];
   const types: number[] = [];
   const times: number[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
   while (r.remaining > 0) {
-    keys.push(r.string());
+    keyStart.push(r.pos);
+    r.skipString();
     const t = r.u8();
     types.push(t);
     if (t === ENTRY_PUT) {
@@ -335,7 +365,7 @@ export function decodeBlock(file: string, block: number, raw: Uint8Array): Decod
       ends.push(0);
     } else throw r.corrupt(`unknown entry type ${t}`);
   }
-  return new DecodedBlock(raw, keys, Uint8Array.from(types), Float64Array.from(times), Uint32Array.from(starts), Uint32Array.from(ends));
+  return new DecodedBlock(raw, where, Uint32Array.from(keyStart), Uint8Array.from(types), Float64Array.from(times), Uint32Array.from(starts), Uint32Array.from(ends));
 }
 
 /** Index of the block that may hold `key`: the last block whose first key is <= key (-1 if none). */
