@@ -138,7 +138,9 @@ describe('Paimon consumer ids', () => {
       };
       const splits = await paimonSource.createSplits(ctx, 3);
       const at = (snapshot: number, full = false) => ({ full, snapshot, offset: 2 });
-      await paimonSource.checkpointCompleted!(ctx, 1, [
+      const listener = paimonSource.checkpointListener!(ctx)!;
+      assert.equal(paimonSource.checkpointListener!({ ...ctx, options: { connector: 'paimon', path } }), null, 'no consumer id: no listener');
+      await listener(1, [
         { split: splits[0]!, position: at(7) },
         { split: splits[1]!, position: at(5, true) },
         { split: splits[2]!, position: at(9) },
@@ -146,7 +148,7 @@ describe('Paimon consumer ids', () => {
       const table = await openPaimonTable(createObjectStore(`file://${join(root, 'wh')}`), 'default.db/t');
       assert.deepEqual(await readConsumer(table, 'c'), { id: 'c', nextSnapshot: 5 });
       // A reader that has not resolved where it starts yet (snapshot 0) holds the consumer back: no write.
-      await paimonSource.checkpointCompleted!(ctx, 2, [{ split: splits[0]!, position: at(8) }, { split: splits[1]!, position: { full: false, snapshot: 0, offset: 0 } }]);
+      await listener(2, [{ split: splits[0]!, position: at(8) }, { split: splits[1]!, position: { full: false, snapshot: 0, offset: 0 } }]);
       assert.deepEqual(await readConsumer(table, 'c'), { id: 'c', nextSnapshot: 5 });
     } finally {
       await rm(root, { recursive: true, force: true });

@@ -134,13 +134,19 @@ export interface SourceConnector {
   createReader(ctx: ConnectorContext, split: SourceSplit, position?: unknown): Promise<SplitReader> | SplitReader;
   /**
    * Optional, for progress kept outside the job (Paimon's consumer ids; a consumer group's committed
-   * offsets): checkpoint `checkpointId` completed, and `splits` are the positions of every split the
-   * source still read at that checkpoint, over all its subtasks — what the checkpoint restores. Called in
-   * source subtask 0 only, in checkpoint order, one call at a time; a checkpoint whose notification was
-   * skipped is covered by the next call. A rejection fails the job, as a failed sink commit does.
+   * offsets): a listener of this table's completed checkpoints, or null when the table keeps no such
+   * progress (then split positions do not travel with checkpoint acknowledgements at all).
    */
-  checkpointCompleted?(ctx: ConnectorContext, checkpointId: number, splits: readonly SplitPosition[]): Promise<void> | void;
+  checkpointListener?(ctx: ConnectorContext): SourceCheckpointListener | null;
 }
+
+/**
+ * Checkpoint `checkpointId` completed; `splits` are the positions of every split the source still read at
+ * that checkpoint, over all its subtasks — what the checkpoint restores. Called in source subtask 0 only,
+ * in checkpoint order, one call at a time; a checkpoint whose notification was skipped is covered by the
+ * next call. A rejection fails the job, as a failed sink commit does.
+ */
+export type SourceCheckpointListener = (checkpointId: number, splits: readonly SplitPosition[]) => Promise<void> | void;
 
 /** A split and its reader's position at a checkpoint (`SplitReader.position`). */
 export interface SplitPosition {

@@ -4,6 +4,7 @@ export type {
   SourceSplit,
   SplitReader,
   SplitPosition,
+  SourceCheckpointListener,
   SinkWriter,
   SinkContext,
   SourceConnector,

@@ -16,7 +16,7 @@ import { compileCalc, compileProjection, loadUdfs, type CompileOptions, type Exp
 import type { NodeSpec, SourceSpec } from '../spec/index.js';
 import type { CheckpointedOperator, OperatorContext, SourceContext, SourceOperator } from '../runtime/index.js';
 import type { Column, RecordBatch, RowType } from '../types/index.js';
-import type { ConnectorContext, SourceConnector, SourceSplit, SplitPosition, SplitReader } from './connector.js';
+import type { ConnectorContext, SourceCheckpointListener, SourceConnector, SourceSplit, SplitPosition, SplitReader } from './connector.js';
 
 /**
  * One split in a checkpoint: the split itself (so any subtask can take it over after rescaling), the
@@ -84,7 +84,9 @@ export class ScanOperator implements SourceOperator, CheckpointedOperator {
   private restored: readonly SplitCheckpoint[] | undefined;
   private started = false;
   private cctx: ConnectorContext | null = null;
-  private subtaskIndex = 0;
+  /** Subtask 0's listener of completed checkpoints (the connector's `checkpointListener`), else null. */
+  private checkpointListener: SourceCheckpointListener | null = null;
+  private reportsPositions = false;
   /** What the last `snapshotOperatorState` recorded: the checkpoint report of a connector that wants one. */
   private lastSnapshot: readonly SplitCheckpoint[] = [];
 
@@ -119,7 +121,9 @@ export class ScanOperator implements SourceOperator, CheckpointedOperator {
     ctx.metrics().gauge('numSkippedRecords', () => this.skippedRecords);
     this.restored = ctx.restoredOperatorState as readonly SplitCheckpoint[] | undefined;
     this.cctx = this.connectorContext(ctx);
-    this.subtaskIndex = ctx.subtaskIndex;
+    const listener = this.connector.checkpointListener?.(this.cctx) ?? null;
+    this.reportsPositions = listener !== null;
+    if (ctx.subtaskIndex === 0) this.checkpointListener = listener;
   }
 
   snapshotOperatorState(): readonly SplitCheckpoint[] {
@@ -136,13 +140,13 @@ export class ScanOperator implements SourceOperator, CheckpointedOperator {
 
   /** The split positions just snapshotted, for a connector that acts on completed checkpoints. */
   checkpointReport(): readonly SplitPosition[] | undefined {
-    if (this.connector.checkpointCompleted === undefined) return undefined;
+    if (!this.reportsPositions) return undefined;
     return this.lastSnapshot.map((c) => ({ split: c.split, position: c.position }));
   }
 
   notifyCheckpointComplete(checkpointId: number, reports?: readonly unknown[]): Promise<void> | void {
-    if (this.subtaskIndex !== 0 || this.connector.checkpointCompleted === undefined || reports === undefined) return;
-    return this.connector.checkpointCompleted(this.cctx!, checkpointId, (reports as (readonly SplitPosition[])[]).flat());
+    if (this.checkpointListener === null || reports === undefined) return;
+    return this.checkpointListener(checkpointId, (reports as (readonly SplitPosition[])[]).flat());
   }
 
   /** Rows the readers skipped as unparsable (ignore-parse-errors), over all splits so far. */

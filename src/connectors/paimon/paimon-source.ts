@@ -268,24 +268,23 @@ export const paimonSource: SourceConnector = {
         : new PaimonSplitReader(ctx, split as PaimonSplit, typeof position === 'number' ? position : 0);
     return ctx.options[SYSTEM_TABLE_OPTION] === AUDIT_LOG_TABLE ? new AuditLogReader(reader) : reader;
   },
-  async checkpointCompleted(ctx, _checkpointId, splits) {
-    // The consumer's next snapshot is the slowest shard's: every snapshot before it was read by all of them.
+  checkpointListener(ctx) {
     const consumer = consumerOf(ctx);
-    if (consumer === undefined || !isStreaming(ctx)) return;
-    let next = Infinity;
-    for (const { split, position } of splits) {
-      if ((split as Partial<PaimonStreamSplit>).stream === undefined || position == null) continue;
-      next = Math.min(next, (position as StreamPosition).snapshot);
-    }
-    if (!(next >= 1 && next < Infinity)) return; // no shard has a position yet
-    let table = consumerTables.get(ctx);
-    if (table === undefined) consumerTables.set(ctx, (table = await open(ctx)));
-    await writeConsumer(table, consumer.id, next);
+    if (consumer === undefined || !isStreaming(ctx)) return null;
+    let table: PaimonTable | null = null;
+    return async (_checkpointId, splits) => {
+      // The consumer's next snapshot is the slowest shard's: every snapshot before it was read by all of them.
+      let next = Infinity;
+      for (const { split, position } of splits) {
+        if ((split as Partial<PaimonStreamSplit>).stream === undefined || position == null) continue;
+        next = Math.min(next, (position as StreamPosition).snapshot);
+      }
+      if (!(next >= 1 && next < Infinity)) return; // some shard has no position yet
+      table ??= await open(ctx);
+      await writeConsumer(table, consumer.id, next);
+    };
   },
 };
-
-/** The table a source's consumer is written to, opened once per source (its connector context). */
-const consumerTables = new WeakMap<ConnectorContext, PaimonTable>();
 
 /** The read's consumer id and whether to ignore its recorded progress; undefined without `consumer-id`. */
 function consumerOf(ctx: ConnectorContext): { readonly id: string; readonly ignoreProgress: boolean } | undefined {
