@@ -97,6 +97,10 @@ class InputCursor {
   pos = 0;
   block: DecodedBlock | null = null;
   needsChunk = false;
+  /** `key`'s cache: the merge compares the current key many times, and blocks decode keys on demand. */
+  private currentKey = '';
+  private keyPos = -1;
+  private keyBlock: DecodedBlock | null = null;
   /** The chunk in memory: blocks [chunkFirst, chunkEnd) starting at file offset `chunkOffset`. */
   private chunk: Uint8Array | null = null;
   private chunkFirst = 0;
@@ -163,8 +167,15 @@ class InputCursor {
     }
   }
 
+  /** The current entry's key (null when the input is exhausted or waits for a chunk), decoded once. */
   get key(): string | null {
-    return this.block === null ? null : this.block.keyAt(this.pos);
+    if (this.block === null) return null;
+    if (this.keyPos !== this.pos || this.keyBlock !== this.block) {
+      this.currentKey = this.block.keyAt(this.pos);
+      this.keyPos = this.pos;
+      this.keyBlock = this.block;
+    }
+    return this.currentKey;
   }
 
   advance(): void {
