@@ -10,36 +10,13 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Session, type StatementResult } from '../src/api/index.js';
+import { Session } from '../src/api/index.js';
 import { paimonSource } from '../src/connectors/paimon/paimon-source.js';
 import type { ConnectorContext } from '../src/connectors/index.js';
 import { openPaimonTable, readConsumer } from '../src/lake/index.js';
 import { createObjectStore } from '../src/storage/index.js';
 import { Types } from '../src/types/index.js';
-import { floeError } from './support/sql-session.js';
-
-async function runAll(s: Session, sql: string): Promise<StatementResult | undefined> {
-  let last: StatementResult | undefined;
-  for (const st of s.parse(sql)) {
-    last = await s.execute(st);
-    if (last.kind === 'job') await last.handle.done;
-  }
-  return last;
-}
-
-async function start(s: Session, sql: string): Promise<Extract<StatementResult, { kind: 'job' }>> {
-  const r = await s.execute(s.parse(sql)[0]!);
-  assert.equal(r.kind, 'job');
-  return r as Extract<StatementResult, { kind: 'job' }>;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { floeError, runSql as runAll, startJob, waitFor } from './support/sql-session.js';
 
 describe('Paimon consumer ids', () => {
   it('a new job with the same consumer id goes on where the last one stopped, at parallelism 2', async () => {
@@ -70,7 +47,7 @@ describe('Paimon consumer ids', () => {
       // Job 1: the full snapshot, then one commit of changes; stopped once everything is read and committed.
       const s1 = streaming('chk-1');
       await runAll(s1, catalog);
-      const job1 = await start(s1, copy);
+      const job1 = await startJob(s1, copy);
       await waitFor('the full snapshot in the log', async () => (await logRows()).length === 4);
       await runAll(b, "INSERT INTO lake.`default`.src VALUES (1, 'A'), (5, 'e')");
       const afterChanges = await latest();
@@ -81,7 +58,7 @@ describe('Paimon consumer ids', () => {
       await runAll(b, "INSERT INTO lake.`default`.src VALUES (2, 'B'), (6, 'f')");
       const s2 = streaming('chk-2');
       await runAll(s2, catalog);
-      const job2 = await start(s2, copy);
+      const job2 = await startJob(s2, copy);
       await waitFor('the second changes in the log', async () => (await logRows()).length >= 10 && (await consumer()) === (await latest()) + 1);
       await job2.handle.cancel();
       assert.deepEqual(await logRows(), ['+I1a', '+I2b', '+I3c', '+I4d', '+I5e', '+I6f', '+U1A', '+U2B', '-U1a', '-U2b']);

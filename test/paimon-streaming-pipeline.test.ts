@@ -17,31 +17,7 @@ import { Session, type StatementResult } from '../src/api/index.js';
 import { ROW_KIND_SHORT, getRow, rowKindAt } from '../src/types/index.js';
 import { committedRows } from './support/job-process.js';
 import { canonicalRows, lakeOracle, lakePipeline, sawSentinel } from './support/lake-pipeline.js';
-
-async function runAll(s: Session, sql: string, vars: Record<string, string> = {}): Promise<StatementResult | undefined> {
-  let last: StatementResult | undefined;
-  for (const st of s.parse(sql, vars)) {
-    last = await s.execute(st);
-    if (last.kind === 'job') await last.handle.done;
-  }
-  return last;
-}
-
-/** Executes the statements of `sql`; returns the job the last one started, without waiting for it. */
-async function start(s: Session, sql: string, vars: Record<string, string> = {}): Promise<Extract<StatementResult, { kind: 'job' }>> {
-  let last: StatementResult | undefined;
-  for (const st of s.parse(sql, vars)) last = await s.execute(st);
-  assert.equal(last?.kind, 'job');
-  return last as Extract<StatementResult, { kind: 'job' }>;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { runSql as runAll, startJob as start, waitFor } from './support/sql-session.js';
 
 describe('Paimon streaming pipeline', () => {
   it('Nexmark → partial-update table → streaming read → aggregation equals the batch query (while the table is written)', async () => {
