@@ -8,35 +8,15 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { missingRadosgwBinaries, RADOSGW_INSTALL_HINT, startRadosgw, type Radosgw } from '../../test/support/radosgw.js';
 import { ioError } from '../common/index.js';
-import { MemoryObjectStore, S3ObjectStore, type ObjectStore } from '../storage/index.js';
-import { batchFromRows, getRow, Types, type RowType } from '../types/index.js';
+import { MemoryObjectStore, S3ObjectStore } from '../storage/index.js';
 import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
-import type { PaimonTable } from './paimon-table.js';
-import { createPaimonTable } from './table-create.js';
-import { readRows, sortRows } from './write-test-support.js';
+import { commitKv, kvTable, readRows, storeKeys, tagRows } from './write-test-support.js';
 
-const kv: RowType = { fields: [{ name: 'id', type: Types.int() }, { name: 'name', type: Types.string() }] };
 const garbage = new Uint8Array([1, 2, 3]);
 
-async function commit(t: PaimonTable, rows: unknown[][]): Promise<void> {
-  const w = t.newWrite();
-  w.write(batchFromRows(kv, rows));
-  await w.commit();
-}
 
-async function table(store: ObjectStore, name = 't', primaryKeys = ['id']): Promise<PaimonTable> {
-  return createPaimonTable(store, name, { fields: kv, primaryKeys, options: primaryKeys.length > 0 ? { bucket: '1' } : {} });
-}
 
-async function tagRows(t: PaimonTable, name: string): Promise<unknown[][]> {
-  const out: unknown[][] = [];
-  for await (const b of t.readSnapshot((await t.tag(name)).snapshot)) for (let i = 0; i < b.numRows; i++) out.push(getRow(b, i, t.rowType));
-  return sortRows(out);
-}
 
-async function keys(store: ObjectStore, prefix: string): Promise<string[]> {
-  return (await store.list(prefix)).map((o) => o.key);
-}
 
 /** A time strictly after every write so far and strictly before every later one (the clock has moved on both sides). */
 async function cutOff(): Promise<number> {
@@ -50,10 +30,10 @@ async function cutOff(): Promise<number> {
 describe('remove orphan files by age (memory store times)', () => {
   it('deletes unreferenced files written before the cut-off only, keeps metadata folders; a dry run deletes nothing', async () => {
     const store = new MemoryObjectStore('orphans');
-    const t = await table(store, 't', []);
-    await commit(t, [[1, 'a']]);
+    const t = await kvTable(store, 't', []);
+    await commitKv(t, [[1, 'a']]);
     await t.createTag('v1');
-    await commit(t, [[2, 'b']]);
+    await commitKv(t, [[2, 'b']]);
     await t.expireSnapshots({ retainMax: 1 });
     await store.put('t/bucket-0/data-orphan.parquet', garbage);
     await store.put('t/manifest/manifest-orphan-0', garbage);
@@ -61,13 +41,13 @@ describe('remove orphan files by age (memory store times)', () => {
     const cut = await cutOff();
     // Written after the cut-off: a writer whose commit has not landed yet, so it must stay.
     await store.put('t/fresh-orphan', garbage);
-    const before = await keys(store, 't/');
+    const before = await storeKeys(store, 't/');
     const dry = await t.removeOrphanFiles({ olderThan: cut, dryRun: true });
     assert.deepEqual(dry, { files: ['t/bucket-0/data-orphan.parquet', 't/manifest/manifest-orphan-0'], totalBytes: 6 });
-    assert.deepEqual(await keys(store, 't/'), before);
+    assert.deepEqual(await storeKeys(store, 't/'), before);
     const real = await t.removeOrphanFiles({ olderThan: cut });
     assert.deepEqual(real.files, dry.files);
-    assert.deepEqual(await keys(store, 't/'), before.filter((k) => !dry.files.includes(k)));
+    assert.deepEqual(await storeKeys(store, 't/'), before.filter((k) => !dry.files.includes(k)));
     assert.deepEqual(await readRows(t), [[1, 'a'], [2, 'b']]);
     assert.deepEqual(await tagRows(t, 'v1'), [[1, 'a']]);
     // Overwriting an old orphan makes it young again: the time is the last write's.
@@ -83,8 +63,8 @@ describe('remove orphan files by age (memory store times)', () => {
 
   it('without olderThan the cut-off is one day before `now`', async () => {
     const store = new MemoryObjectStore('orphans-default');
-    const t = await table(store);
-    await commit(t, [[1, 'a']]);
+    const t = await kvTable(store);
+    await commitKv(t, [[1, 'a']]);
     await store.put('t/bucket-0/orphan', garbage);
     const written = await store.lastModified('t/bucket-0/orphan');
     assert.deepEqual((await t.removeOrphanFiles()).files, [], 'written just now: younger than a day');
@@ -105,8 +85,8 @@ describe('remove orphan files by age (memory store times)', () => {
       }
     }
     const store = new RacingStore('orphans-racing');
-    const t = await table(store);
-    await commit(t, [[1, 'a']]);
+    const t = await kvTable(store);
+    await commitKv(t, [[1, 'a']]);
     await store.put('t/bucket-0/gone', garbage);
     await store.put('t/bucket-0/old', garbage);
     store.vanishing = 't/bucket-0/gone';
@@ -144,10 +124,10 @@ describe('remove orphan files on S3 (radosgw): ages come from Last-Modified', { 
 
   it('fresh orphans are kept, old ones are removed, referenced files never', async () => {
     const s = store!;
-    const t = await table(s);
-    await commit(t, [[1, 'a']]);
-    await commit(t, [[2, 'b']]);
-    const referenced = await keys(s, 't/');
+    const t = await kvTable(s);
+    await commitKv(t, [[1, 'a']]);
+    await commitKv(t, [[2, 'b']]);
+    const referenced = await storeKeys(s, 't/');
     await s.put('t/bucket-0/data-orphan-0.parquet', garbage);
     await s.put('t/manifest/manifest-orphan-0', garbage);
     // The default cut-off (a day ago): both orphans were just written.
@@ -155,7 +135,7 @@ describe('remove orphan files on S3 (radosgw): ages come from Last-Modified', { 
     // A cut-off a minute ahead (beyond any skew between this clock and the server's): both are old.
     const result = await t.removeOrphanFiles({ olderThan: Date.now() + 60_000 });
     assert.deepEqual(result, { files: ['t/bucket-0/data-orphan-0.parquet', 't/manifest/manifest-orphan-0'], totalBytes: 6 });
-    assert.deepEqual(await keys(s, 't/'), referenced);
+    assert.deepEqual(await storeKeys(s, 't/'), referenced);
     assert.deepEqual(await readRows(t), [[1, 'a'], [2, 'b']]);
   });
 });

@@ -6,53 +6,31 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FloeError } from '../common/index.js';
-import { MemoryObjectStore, type ObjectStore } from '../storage/index.js';
-import { RowKind, Types, batchFromRows, type RowType } from '../types/index.js';
-import type { PaimonTable } from './paimon-table.js';
-import { createPaimonTable } from './table-create.js';
+import { MemoryObjectStore } from '../storage/index.js';
+import { RowKind } from '../types/index.js';
 import { parseTag, tagTextAsSnapshot } from './table-tags.js';
-import { getRow } from '../types/index.js';
-import { readRows, sortRows } from './write-test-support.js';
+import { commitKv, kvTable, readRows, storeKeys, tagRows } from './write-test-support.js';
 
-const kv: RowType = { fields: [{ name: 'id', type: Types.int() }, { name: 'name', type: Types.string() }] };
 
 const code = (c: string) => (e: unknown) => e instanceof FloeError && e.code === c;
 
-/** Commits `rows` (all +I unless `kinds`) as one snapshot. */
-async function commit(t: PaimonTable, rows: unknown[][], kinds?: RowKind[]): Promise<void> {
-  const w = t.newWrite();
-  w.write(batchFromRows(kv, rows, kinds));
-  await w.commit();
-}
 
-async function table(store: ObjectStore, name = 't', primaryKeys = ['id']): Promise<PaimonTable> {
-  return createPaimonTable(store, name, { fields: kv, primaryKeys, options: primaryKeys.length > 0 ? { bucket: '1' } : {} });
-}
 
-/** The rows of tag `name`, sorted. */
-async function tagRows(t: PaimonTable, name: string): Promise<unknown[][]> {
-  const out: unknown[][] = [];
-  for await (const b of t.readSnapshot((await t.tag(name)).snapshot)) for (let i = 0; i < b.numRows; i++) out.push(getRow(b, i, t.rowType));
-  return sortRows(out);
-}
 
-async function keys(store: ObjectStore, prefix: string): Promise<string[]> {
-  return (await store.list(prefix)).map((o) => o.key);
-}
 
 describe('tags', () => {
   it('creates a tag of the latest snapshot as the snapshot JSON, reads it after more commits', async () => {
     const store = new MemoryObjectStore('tags-1');
-    const t = await table(store);
-    await commit(t, [[1, 'a'], [2, 'b']]);
+    const t = await kvTable(store);
+    await commitKv(t, [[1, 'a'], [2, 'b']]);
     const tag = await t.createTag('v1');
     assert.equal(tag.snapshot.id, 1);
     assert.equal(tag.createTime, undefined);
     assert.equal(tag.timeRetainedMs, undefined);
     // Without a retention time the tag file is the snapshot file, byte for byte (Paimon's choice).
     assert.deepEqual(await store.get('t/tag/tag-v1'), await store.get('t/snapshot/snapshot-1'));
-    await commit(t, [[1, 'a2'], [3, 'c']]);
-    await commit(t, [[2, 'b']], [RowKind.DELETE]);
+    await commitKv(t, [[1, 'a2'], [3, 'c']]);
+    await commitKv(t, [[2, 'b']], [RowKind.DELETE]);
     assert.deepEqual(await readRows(t), [[1, 'a2'], [3, 'c']]);
     assert.deepEqual(await tagRows(t, 'v1'), [[1, 'a'], [2, 'b']]);
     assert.deepEqual((await t.tags()).map((x) => [x.name, x.snapshot.id]), [['v1', 1]]);
@@ -60,9 +38,9 @@ describe('tags', () => {
 
   it('writes tagCreateTime and tagTimeRetained as Jackson does, and reads them back', async () => {
     const store = new MemoryObjectStore('tags-2');
-    const t = await table(store);
-    await commit(t, [[1, 'a']]);
-    await commit(t, [[2, 'b']]);
+    const t = await kvTable(store);
+    await commitKv(t, [[1, 'a']]);
+    await commitKv(t, [[2, 'b']]);
     const now = new Date(2026, 0, 3, 5, 7, 9, 11).getTime(); // local time, as LocalDateTime.now()
     const tag = await t.createTag('kept', { snapshotId: 1, timeRetainedMs: 36 * 3600_000 + 500, now });
     const text = new TextDecoder().decode(await store.get('t/tag/tag-kept'));
@@ -105,9 +83,9 @@ describe('tags', () => {
 
   it('refuses an existing name, a missing snapshot, bad names and a table without snapshots', async () => {
     const store = new MemoryObjectStore('tags-3');
-    const t = await table(store);
+    const t = await kvTable(store);
     await assert.rejects(t.createTag('v0'), code('LAKE.NO_SNAPSHOT'));
-    await commit(t, [[1, 'a']]);
+    await commitKv(t, [[1, 'a']]);
     await t.createTag('v1');
     await assert.rejects(t.createTag('v1'), code('LAKE.TAG_EXISTS'));
     await assert.rejects(t.createTag('v2', { snapshotId: 9 }), code('LAKE.SNAPSHOT_NOT_FOUND'));
@@ -120,35 +98,35 @@ describe('tags', () => {
 
   it('deleting the tag of a live snapshot deletes only the tag file', async () => {
     const store = new MemoryObjectStore('tags-4');
-    const t = await table(store);
-    await commit(t, [[1, 'a']]);
+    const t = await kvTable(store);
+    await commitKv(t, [[1, 'a']]);
     await t.createTag('v1');
-    const before = await keys(store, 't/');
+    const before = await storeKeys(store, 't/');
     assert.deepEqual(await t.deleteTag('v1'), { deletedFiles: 0 });
-    assert.deepEqual(await keys(store, 't/'), before.filter((k) => k !== 't/tag/tag-v1'));
+    assert.deepEqual(await storeKeys(store, 't/'), before.filter((k) => k !== 't/tag/tag-v1'));
   });
 });
 
 describe('expiration with tags', () => {
   it('keeps every file of a tagged snapshot; deleting the tag then frees them', async () => {
     const store = new MemoryObjectStore('tags-expire');
-    const t = await table(store);
-    await commit(t, [[1, 'a'], [2, 'b']]);
-    await commit(t, [[1, 'a2']]);
+    const t = await kvTable(store);
+    await commitKv(t, [[1, 'a'], [2, 'b']]);
+    await commitKv(t, [[1, 'a2']]);
     await t.createTag('two', { snapshotId: 2 });
-    await commit(t, [[3, 'c']]);
+    await commitKv(t, [[3, 'c']]);
     await t.compact();
-    await commit(t, [[4, 'd']]);
+    await commitKv(t, [[4, 'd']]);
     const result = await t.expireSnapshots({ retainMax: 1 });
     assert.deepEqual(result.expiredSnapshots, [1, 2, 3, 4]);
     assert.deepEqual(await t.snapshotIds(), [5]);
     // The tagged snapshot is gone as a snapshot but fully readable through its tag.
     assert.deepEqual(await tagRows(t, 'two'), [[1, 'a2'], [2, 'b']]);
     assert.deepEqual(await readRows(t), [[1, 'a2'], [2, 'b'], [3, 'c'], [4, 'd']]);
-    const withTag = await keys(store, 't/');
+    const withTag = await storeKeys(store, 't/');
     const deleted = await t.deleteTag('two');
     assert.ok(deleted.deletedFiles > 0, 'the files only the tag kept are deleted with it');
-    const after = await keys(store, 't/');
+    const after = await storeKeys(store, 't/');
     assert.ok(after.length < withTag.length);
     assert.deepEqual(await readRows(t), [[1, 'a2'], [2, 'b'], [3, 'c'], [4, 'd']], 'the latest snapshot is untouched');
     // Nothing left that no snapshot names.
@@ -159,13 +137,13 @@ describe('expiration with tags', () => {
 describe('rollback', () => {
   it('to a snapshot id: newer snapshots, their tags and files go, LATEST names the target', async () => {
     const store = new MemoryObjectStore('rollback-1');
-    const t = await table(store);
-    await commit(t, [[1, 'a']]);
+    const t = await kvTable(store);
+    await commitKv(t, [[1, 'a']]);
     await t.createTag('one');
-    await commit(t, [[2, 'b']]);
-    await commit(t, [[3, 'c']]);
+    await commitKv(t, [[2, 'b']]);
+    await commitKv(t, [[3, 'c']]);
     await t.createTag('three');
-    const filesAt2 = await keys(store, 't/');
+    const filesAt2 = await storeKeys(store, 't/');
     const result = await t.rollbackTo({ snapshotId: 2 });
     assert.deepEqual(result.deletedSnapshots, [3]);
     assert.deepEqual(result.deletedTags, ['three']);
@@ -174,10 +152,10 @@ describe('rollback', () => {
     assert.equal(new TextDecoder().decode(await store.get('t/snapshot/LATEST')), '2');
     assert.deepEqual(await readRows(t), [[1, 'a'], [2, 'b']]);
     assert.deepEqual((await t.tags()).map((x) => x.name), ['one']);
-    const after = await keys(store, 't/');
+    const after = await storeKeys(store, 't/');
     for (const k of after) assert.ok(filesAt2.includes(k));
     // New commits continue from snapshot 3 again.
-    await commit(t, [[9, 'z']]);
+    await commitKv(t, [[9, 'z']]);
     assert.deepEqual(await t.snapshotIds(), [1, 2, 3]);
     assert.deepEqual(await readRows(t), [[1, 'a'], [2, 'b'], [9, 'z']]);
     await assert.rejects(t.rollbackTo({ snapshotId: 7 }), code('LAKE.SNAPSHOT_NOT_FOUND'));
@@ -185,12 +163,12 @@ describe('rollback', () => {
 
   it('to a tag whose snapshot expired: the snapshot file is restored from the tag', async () => {
     const store = new MemoryObjectStore('rollback-2');
-    const t = await table(store);
-    await commit(t, [[1, 'a']]);
-    await commit(t, [[2, 'b']]);
+    const t = await kvTable(store);
+    await commitKv(t, [[1, 'a']]);
+    await commitKv(t, [[2, 'b']]);
     await t.createTag('two', { timeRetainedMs: 3600_000 });
-    await commit(t, [[3, 'c']]);
-    await commit(t, [[4, 'd']]);
+    await commitKv(t, [[3, 'c']]);
+    await commitKv(t, [[4, 'd']]);
     await t.expireSnapshots({ retainMax: 1 });
     assert.deepEqual(await t.snapshotIds(), [4]);
     const result = await t.rollbackTo({ tag: 'two' });
