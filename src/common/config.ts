@@ -35,6 +35,7 @@ const OPTIONS: readonly ConfigOption[] = [
   { key: 'execution.log.level', type: 'enum', enumValues: ['debug', 'info', 'warn', 'error'], default: 'warn', description: 'Lowest level of operator log lines written to stderr.' },
   { key: 'taskmanager.network.max-buffers-per-channel', type: 'int', default: '8', description: 'Batches in flight per exchange channel before the producer waits (backpressure).' },
   { key: 'table.exec.state.ttl', type: 'duration', default: '0 ms', description: 'Idle state retention for stateful operators; 0 keeps state forever.' },
+  { key: 'table.exec.window-agg.buffer-size-limit', type: 'int', default: '100000', description: 'Window aggregation pre-aggregates (key, slice) accumulators in memory; at this many the buffer moves into keyed state.' },
   { key: 'table.exec.source.idle-timeout', type: 'duration', default: '0 ms', description: 'A source split without data for this long is marked idle and holds no watermark back; 0 disables.' },
   { key: 'pipeline.auto-watermark-interval', type: 'duration', default: '200 ms', description: 'Watermark emission interval.', noEffect: 'Floe emits watermarks after every source batch.' },
   { key: 'table.local-time-zone', type: 'string', default: 'UTC', description: 'Time zone for TIMESTAMP_LTZ display and conversions (IANA name or fixed offset).' },

@@ -341,6 +341,12 @@ export class OperatorDriver implements StreamOutput {
   private takeSnapshot(id: number): Step {
     const started = performance.now();
     const op = this.op as CheckpointedOperator;
+    if (op.prepareSnapshotPreBarrier === undefined || this.finished) return this.snapshotState(id, started);
+    return then(op.prepareSnapshotPreBarrier(id), () => this.snapshotState(id, started));
+  }
+
+  private snapshotState(id: number, started: number): Step {
+    const op = this.op as CheckpointedOperator;
     const entries = op.snapshotOperatorState?.(id);
     const complete = (operatorState: readonly unknown[] | null): void => {
       const target = this.snapshotTarget!;

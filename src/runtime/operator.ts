@@ -41,6 +41,10 @@ export interface Operator {
  * that keeps all state there needs nothing more. Operator memory that must survive a failure and is not
  * keyed (source positions, a sink's open transaction) is declared with these optional methods:
  *
+ * - `prepareSnapshotPreBarrier(id)` is called first, when barrier `id` has arrived on every input: an
+ *   operator that pre-aggregates in memory (a window buffer) moves that memory into keyed state here, so
+ *   the snapshot of its keyed state is complete. It must not emit rows (operators chained after it are
+ *   snapshotted at the same time).
  * - `snapshotOperatorState(id)` is called when barrier `id` has arrived on every input, after all batches
  *   before it were processed and before the barrier goes downstream. It returns independent entries
  *   (structured-cloneable values). On restore with a different parallelism the entries of all old subtasks
@@ -68,6 +72,7 @@ export interface Operator {
  * closed at once.
  */
 export interface CheckpointedOperator extends Operator {
+  prepareSnapshotPreBarrier?(checkpointId: number): Promise<void> | void;
   snapshotOperatorState?(checkpointId: number): Promise<readonly unknown[]> | readonly unknown[];
   snapshotKeyedOperatorState?(): readonly (readonly [string, unknown])[];
   checkpointReport?(checkpointId: number): unknown;

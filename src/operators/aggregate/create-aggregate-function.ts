@@ -65,3 +65,21 @@ export function createAggregateFunction(call: AggregateCall, withRetraction: boo
       });
   }
 }
+
+/** Functions whose merge of partial accumulators equals accumulating all their rows in one accumulator. */
+const EXACT_MERGE = new Set(['COUNT', 'SUM', 'SUM0', 'AVG', 'MIN', 'MAX', 'STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP', 'BOOL_AND', 'BOOL_OR']);
+/** Of those, the ones that add up their arguments (inexact over binary floating point). */
+const SUMMING = new Set(['SUM', 'SUM0', 'AVG', 'STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP']);
+
+/**
+ * Whether merging partial accumulators of `call` (window slices, a pre-aggregation buffer and state) gives
+ * exactly the result of one accumulator over all rows, however the rows were split. Not for DISTINCT (a
+ * distinct view cannot be merged from accumulators), FIRST_VALUE / LAST_VALUE / LISTAGG (arrival order
+ * across parts), and sums over FLOAT / DOUBLE (partial sums round differently from one running sum).
+ */
+export function mergesExactly(call: AggregateCall): boolean {
+  if (call.distinct || !EXACT_MERGE.has(call.fn)) return false;
+  if (!SUMMING.has(call.fn)) return true;
+  const kind = call.argTypes[0]?.kind;
+  return kind !== 'FLOAT' && kind !== 'DOUBLE';
+}

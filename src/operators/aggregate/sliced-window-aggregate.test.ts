@@ -29,9 +29,9 @@ function spec(window: WindowSpec, aggregates: AggregateCall[] = COUNT_SUM): Wind
   return { type: 'window-aggregate', version: 1, window, timeIndex: 2, procTime: false, groupKeys: [0], aggregates };
 }
 
-async function harness(s: WindowAggregateSpec, op: 'sliced' | 'per-window' | 'auto' = 'sliced') {
+async function harness(s: WindowAggregateSpec, op: 'sliced' | 'per-window' | 'auto' = 'sliced', config?: Record<string, string>) {
   const operator = op === 'sliced' ? new SlicedWindowAggregate(s) : op === 'per-window' ? new PerWindowAggregate(s) : new WindowAggregateOperator(s);
-  return new OperatorHarness(operator, { spec: s, inputTypes: [INPUT], outputType: outputFor(s.aggregates) }).open();
+  return new OperatorHarness(operator, { spec: s, inputTypes: [INPUT], outputType: outputFor(s.aggregates), config }).open();
 }
 
 const t = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
@@ -113,6 +113,27 @@ describe('SlicedWindowAggregate', () => {
     assert.deepEqual(hop.take(), [out('a', 1, 1, -5, 5), out('a', 2, 3, 0, 10), out('a', 2, 3, 5, 15)]);
   });
 
+  it('pre-aggregates in memory: state is written only by a checkpoint, the buffer limit, or a window with state', async () => {
+    const h = await harness(spec({ kind: 'TUMBLE', size: 10, offset: 0 }));
+    await h.process(0, ['+I[a, 1, 1]', '+I[b, 2, 2]', '+I[a, 3, 12]']);
+    assert.equal(h.state.approximateKeyCount(), 0, 'rows stay in the buffer');
+    await h.watermark(9);
+    assert.deepEqual(h.take(), [out('a', 1, 1, 0, 10), out('b', 1, 2, 0, 10)], 'fired from the buffer');
+    assert.equal(h.state.approximateKeyCount(), 0);
+    await h.checkpoint(1);
+    assert.equal(h.state.approximateKeyCount(), 1, 'the checkpoint moved window [10, 20) of a into state');
+    await h.process(0, ['+I[a, 4, 13]', '+I[c, 5, 14]']);
+    await h.watermark(19);
+    assert.deepEqual(h.take(), [out('a', 2, 7, 10, 20), out('c', 1, 5, 10, 20)], 'state and buffer merged');
+    assert.equal(h.state.approximateKeyCount(), 0);
+
+    const limited = await harness(spec({ kind: 'TUMBLE', size: 10, offset: 0 }), 'sliced', { 'table.exec.window-agg.buffer-size-limit': '2' });
+    await limited.process(0, ['+I[a, 1, 1]', '+I[b, 2, 2]']);
+    assert.equal(limited.state.approximateKeyCount(), 2, 'a full buffer moves into state');
+    await limited.finish();
+    assert.deepEqual(limited.take(), [out('a', 1, 1, 0, 10), out('b', 1, 2, 0, 10)]);
+  });
+
   it('chooses slicing only where merging slices is exact', () => {
     const hop: WindowSpec = { kind: 'HOP', size: 10, slide: 5, offset: 0 };
     assert.equal(usesSlicing(spec(hop)), true);
@@ -140,9 +161,12 @@ describe('SlicedWindowAggregate', () => {
       v: fc.option(fc.integer({ min: -20, max: 20 }), { nil: null }),
       ts: fc.option(fc.integer({ min: -30, max: 60 }), { nil: null, freq: 20 }),
     });
+    // A checkpoint moves the pre-aggregation buffer into state mid-window; a small buffer limit does so
+    // within a batch's windows. Neither may change what is emitted.
     const stepArb = fc.oneof(
-      fc.array(rowArb, { minLength: 1, maxLength: 8 }).map((rows) => ({ rows, wm: null as number | null })),
-      fc.integer({ min: -30, max: 60 }).map((wm) => ({ rows: null, wm })),
+      fc.array(rowArb, { minLength: 1, maxLength: 8 }).map((rows) => ({ rows, wm: null as number | null, checkpoint: false })),
+      fc.integer({ min: -30, max: 60 }).map((wm) => ({ rows: null, wm, checkpoint: false })),
+      fc.constant({ rows: null, wm: null, checkpoint: true }),
     );
     const aggs = [
       call('COUNT', [], false, Types.bigint(false)),
@@ -153,13 +177,15 @@ describe('SlicedWindowAggregate', () => {
       call('COUNT', [1], false, Types.bigint(false)),
     ];
     await fc.assert(
-      fc.asyncProperty(windowArb, fc.array(stepArb, { maxLength: 12 }), async (window, steps) => {
+      fc.asyncProperty(windowArb, fc.array(stepArb, { maxLength: 12 }), fc.option(fc.integer({ min: 1, max: 6 })), async (window, steps, limit) => {
         const s = spec(window, aggs);
-        const sliced = await harness(s, 'sliced');
+        const sliced = await harness(s, 'sliced', limit === null ? undefined : { 'table.exec.window-agg.buffer-size-limit': String(limit) });
         const reference = await harness(s, 'per-window');
         let wm = -Infinity;
+        let checkpointId = 0;
         for (const step of steps) {
-          if (step.rows !== null) {
+          if (step.checkpoint) await sliced.checkpoint(++checkpointId);
+          else if (step.rows !== null) {
             const lines = step.rows.map((r) => `+I[${r.k}, ${r.v ?? 'null'}, ${r.ts ?? 'null'}]`);
             await sliced.process(0, lines);
             await reference.process(0, lines);

@@ -4,15 +4,23 @@
  * slices when it fires (HOP: size / gcd(size, slide) slices; CUMULATE: the slices from the period start;
  * TUMBLE: its one slice, used as is).
  *
- * State: one value per group key (`KeySlices`): the key's values and its live slices, sorted by end. Per
- * batch the operator reads the batch's distinct keys with one `getMany`, updates one slice per row in
- * row order, and writes them back with one `putMany`.
+ * Pre-aggregation (Flink's window buffer with a combiner): when every aggregate merges exactly
+ * (`mergesExactly`), rows update a `SliceBuffer` accumulator per (key, slice) and keyed state is not read
+ * per batch. The buffer moves into state (`flushBuffer`) before a checkpoint barrier, when it holds
+ * `table.exec.window-agg.buffer-size-limit` entries, and when a window that has state fires. A window
+ * with one slice and no state fires straight from the buffer. Other aggregates (DISTINCT, LISTAGG, …)
+ * on one-slice windows update state per batch as below, since merging their parts would not be exact.
+ *
+ * State: one value per group key (`KeySlices`): the key's values and its live slices, sorted by end.
+ * Without the buffer, per batch the operator reads the batch's distinct keys with one `getMany`, updates
+ * one slice per row in row order, and writes them back with one `putMany`.
  *
  * Firing without timers: `PendingWindows` lists, per window end, the keys that have a slice in that
  * window (a key is added when its first slice of the window is created). When the watermark reaches
  * `end - 1`, the windows fire in end order, keys in encoded-key order (the order the per-window timers
- * fired in), visiting only those keys. After a window fires, each visited key frees the slices no later
- * window needs; a key with no slice left is deleted.
+ * fired in), visiting only those keys; windows fired from the buffer come in the same order. After a
+ * window fires, each visited key frees the slices no later window needs; a key with no slice left is
+ * deleted.
  *
  * Lateness: a row is late when its slice has fired (`sliceEnd - 1 <= watermark`): dropped and counted in
  * `numLateRecordsDropped`. Then every window containing the slice has fired, and a row that is not late
@@ -20,8 +28,8 @@
  * `numNullTimeRecordsDropped`. Output is insert-only: group keys, aggregates, window_start, window_end,
  * window_time (= window_end − 1).
  */
-import { internalError } from '../../common/index.js';
-import type { OperatorContext, TimeDomain, TimerOperator } from '../../runtime/index.js';
+import { internalError, readOption } from '../../common/index.js';
+import type { CheckpointedOperator, OperatorContext, TimeDomain, TimerOperator } from '../../runtime/index.js';
 import type { WindowAggregateSpec } from '../../spec/index.js';
 import type { ValueState } from '../../state/index.js';
 import { BatchBuilder, RowKind } from '../../types/index.js';
@@ -32,8 +40,13 @@ import { SliceAssigner } from '../window/slice-assigner.js';
 import type { AggregateFunction } from './aggregate-function.js';
 import { AggregateSet } from './aggregate-set.js';
 import type { AggState } from './aggregate-set.js';
-import { createAggregateFunction } from './create-aggregate-function.js';
+import { createAggregateFunction, mergesExactly } from './create-aggregate-function.js';
 import { PendingWindows } from './pending-windows.js';
+import { SliceBuffer } from './slice-buffer.js';
+import type { TakenSlices } from './slice-buffer.js';
+
+/** Flink's option: buffered (key, slice) accumulators before the buffer moves into state. */
+const BUFFER_LIMIT_OPTION = 'table.exec.window-agg.buffer-size-limit';
 
 /** The live slices of one group key. Invariant: `ends` ascending, `slices[i]` accumulates slice `ends[i]`. */
 interface KeySlices {
@@ -42,7 +55,7 @@ interface KeySlices {
   readonly slices: AggState[];
 }
 
-export class SlicedWindowAggregate implements TimerOperator {
+export class SlicedWindowAggregate implements TimerOperator, CheckpointedOperator {
   private ctx!: OperatorContext;
   private aggs!: AggregateSet;
   /** The same functions as `aggs` holds (stateless), for merging slice accumulators. */
@@ -62,6 +75,9 @@ export class SlicedWindowAggregate implements TimerOperator {
   private rowEnd = new Float64Array(0);
   /** 1 for a row of the batch that is dropped (late, or no time): `distinctBatchKeys` skips it. */
   private rowDropped = new Uint8Array(0);
+  /** Null when some aggregate does not merge exactly (see the module comment). */
+  private buffer: SliceBuffer | null = null;
+  private bufferLimit = 0;
 
   constructor(readonly spec: WindowAggregateSpec) {
     if (spec.procTime) throw internalError('sliced window aggregation is event-time only');
@@ -85,6 +101,11 @@ export class SlicedWindowAggregate implements TimerOperator {
     this.nullTimeDropped = ctx.metrics().counter('numNullTimeRecordsDropped');
     this.values = new Array<unknown>(this.aggs.size);
     this.merged = this.aggs.createState();
+    if (this.spec.aggregates.every(mergesExactly)) {
+      this.buffer = new SliceBuffer(this.spec.groupKeys, this.keyIsBool, this.boolKeyColumns, () => this.aggs.createState());
+      // SET checks that the value is an integer; a limit below 1 moves the buffer into state every batch.
+      this.bufferLimit = Math.max(1, Number(readOption((key) => ctx.config(key), BUFFER_LIMIT_OPTION)));
+    }
   }
 
   async processBatch(_input: number, batch: RecordBatch): Promise<void> {
@@ -123,6 +144,19 @@ export class SlicedWindowAggregate implements TimerOperator {
     if (late > 0) this.lateDropped.inc(late);
     if (nullTime > 0) this.nullTimeDropped.inc(nullTime);
     if (late + nullTime === n) return;
+    const buffer = this.buffer;
+    if (buffer !== null) {
+      const aggs = this.aggs;
+      buffer.beginBatch(batch);
+      for (let r = 0; r < n; r++) {
+        if (dropped[r] === 1) continue;
+        const acc = buffer.accumulatorFor(batch, r, rowEnd[r]!);
+        acc.rows++;
+        aggs.apply(acc, batch, r, false);
+      }
+      if (buffer.size >= this.bufferLimit) await this.flushBuffer(Infinity);
+      return;
+    }
     const { uniqueKeys: distinct, slotOf: rowSlot, firstRow } = distinctBatchKeys(batch, spec.groupKeys, this.boolKeyColumns, dropped);
 
     const states = (await this.state.getMany(distinct)) as KeySlices[];
@@ -149,6 +183,21 @@ export class SlicedWindowAggregate implements TimerOperator {
   async processWatermark(watermark: number): Promise<void> {
     this.watermark = watermark;
     const pending = this.pending;
+    const buffer = this.buffer;
+    if (buffer !== null && buffer.size > 0 && buffer.minEnd() - 1 <= watermark) {
+      if (this.slicer.slicesPerWindow === 1) {
+        // A window is one slice: a window fires from the buffer alone unless state has some of it too.
+        while (buffer.size > 0 && buffer.minEnd() - 1 <= watermark) {
+          const end = buffer.minEnd();
+          while (pending.size > 0 && pending.minEnd() < end) await this.fire(pending.minEnd(), pending.takeMin().sort());
+          if (pending.size > 0 && pending.minEnd() === end) await this.flushBuffer(end);
+          else this.emitFromBuffer(buffer.take(end, false));
+        }
+      } else {
+        // Windows merge several slices, which may be in state: everything moves there first (as Flink).
+        await this.flushBuffer(Infinity);
+      }
+    }
     while (pending.size > 0 && pending.minEnd() - 1 <= watermark) {
       const end = pending.minEnd();
       const keys = pending.takeMin();
@@ -158,6 +207,11 @@ export class SlicedWindowAggregate implements TimerOperator {
     }
     if (this.writer.numRows > 0) this.ctx.emit(this.writer.finish());
     this.ctx.emitWatermark(watermark);
+  }
+
+  /** The buffer moves into keyed state, so the checkpoint's state holds every accumulated row. */
+  async prepareSnapshotPreBarrier(_checkpointId: number): Promise<void> {
+    if (this.buffer !== null && this.buffer.size > 0) await this.flushBuffer(Infinity);
   }
 
   snapshotKeyedOperatorState(): readonly (readonly [string, unknown])[] {
@@ -233,6 +287,52 @@ export class SlicedWindowAggregate implements TimerOperator {
     if (deleteKeys.length > 0) await this.state.deleteMany(deleteKeys);
   }
 
+  /**
+   * Moves the buffered slices ending at or before `maxEnd` into keyed state: merged into the key's slice
+   * when state has it, else inserted as the key's slice (listing the key under its pending windows).
+   */
+  private async flushBuffer(maxEnd: number): Promise<void> {
+    const taken = this.buffer!.take(maxEnd, true);
+    const indexOf = new Map<string, number>();
+    const keys: string[] = [];
+    for (const key of taken.keys!) {
+      if (indexOf.has(key)) continue;
+      indexOf.set(key, keys.length);
+      keys.push(key);
+    }
+    const states = (await this.state.getMany(keys)) as (KeySlices | undefined)[];
+    for (let e = 0; e < taken.ends.length; e++) {
+      const s = indexOf.get(taken.keys![e]!)!;
+      const ks = (states[s] ??= { key: taken.keyValues[e]!, ends: [], slices: [] });
+      const end = taken.ends[e]!;
+      const ends = ks.ends;
+      let i = ends.length - 1;
+      while (i >= 0 && ends[i]! > end) i--;
+      if (i >= 0 && ends[i] === end) this.aggs.merge(ks.slices[i]!, taken.accs[e]!);
+      else this.addSlice(ks, keys[s]!, i + 1, end, taken.accs[e]!);
+    }
+    await this.state.putMany(keys, states as KeySlices[]);
+  }
+
+  /** Emits one-slice windows taken from the buffer whose keys have no state (rows in firing order). */
+  private emitFromBuffer(taken: TakenSlices): void {
+    const writer = this.writer;
+    const nKeys = this.spec.groupKeys.length;
+    const width = this.aggs.size;
+    const values = this.values;
+    for (let e = 0; e < taken.ends.length; e++) {
+      const end = taken.ends[e]!;
+      const key = taken.keyValues[e]!;
+      this.aggs.getValues(taken.accs[e]!, values);
+      writer.beginRow(RowKind.INSERT);
+      for (let k = 0; k < nKeys; k++) writer.set(k, key[k]);
+      for (let a = 0; a < width; a++) writer.set(nKeys + a, values[a]);
+      writer.set(nKeys + width, this.slicer.windowStartOf(end));
+      writer.set(nKeys + width + 1, end);
+      writer.set(nKeys + width + 2, end - 1);
+    }
+  }
+
   /** Merges `slices[lo..hi)` in slice order into `out` (reset first); the slices are left unchanged. */
   private merge(slices: readonly AggState[], lo: number, hi: number, out: AggState): AggState {
     const fns = this.fns;
@@ -247,10 +347,11 @@ export class SlicedWindowAggregate implements TimerOperator {
   }
 
   /**
-   * Inserts an empty slice ending at `end` at index `at` of `ks`, and lists `key` under every window
-   * containing the slice in which the key had no slice yet (those windows are all still pending).
+   * Inserts slice `acc` (empty by default) ending at `end` at index `at` of `ks`, and lists `key` under
+   * every window containing the slice in which the key had no slice yet (those windows are all still
+   * pending).
    */
-  private addSlice(ks: KeySlices, key: string, at: number, end: number): AggState {
+  private addSlice(ks: KeySlices, key: string, at: number, end: number, acc: AggState = this.aggs.createState()): AggState {
     const slicer = this.slicer;
     const ends = ks.ends;
     // The key is listed at window w iff it has a slice in (start(w), w]. Window starts grow with w, so
@@ -261,7 +362,6 @@ export class SlicedWindowAggregate implements TimerOperator {
       while (j < ends.length && ends[j]! <= start) j++;
       if (j === ends.length || ends[j]! > w) this.pending.add(w, key);
     }
-    const acc = this.aggs.createState();
     ends.splice(at, 0, end);
     ks.slices.splice(at, 0, acc);
     return acc;

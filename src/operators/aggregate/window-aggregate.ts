@@ -16,23 +16,12 @@
  * group keys, aggregates, window_start, window_end, window_time (= window_end − 1). Output is insert-only.
  */
 import type { CheckpointedOperator, OperatorContext, TimeDomain, TimerOperator } from '../../runtime/index.js';
-import type { AggregateCall, WindowAggregateSpec } from '../../spec/index.js';
+import type { WindowAggregateSpec } from '../../spec/index.js';
 import type { RecordBatch } from '../../types/index.js';
 import { SliceAssigner } from '../window/slice-assigner.js';
+import { mergesExactly } from './create-aggregate-function.js';
 import { PerWindowAggregate } from './per-window-aggregate.js';
 import { SlicedWindowAggregate } from './sliced-window-aggregate.js';
-
-/** Functions whose merge of slice accumulators equals accumulating the slices' rows in one accumulator. */
-const EXACT_MERGE = new Set(['COUNT', 'SUM', 'SUM0', 'AVG', 'MIN', 'MAX', 'STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP', 'BOOL_AND', 'BOOL_OR']);
-/** Of those, the ones that add up their arguments (inexact over binary floating point). */
-const SUMMING = new Set(['SUM', 'SUM0', 'AVG', 'STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP']);
-
-function mergesExactly(call: AggregateCall): boolean {
-  if (call.distinct || !EXACT_MERGE.has(call.fn)) return false;
-  if (!SUMMING.has(call.fn)) return true;
-  const kind = call.argTypes[0]?.kind;
-  return kind !== 'FLOAT' && kind !== 'DOUBLE';
-}
 
 /** Whether `spec` runs on slices (see the module comment). */
 export function usesSlicing(spec: WindowAggregateSpec): boolean {
@@ -55,6 +44,10 @@ export class WindowAggregateOperator implements TimerOperator, CheckpointedOpera
 
   processBatch(input: number, batch: RecordBatch): Promise<void> {
     return this.impl.processBatch(input, batch);
+  }
+
+  prepareSnapshotPreBarrier(checkpointId: number): Promise<void> | void {
+    return this.impl instanceof SlicedWindowAggregate ? this.impl.prepareSnapshotPreBarrier(checkpointId) : undefined;
   }
 
   snapshotKeyedOperatorState(): readonly (readonly [string, unknown])[] {

@@ -65,22 +65,25 @@ function groupByString(batch: RecordBatch, keyColumns: readonly number[], boolea
   return { uniqueKeys, slotOf, firstRow };
 }
 
-function mix(h: number, v: number): number {
+/** Combines hash `h` with value hash `v`. */
+export function mixHash(h: number, v: number): number {
   h = Math.imul(h ^ v, 0x9e3779b1);
   return h ^ (h >>> 15);
 }
 
-function stringHash(s: string): number {
+/** FNV-1a over the UTF-16 code units of `s`. */
+export function stringHash(s: string): number {
   let h = 0x811c9dc5 ^ s.length;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
 }
 
-function numberHash(v: number): number {
+/** The hash of a number, equal for numbers that encode alike (`-0` and `0`, every NaN). */
+export function numberHash(v: number): number {
   if (v !== v) return NAN_HASH;
   if (v === (v | 0)) return v | 0; // small integers, and -0 as 0
   scratch[0] = v;
-  return mix(scratchWords[0]! | 0, scratchWords[1]! | 0);
+  return mixHash(scratchWords[0]! | 0, scratchWords[1]! | 0);
 }
 
 /** A hash of one value of an Array column (`undefined`: a value the table does not handle). */
@@ -91,12 +94,22 @@ function valueHash(v: unknown): number | undefined {
     case 'number':
       return numberHash(v);
     case 'bigint':
-      return mix(0x3c6ef372, Number(BigInt.asIntN(32, v)));
+      return mixHash(0x3c6ef372, Number(BigInt.asIntN(32, v)));
     case 'boolean':
       return v ? 0x1001 : 0x1000;
     default:
       return v === null || v === undefined ? NULL_HASH : undefined;
   }
+}
+
+/**
+ * Every row's hash of the key columns' values (rows that encode alike hash alike), or null when a key value
+ * is of a kind the hashes do not handle (arrays, maps, bytes, 64-bit integer columns): such keys need
+ * their encoded strings. The returned array is reused by the next call on this thread; rows `n..` are
+ * garbage.
+ */
+export function hashKeyRows(batch: RecordBatch, keyColumns: readonly number[], booleanColumns: ReadonlySet<number>): Int32Array | null {
+  return hashRows(batch, keyColumns, booleanColumns, batch.numRows) ? rowHash : null;
 }
 
 /** Fills `rowHash` with every row's key hash; false when a key value needs the string path. */
@@ -113,15 +126,15 @@ function hashRows(batch: RecordBatch, keyColumns: readonly number[], booleanColu
       for (let r = 0; r < n; r++) {
         const h = nulls !== null && nulls[r] === 1 ? NULL_HASH : valueHash(data[r]);
         if (h === undefined) return false;
-        hashes[r] = mix(hashes[r]!, h);
+        hashes[r] = mixHash(hashes[r]!, h);
       }
     } else if (isBool) {
-      for (let r = 0; r < n; r++) hashes[r] = mix(hashes[r]!, nulls !== null && nulls[r] === 1 ? NULL_HASH : data[r] ? 0x1001 : 0x1000);
+      for (let r = 0; r < n; r++) hashes[r] = mixHash(hashes[r]!, nulls !== null && nulls[r] === 1 ? NULL_HASH : data[r] ? 0x1001 : 0x1000);
     } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
       return false;
     } else {
       const nums = data as ArrayLike<number>;
-      for (let r = 0; r < n; r++) hashes[r] = mix(hashes[r]!, nulls !== null && nulls[r] === 1 ? NULL_HASH : numberHash(nums[r]!));
+      for (let r = 0; r < n; r++) hashes[r] = mixHash(hashes[r]!, nulls !== null && nulls[r] === 1 ? NULL_HASH : numberHash(nums[r]!));
     }
   }
   return true;

@@ -6,7 +6,7 @@
  * emitted batches collected for `take()`.
  */
 import { isTimerOperator } from '../../runtime/index.js';
-import type { Operator, OperatorContext, OperatorMetrics, TimeDomain, TimerService } from '../../runtime/index.js';
+import type { CheckpointedOperator, Operator, OperatorContext, OperatorMetrics, TimeDomain, TimerService } from '../../runtime/index.js';
 import type { JobSpec, NodeSpec, OperatorSpec } from '../../spec/index.js';
 import { createHeapKeyedStateBackend, DEFAULT_MAX_PARALLELISM } from '../../state/index.js';
 import type { KeyedStateBackend } from '../../state/index.js';
@@ -140,6 +140,16 @@ export class OperatorHarness {
     this.timers.watermark = wm;
     await this.fire('event-time', wm);
     await this.operator.processWatermark(wm);
+  }
+
+  /**
+   * The operator's part of checkpoint `id` as the runtime runs it: `prepareSnapshotPreBarrier`, then its
+   * operator state entries (returned). Keyed state stays in `state`.
+   */
+  async checkpoint(id: number): Promise<readonly unknown[] | undefined> {
+    const op = this.operator as CheckpointedOperator;
+    await op.prepareSnapshotPreBarrier?.(id);
+    return op.snapshotOperatorState?.(id);
   }
 
   async advanceProcessingTime(to: number): Promise<void> {

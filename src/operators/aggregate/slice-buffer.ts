@@ -1,0 +1,220 @@
+/**
+ * The in-memory pre-aggregation of a sliced window operator subtask (Flink's window buffer with a
+ * combiner): rows update one accumulator per (group key, slice end) in an open-addressing table here,
+ * not in keyed state. The operator moves the accumulators to state only when it must (a checkpoint, the
+ * buffer's size limit, a window that also has state to merge), and otherwise emits a window straight from
+ * the buffer when it fires. Reading and writing state once per key and batch was most of the operator's
+ * cost; most (key, slice) pairs now never reach state at all.
+ *
+ * Keys are compared by value: two rows share an entry exactly when their encoded keys (`encodeRowKey`)
+ * are equal and their slice ends are equal. Key values the batch-key hashes do not handle (arrays, maps,
+ * bytes, 64-bit integer columns) switch the buffer to encoded strings for good (`stringMode`).
+ *
+ * Invariants: `table` holds entry index + 1 (0 = empty) at the probe position of the entry's hash; it is
+ * at most half full. `sortedEnds` lists each distinct end of a live entry once, ascending.
+ */
+import { stringSortOrder } from '../../common/index.js';
+import { encodedValueOrder, encodeKey, encodeRowKey } from '../../state/index.js';
+import type { Column, RecordBatch } from '../../types/index.js';
+import { hashKeyRows, mixHash, numberHash, stringHash } from '../common/batch-keys.js';
+import { readCell } from '../common/cell.js';
+import type { AggState } from './aggregate-set.js';
+
+/** Entries taken out of the buffer, in (end, encoded key) order. */
+export interface TakenSlices {
+  readonly ends: readonly number[];
+  /** Encoded group keys (state keys), when asked for. */
+  readonly keys: readonly string[] | null;
+  /** Group key values, one array per entry (owned by the caller from now on). */
+  readonly keyValues: readonly unknown[][];
+  readonly accs: readonly AggState[];
+}
+
+export class SliceBuffer {
+  private table = new Int32Array(1024);
+  private hashes: number[] = [];
+  private ends: number[] = [];
+  private keyValues: unknown[][] = [];
+  /** Encoded key per entry; filled lazily in hash mode, always in string mode. */
+  private encoded: (string | null)[] = [];
+  private accs: AggState[] = [];
+  private sortedEnds: number[] = [];
+  private stringMode = false;
+  /** Per batch (`beginBatch`): the rows' key hashes, or their encoded keys in string mode. */
+  private rowHashes: Int32Array | null = null;
+  private rowKeys: string[] | null = null;
+  private batchCols: Column[] = [];
+  /** The only key column's values when it is one numeric typed array (the common key): compared directly. */
+  private numericKey: ArrayLike<number> | null = null;
+  private numericKeyNulls: Uint8Array | null = null;
+  /** `numberHash` of the last slice end seen: a batch's rows mostly share one or two ends. */
+  private lastEnd = NaN;
+  private lastEndHash = 0;
+
+  constructor(
+    private readonly keyColumns: readonly number[],
+    private readonly keyIsBool: readonly boolean[],
+    private readonly booleanColumns: ReadonlySet<number>,
+    private readonly createState: () => AggState,
+  ) {}
+
+  /** Number of buffered (key, slice) accumulators. */
+  get size(): number {
+    return this.ends.length;
+  }
+
+  /** The smallest buffered slice end; +Infinity when empty. */
+  minEnd(): number {
+    return this.sortedEnds.length === 0 ? Infinity : this.sortedEnds[0]!;
+  }
+
+  /** Prepares `accumulatorFor` calls on rows of `batch` (hashes every row's key once). */
+  beginBatch(batch: RecordBatch): void {
+    this.batchCols = this.keyColumns.map((c) => batch.columns[c]!);
+    const only = this.batchCols.length === 1 && !this.keyIsBool[0] ? this.batchCols[0]!.data : null;
+    this.numericKey = only !== null && ArrayBuffer.isView(only) && !(only instanceof BigInt64Array) && !(only instanceof BigUint64Array) ? (only as ArrayLike<number>) : null;
+    this.numericKeyNulls = this.numericKey !== null ? this.batchCols[0]!.nulls : null;
+    if (!this.stringMode) {
+      this.rowHashes = hashKeyRows(batch, this.keyColumns, this.booleanColumns);
+      if (this.rowHashes !== null) return;
+      this.enterStringMode();
+    }
+    const n = batch.numRows;
+    const keys = (this.rowKeys ??= []);
+    for (let r = 0; r < n; r++) keys[r] = encodeRowKey(batch, r, this.keyColumns, this.booleanColumns);
+  }
+
+  /** The accumulator of row `row`'s key and slice `end` (created empty when missing). */
+  accumulatorFor(batch: RecordBatch, row: number, end: number): AggState {
+    const rowKey = this.stringMode ? this.rowKeys![row]! : null;
+    if (end !== this.lastEnd) {
+      this.lastEnd = end;
+      this.lastEndHash = numberHash(end);
+    }
+    const h = mixHash(rowKey !== null ? stringHash(rowKey) : this.rowHashes![row]!, this.lastEndHash);
+    const table = this.table;
+    const mask = table.length - 1;
+    const hashes = this.hashes;
+    const ends = this.ends;
+    let i = (h ^ (h >>> 16)) & mask;
+    for (;;) {
+      const slot = table[i]!;
+      if (slot === 0) break;
+      const e = slot - 1;
+      if (hashes[e] === h && ends[e] === end && (rowKey !== null ? this.encoded[e] === rowKey : this.sameKey(e, row))) return this.accs[e]!;
+      i = (i + 1) & mask;
+    }
+    return this.insert(batch, row, end, h, rowKey, i);
+  }
+
+  /**
+   * Removes every entry ending at or before `maxEnd` and returns them in (end, encoded key) order, the
+   * order windows fire in. `withKeys`: also return the encoded keys (the state keys).
+   */
+  take(maxEnd: number, withKeys: boolean): TakenSlices {
+    const n = this.ends.length;
+    const ends = this.ends;
+    const encoded = this.encoded;
+    const kept: number[] = [];
+    const taken: number[] = [];
+    for (let e = 0; e < n; e++) (ends[e]! > maxEnd ? kept : taken).push(e);
+    // The keys of all taken entries sort once; a stable pass per end (few, ascending in `sortedEnds`)
+    // keeps that order within each end. One-column keys sort by value, without encoding them.
+    const order =
+      this.keyColumns.length === 1 && !this.stringMode
+        ? encodedValueOrder(taken.map((e) => this.keyValues[e]![0]))
+        : stringSortOrder(taken.map((e) => (encoded[e] ??= encodeKey(this.keyValues[e]!))));
+    const out = { ends: [] as number[], keys: withKeys ? ([] as string[]) : null, keyValues: [] as unknown[][], accs: [] as AggState[] };
+    for (const end of this.sortedEnds) {
+      if (end > maxEnd) break;
+      for (let i = 0; i < order.length; i++) {
+        const e = taken[order[i]!]!;
+        if (ends[e] !== end) continue;
+        out.ends.push(end);
+        out.keys?.push((encoded[e] ??= encodeKey(this.keyValues[e]!)));
+        out.keyValues.push(this.keyValues[e]!);
+        out.accs.push(this.accs[e]!);
+      }
+    }
+    this.keepOnly(kept);
+    return out;
+  }
+
+  private sameKey(e: number, row: number): boolean {
+    const stored = this.keyValues[e]!;
+    const numeric = this.numericKey;
+    if (numeric !== null) {
+      const nulls = this.numericKeyNulls;
+      if (nulls !== null && nulls[row] === 1) return stored[0] === null;
+      const v = numeric[row]!;
+      const s = stored[0];
+      return v === s || (v !== v && s !== s && typeof s === 'number');
+    }
+    const cols = this.batchCols;
+    for (let k = 0; k < cols.length; k++) {
+      const v = readCell(cols[k]!, row, this.keyIsBool[k]!);
+      const s = stored[k];
+      // Equal values, or NaN against NaN (one encoding).
+      if (v !== s && (v === v || s === s)) return false;
+    }
+    return true;
+  }
+
+  private insert(batch: RecordBatch, row: number, end: number, h: number, rowKey: string | null, at: number): AggState {
+    const e = this.ends.length;
+    const values = new Array<unknown>(this.keyColumns.length);
+    for (let k = 0; k < values.length; k++) values[k] = readCell(batch.columns[this.keyColumns[k]!]!, row, this.keyIsBool[k]!);
+    const acc = this.createState();
+    this.hashes.push(h);
+    this.ends.push(end);
+    this.keyValues.push(values);
+    this.encoded.push(rowKey);
+    this.accs.push(acc);
+    this.table[at] = e + 1;
+    if (2 * (e + 1) > this.table.length) this.rehash(this.table.length * 2);
+    const sorted = this.sortedEnds;
+    // New ends are almost always the largest: search from the back.
+    let i = sorted.length;
+    while (i > 0 && sorted[i - 1]! > end) i--;
+    if (i === 0 || sorted[i - 1] !== end) sorted.splice(i, 0, end);
+    return acc;
+  }
+
+  /** Keeps entries `kept` (ascending), in that order, and rebuilds the table. */
+  private keepOnly(kept: readonly number[]): void {
+    if (kept.length !== this.ends.length) {
+      const pick = <T>(xs: T[]): T[] => kept.map((e) => xs[e]!);
+      this.hashes = pick(this.hashes);
+      this.ends = pick(this.ends);
+      this.keyValues = pick(this.keyValues);
+      this.encoded = pick(this.encoded);
+      this.accs = pick(this.accs);
+    }
+    this.sortedEnds = [...new Set(this.ends)].sort((a, b) => a - b);
+    this.rehash(this.table.length);
+  }
+
+  private rehash(capacity: number): void {
+    if (this.table.length !== capacity) this.table = new Int32Array(capacity);
+    else this.table.fill(0);
+    const table = this.table;
+    const mask = capacity - 1;
+    const hashes = this.hashes;
+    for (let e = 0; e < hashes.length; e++) {
+      const h = hashes[e]!;
+      let i = (h ^ (h >>> 16)) & mask;
+      while (table[i] !== 0) i = (i + 1) & mask;
+      table[i] = e + 1;
+    }
+  }
+
+  /** From now on keys are their encoded strings: entries are re-hashed from their encodings. */
+  private enterStringMode(): void {
+    this.stringMode = true;
+    for (let e = 0; e < this.ends.length; e++) {
+      const key = (this.encoded[e] ??= encodeKey(this.keyValues[e]!));
+      this.hashes[e] = mixHash(stringHash(key), numberHash(this.ends[e]!));
+    }
+    this.rehash(this.table.length);
+  }
+}
