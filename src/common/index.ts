@@ -10,7 +10,6 @@ export {
 } from './errors.js';
 export type { ErrorKind, SourcePos, SourceSpan, FloeErrorOptions } from './errors.js';
 export { editDistance, closestMatch, didYouMeanSuffix } from './strings.js';
-export { rankBitsFor, rankedSortOrder, stringSortOrder } from './string-sort.js';
 export {
   listConfigOptions,
   findConfigOption,

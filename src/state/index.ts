@@ -9,7 +9,7 @@ export type {
   KeyGroupRange,
   SnapshotOptions,
 } from './state-api.js';
-export { encodeValue, encodeKey, encodeBatchKeys, encodeRowKey, encodedValueOrder, murmur3String, murmur3Units, keyGroupOf, DEFAULT_MAX_PARALLELISM } from './key-codec.js';
+export { encodeValue, encodeKey, encodeBatchKeys, encodeRowKey, murmur3String, murmur3Units, keyGroupOf, DEFAULT_MAX_PARALLELISM } from './key-codec.js';
 export { createHeapKeyedStateBackend } from './heap-backend.js';
 export type { HeapKeyedStateBackendOptions } from './heap-backend.js';
 export { restoreHeapKeyedStateBackend } from './heap-backend.js';

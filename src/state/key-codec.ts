@@ -13,7 +13,6 @@
  * Length prefixes make the encoding prefix-free, so concatenation is unambiguous. Never change this
  * encoding without a state version bump: state written with it would be unreachable.
  */
-import { rankBitsFor, rankedSortOrder, stringSortOrder } from '../common/index.js';
 import type { RecordBatch } from '../types/index.js';
 
 export function encodeValue(value: unknown): string {
@@ -90,45 +89,6 @@ function encodeCell(col: RecordBatch['columns'][number], r: number, isBool: bool
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
-
-/**
- * The order of one-value keys by their encoded strings (`encodeKey([v])`, compared by code units), equal
- * keys by index, without encoding when every value is NULL or a safe integer (the usual id keys): their
- * encodings are `\u0000`, or `\u0002` + optional `-` + digits + `\u001f`, so the order is NULL, then
- * negatives, then the rest, each by their digit strings (a digit string before its extensions).
- * Ranked by class and the leading digits padded with zeros (monotonic; a tie only for equal leading digits),
- * ties settled by comparing the encodings.
- */
-export function encodedValueOrder(values: readonly unknown[]): Uint32Array {
-  for (const v of values) if (v !== null && !Number.isSafeInteger(v)) return stringSortOrder(values.map(encodeValue));
-  const digits = Math.floor(Math.log10(2 ** rankBitsFor(values.length) / 3));
-  const scale = POW10[digits]!;
-  const rankOf = (i: number): number => {
-    const v = values[i] as number | null;
-    if (v === null) return 0;
-    const m = Math.abs(v);
-    let length = 1;
-    while (length < 16 && m >= POW10[length]!) length++;
-    let lead: number;
-    if (length > digits) {
-      // floor(m / p), exactly: the quotient is rounded, and lead * p (a multiple of 10^k) is exact.
-      const p = POW10[length - digits]!;
-      lead = Math.floor(m / p);
-      if (lead * p > m) lead--;
-      else if ((lead + 1) * p <= m) lead++;
-    } else lead = m * POW10[digits - length]!;
-    return (v < 0 ? 1 : 2) * scale + lead;
-  };
-  return rankedSortOrder(values.length, rankOf, (a, b) => {
-    // Equal ranks: the same class and leading digits, so the digit strings decide.
-    const x = values[a] === null ? '' : String(Math.abs(values[a] as number));
-    const y = values[b] === null ? '' : String(Math.abs(values[b] as number));
-    return x < y ? -1 : x > y ? 1 : a - b;
-  });
-}
-
-/** 10^k for k = 0..22, exact doubles. */
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /** murmur3_32 (x86) over the UTF-16 code units of `s`, two units per 32-bit block. */
 export function murmur3String(s: string, seed = 0): number {

@@ -3,7 +3,7 @@
  * for that window, with the ends kept sorted so windows fire in end order when the watermark passes them.
  *
  * Invariant: a key is listed at most once per end (the caller adds a key to an end only when the key had
- * no slice in that window yet). The index lives in operator memory beside the keyed state; it can be
+ * no slice in that window yet). Keys of an end stay in the order they were added (the window's row order). The index lives in operator memory beside the keyed state; it can be
  * rebuilt from the state's slice ends.
  */
 export class PendingWindows {

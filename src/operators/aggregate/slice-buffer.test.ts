@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeRowKey } from '../../state/index.js';
+import { encodeKey, encodeRowKey } from '../../state/index.js';
 import { batchFromRows, Types, type RowType } from '../../types/index.js';
 import type { AggState } from './aggregate-set.js';
 import { SliceBuffer } from './slice-buffer.js';
@@ -25,7 +25,7 @@ const rowArb = fc.tuple(
 );
 const newState = (): AggState => ({ rows: 0, accs: [], distinct: null });
 
-test('one accumulator per (encoded key, slice end) across batches; take returns them in (end, key) order', () => {
+test('one accumulator per (encoded key, slice end) across batches; take returns them by end, then in insertion order', () => {
   fc.assert(
     fc.property(
       // Batches of (row, slice end); the ARRAY column (index 4) switches the buffer to encoded keys mid-way.
@@ -49,16 +49,21 @@ test('one accumulator per (encoded key, slice end) across batches; take returns 
           });
         }
         assert.equal(buffer.size, expected.size);
-        const want = [...expected.values()].sort((a, b) => a.end - b.end || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-        const taken = buffer.take(takeUpTo, true);
+        // The map is in first-seen order; the sort is stable.
+        const want = [...expected.values()].sort((a, b) => a.end - b.end);
+        const taken = buffer.takeByEnd(takeUpTo);
         const wantTaken = want.filter((e) => e.end <= takeUpTo);
-        assert.deepEqual(taken.keys, wantTaken.map((e) => e.key));
+        assert.deepEqual(taken.keyValues.map((v) => encodeKey(v)), wantTaken.map((e) => e.key));
         assert.deepEqual(taken.ends, wantTaken.map((e) => e.end));
         assert.deepEqual(taken.accs.map((a) => a.rows), wantTaken.map((e) => e.rows));
         const rest = want.filter((e) => e.end > takeUpTo);
         assert.equal(buffer.size, rest.length);
         assert.equal(buffer.minEnd(), rest.length === 0 ? Infinity : rest[0]!.end);
-        assert.deepEqual(buffer.take(Infinity, false).accs.map((a) => a.rows), rest.map((e) => e.rows));
+        // Into state: insertion order, with encoded keys.
+        const inserted = [...expected.values()].filter((e) => e.end > takeUpTo);
+        const forState = buffer.takeForState(Infinity);
+        assert.deepEqual(forState.keys, inserted.map((e) => e.key));
+        assert.deepEqual(forState.accs.map((a) => a.rows), inserted.map((e) => e.rows));
         assert.equal(buffer.size, 0);
       },
     ),
@@ -75,7 +80,7 @@ test('the table grows past its first capacity and keeps every entry findable', (
     for (let r = 0; r < 5_000; r++) buffer.accumulatorFor(batch, r, 1 + (r % 2)).rows++;
   }
   assert.equal(buffer.size, 5_000);
-  const taken = buffer.take(1, true);
+  const taken = buffer.takeForState(1);
   assert.equal(taken.keys!.length, 2_500);
   assert.ok(taken.accs.every((a) => a.rows === 3));
   assert.equal(buffer.minEnd(), 2);

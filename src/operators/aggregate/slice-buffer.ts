@@ -13,21 +13,20 @@
  * Invariants: `table` holds entry index + 1 (0 = empty) at the probe position of the entry's hash; it is
  * at most half full. `sortedEnds` lists each distinct end of a live entry once, ascending.
  */
-import { stringSortOrder } from '../../common/index.js';
-import { encodedValueOrder, encodeKey, encodeRowKey } from '../../state/index.js';
+import { encodeKey, encodeRowKey } from '../../state/index.js';
 import type { Column, RecordBatch } from '../../types/index.js';
 import { hashKeyRows, mixHash, numberHash, stringHash } from '../common/batch-keys.js';
 import { readCell } from '../common/cell.js';
 import type { AggState } from './aggregate-set.js';
 
-/** Entries taken out of the buffer, in (end, encoded key) order. */
+/** Entries taken out of the buffer (parallel arrays, one element per entry). */
 export interface TakenSlices {
-  readonly ends: readonly number[];
-  /** Encoded group keys (state keys), when asked for. */
-  readonly keys: readonly string[] | null;
+  readonly ends: number[];
+  /** Encoded group keys (state keys); null from `takeByEnd`. */
+  readonly keys: string[] | null;
   /** Group key values, one array per entry (owned by the caller from now on). */
-  readonly keyValues: readonly unknown[][];
-  readonly accs: readonly AggState[];
+  readonly keyValues: unknown[][];
+  readonly accs: AggState[];
 }
 
 export class SliceBuffer {
@@ -108,36 +107,41 @@ export class SliceBuffer {
   }
 
   /**
-   * Removes every entry ending at or before `maxEnd` and returns them in (end, encoded key) order, the
-   * order windows fire in. `withKeys`: also return the encoded keys (the state keys).
+   * Removes every entry ending at or before `maxEnd`, for emitting: by end, ascending (the order windows
+   * fire in), and within an end in insertion order (the order the keys' first rows reached the slice).
    */
-  take(maxEnd: number, withKeys: boolean): TakenSlices {
-    const n = this.ends.length;
-    const ends = this.ends;
-    const encoded = this.encoded;
-    const kept: number[] = [];
-    const taken: number[] = [];
-    for (let e = 0; e < n; e++) (ends[e]! > maxEnd ? kept : taken).push(e);
-    // The keys of all taken entries sort once; a stable pass per end (few, ascending in `sortedEnds`)
-    // keeps that order within each end. One-column keys sort by value, without encoding them.
-    const order =
-      this.keyColumns.length === 1 && !this.stringMode
-        ? encodedValueOrder(taken.map((e) => this.keyValues[e]![0]))
-        : stringSortOrder(taken.map((e) => (encoded[e] ??= encodeKey(this.keyValues[e]!))));
-    const out = { ends: [] as number[], keys: withKeys ? ([] as string[]) : null, keyValues: [] as unknown[][], accs: [] as AggState[] };
+  takeByEnd(maxEnd: number): TakenSlices {
+    const out: TakenSlices = { ends: [], keys: null, keyValues: [], accs: [] };
     for (const end of this.sortedEnds) {
       if (end > maxEnd) break;
-      for (let i = 0; i < order.length; i++) {
-        const e = taken[order[i]!]!;
-        if (ends[e] !== end) continue;
-        out.ends.push(end);
-        out.keys?.push((encoded[e] ??= encodeKey(this.keyValues[e]!)));
-        out.keyValues.push(this.keyValues[e]!);
-        out.accs.push(this.accs[e]!);
-      }
+      this.collect(out, end, end);
     }
-    this.keepOnly(kept);
+    this.removeUpTo(maxEnd);
     return out;
+  }
+
+  /**
+   * Removes every entry ending at or before `maxEnd`, for moving into state: in insertion order, with
+   * encoded keys. Insertion order keeps each window's keys in arrival order when state lists them.
+   */
+  takeForState(maxEnd: number): TakenSlices {
+    const out: TakenSlices = { ends: [], keys: [], keyValues: [], accs: [] };
+    this.collect(out, -Infinity, maxEnd);
+    this.removeUpTo(maxEnd);
+    return out;
+  }
+
+  /** Appends the entries with ends in [from, to] to `out`, in insertion order. */
+  private collect(out: TakenSlices, from: number, to: number): void {
+    const ends = this.ends;
+    for (let e = 0; e < ends.length; e++) {
+      const end = ends[e]!;
+      if (end < from || end > to) continue;
+      out.ends.push(end);
+      out.keys?.push((this.encoded[e] ??= encodeKey(this.keyValues[e]!)));
+      out.keyValues.push(this.keyValues[e]!);
+      out.accs.push(this.accs[e]!);
+    }
   }
 
   private sameKey(e: number, row: number): boolean {
@@ -180,8 +184,10 @@ export class SliceBuffer {
     return acc;
   }
 
-  /** Keeps entries `kept` (ascending), in that order, and rebuilds the table. */
-  private keepOnly(kept: readonly number[]): void {
+  /** Drops the entries ending at or before `maxEnd`, keeps the others in order, and rebuilds the table. */
+  private removeUpTo(maxEnd: number): void {
+    const kept: number[] = [];
+    for (let e = 0; e < this.ends.length; e++) if (this.ends[e]! > maxEnd) kept.push(e);
     if (kept.length !== this.ends.length) {
       const pick = <T>(xs: T[]): T[] => kept.map((e) => xs[e]!);
       this.hashes = pick(this.hashes);
@@ -190,7 +196,7 @@ export class SliceBuffer {
       this.encoded = pick(this.encoded);
       this.accs = pick(this.accs);
     }
-    this.sortedEnds = [...new Set(this.ends)].sort((a, b) => a - b);
+    this.sortedEnds = this.sortedEnds.filter((end) => end > maxEnd);
     this.rehash(this.table.length);
   }
 

@@ -17,10 +17,14 @@
  *
  * Firing without timers: `PendingWindows` lists, per window end, the keys that have a slice in that
  * window (a key is added when its first slice of the window is created). When the watermark reaches
- * `end - 1`, the windows fire in end order, keys in encoded-key order (the order the per-window timers
- * fired in), visiting only those keys; windows fired from the buffer come in the same order. After a
- * window fires, each visited key frees the slices no later window needs; a key with no slice left is
- * deleted.
+ * `end - 1`, the windows fire in end order, visiting only those keys. After a window fires, each visited
+ * key frees the slices no later window needs; a key with no slice left is deleted.
+ *
+ * Row order within a fired window: the order in which the keys' first rows of the window arrived. The
+ * buffer keeps entries in insertion order and moves them into state in that order, so the pending lists
+ * are in arrival order too, and a window emits the same rows in the same order whether it fires from the
+ * buffer, from state, or from both (after a checkpoint moved part of it). Sorting the keys instead (timer
+ * order) was a third of the cost of firing; Flink does not order them either.
  *
  * Lateness: a row is late when its slice has fired (`sliceEnd - 1 <= watermark`): dropped and counted in
  * `numLateRecordsDropped`. Then every window containing the slice has fired, and a row that is not late
@@ -189,9 +193,9 @@ export class SlicedWindowAggregate implements TimerOperator, CheckpointedOperato
         // A window is one slice: a window fires from the buffer alone unless state has some of it too.
         while (buffer.size > 0 && buffer.minEnd() - 1 <= watermark) {
           const end = buffer.minEnd();
-          while (pending.size > 0 && pending.minEnd() < end) await this.fire(pending.minEnd(), pending.takeMin().sort());
+          while (pending.size > 0 && pending.minEnd() < end) await this.fire(pending.minEnd(), pending.takeMin());
           if (pending.size > 0 && pending.minEnd() === end) await this.flushBuffer(end);
-          else this.emitFromBuffer(buffer.take(end, false));
+          else this.emitFromBuffer(buffer.takeByEnd(end));
         }
       } else {
         // Windows merge several slices, which may be in state: everything moves there first (as Flink).
@@ -200,10 +204,7 @@ export class SlicedWindowAggregate implements TimerOperator, CheckpointedOperato
     }
     while (pending.size > 0 && pending.minEnd() - 1 <= watermark) {
       const end = pending.minEnd();
-      const keys = pending.takeMin();
-      // Encoded-key order, as the per-(key, window) timers fired.
-      keys.sort();
-      await this.fire(end, keys);
+      await this.fire(end, pending.takeMin());
     }
     if (this.writer.numRows > 0) this.ctx.emit(this.writer.finish());
     this.ctx.emitWatermark(watermark);
@@ -224,7 +225,7 @@ export class SlicedWindowAggregate implements TimerOperator, CheckpointedOperato
   close(): void {}
 
   /** Emits window `(windowStartOf(end), end)` for `keys` and frees the slices no later window needs. */
-  private async fire(end: number, keys: string[]): Promise<void> {
+  private async fire(end: number, keys: readonly string[]): Promise<void> {
     const states = await this.state.getMany(keys);
     const slicer = this.slicer;
     const start = slicer.windowStartOf(end);
@@ -292,7 +293,7 @@ export class SlicedWindowAggregate implements TimerOperator, CheckpointedOperato
    * when state has it, else inserted as the key's slice (listing the key under its pending windows).
    */
   private async flushBuffer(maxEnd: number): Promise<void> {
-    const taken = this.buffer!.take(maxEnd, true);
+    const taken = this.buffer!.takeForState(maxEnd);
     const indexOf = new Map<string, number>();
     const keys: string[] = [];
     for (const key of taken.keys!) {

@@ -12,8 +12,9 @@
  *   FIRST_VALUE / LAST_VALUE / LISTAGG (arrival order across slices would differ), and SUM / AVG /
  *   variance over FLOAT / DOUBLE (merging partial sums rounds differently from one running sum).
  *
- * Both emit the same rows in the same order: per fired window end ascending, keys in encoded-key order;
- * group keys, aggregates, window_start, window_end, window_time (= window_end − 1). Output is insert-only.
+ * Both emit the same rows, per fired window end ascending: group keys, aggregates, window_start,
+ * window_end, window_time (= window_end − 1). Within a window the sliced one emits keys in arrival order
+ * and the per-window one in encoded-key order (its timers'). Output is insert-only.
  */
 import type { CheckpointedOperator, OperatorContext, TimeDomain, TimerOperator } from '../../runtime/index.js';
 import type { WindowAggregateSpec } from '../../spec/index.js';

@@ -30,10 +30,11 @@ import { internalError } from '../../common/index.js';
 import { compileTwoInputPredicate, loadUdfs } from '../../expr/index.js';
 import type { Operator, OperatorContext } from '../../runtime/index.js';
 import type { JoinSpec } from '../../spec/index.js';
-import { encodeBatchKeys } from '../../state/index.js';
+import { encodeRowKey } from '../../state/index.js';
 import type { MapState } from '../../state/index.js';
 import { BatchBuilder, isAccumulate, RowKind } from '../../types/index.js';
 import type { RecordBatch, RowType } from '../../types/index.js';
+import { distinctBatchKeys } from '../common/batch-keys.js';
 import { nullKeyRows } from './join-keys.js';
 import { loadRow, oneRowBatch, readRow } from './row-scratch.js';
 
@@ -46,13 +47,13 @@ export interface JoinRecord {
   matched: number;
 }
 
-const PAIR_SEPARATOR = '\u001d';
-
 /** Per-side layout fixed at open. */
 interface Side {
   readonly type: RowType;
   readonly keys: readonly number[];
   readonly userKeyColumns: readonly number[];
+  /** Join key then user key columns: rows agreeing on these share one state entry. */
+  readonly pairColumns: readonly number[];
   /** True when `userKeyColumns` is a unique key (at most one record per user key). */
   readonly uniqueKeyed: boolean;
   readonly boolColumns: ReadonlySet<number>;
@@ -90,10 +91,12 @@ export class JoinOperator implements Operator {
     const side = (type: RowType, keys: readonly number[], uniqueKey: readonly number[] | null, outer: boolean, name: string, ttlMs: number): Side => {
       const isBool = type.fields.map((f) => f.type.kind === 'BOOLEAN');
       const boolColumns = new Set(isBool.flatMap((b, i) => (b ? [i] : [])));
+      const userKeyColumns = uniqueKey ?? type.fields.map((_, i) => i);
       return {
         type,
         keys,
-        userKeyColumns: uniqueKey ?? type.fields.map((_, i) => i),
+        userKeyColumns,
+        pairColumns: [...keys, ...userKeyColumns],
         uniqueKeyed: uniqueKey !== null,
         boolColumns,
         isBool,
@@ -120,37 +123,17 @@ export class JoinOperator implements Operator {
     if (input !== 0 && input !== 1) throw internalError(`join has inputs 0 and 1, got ${input}`);
     const own = this.sides[input]!;
     const other = this.sides[1 - input]!;
-    const keys = encodeBatchKeys(batch, own.keys, own.boolColumns);
-    const userKeys = encodeBatchKeys(batch, own.userKeyColumns, own.boolColumns);
     const nullKey = nullKeyRows(batch, own.keys);
-
-    // Distinct join keys (for the other side's records) and distinct (key, user key) pairs (own entries).
-    const keySlot = new Int32Array(n);
-    const pairSlot = new Int32Array(n);
-    const slotByKey = new Map<string, number>();
-    const uniqueKeys: string[] = [];
-    const slotByPair = new Map<string, number>();
-    const pairKeys: string[] = [];
-    const pairUserKeys: string[] = [];
-    for (let r = 0; r < n; r++) {
-      if (nullKey !== null && nullKey[r] === 1) continue;
-      const key = keys[r]!;
-      let s = slotByKey.get(key);
-      if (s === undefined) {
-        s = uniqueKeys.length;
-        slotByKey.set(key, s);
-        uniqueKeys.push(key);
-      }
-      keySlot[r] = s;
-      const id = key + PAIR_SEPARATOR + userKeys[r]!;
-      let p = slotByPair.get(id);
-      if (p === undefined) {
-        p = pairKeys.length;
-        slotByPair.set(id, p);
-        pairKeys.push(key);
-        pairUserKeys.push(userKeys[r]!);
-      }
-      pairSlot[r] = p;
+    // Distinct join keys (for the other side's records) and distinct (key, user key) pairs (own entries),
+    // grouped by value: only distinct keys and user keys are encoded, never one string per row.
+    const { uniqueKeys, slotOf: keySlot } = distinctBatchKeys(batch, own.keys, own.boolColumns, nullKey ?? undefined);
+    const { slotOf: pairSlot, firstRow: pairRow } = distinctBatchKeys(batch, own.pairColumns, own.boolColumns, nullKey ?? undefined);
+    const pairKeys = new Array<string>(pairRow.length);
+    const pairUserKeys = new Array<string>(pairRow.length);
+    for (let p = 0; p < pairRow.length; p++) {
+      const r = pairRow[p]!;
+      pairKeys[p] = uniqueKeys[keySlot[r]!]!;
+      pairUserKeys[p] = encodeRowKey(batch, r, own.userKeyColumns, own.boolColumns);
     }
     const otherRecords = uniqueKeys.length === 0 ? [] : await other.state.getMany(uniqueKeys);
     const ownRecords = pairKeys.length === 0 ? [] : await own.state.getEntries(pairKeys, pairUserKeys);
