@@ -10,8 +10,9 @@
  * are equal and their slice ends are equal. Key values the batch-key hashes do not handle (arrays, maps,
  * bytes, 64-bit integer columns) switch the buffer to encoded strings for good (`stringMode`).
  *
- * Invariants: `table` holds entry index + 1 (0 = empty) at the probe position of the entry's hash; it is
- * at most half full. `sortedEnds` lists each distinct end of a live entry once, ascending.
+ * Invariants: entries `0..count` are live, in insertion order; `table` holds entry index + 1 (0 = empty)
+ * at the probe position of the entry's hash and is at most half full. `sortedEnds` lists each distinct end
+ * of a live entry once, ascending.
  */
 import { encodeKey, encodeRowKey } from '../../state/index.js';
 import type { Column, RecordBatch } from '../../types/index.js';
@@ -31,9 +32,13 @@ export interface TakenSlices {
 
 export class SliceBuffer {
   private table = new Int32Array(1024);
-  private hashes: number[] = [];
-  private ends: number[] = [];
-  private keyValues: unknown[][] = [];
+  /** Per entry, growable (`count` live): hash, slice end, and the key when it is one number (`numericKey`). */
+  private count = 0;
+  private hashes = new Int32Array(1024);
+  private ends = new Float64Array(1024);
+  private keyNumbers = new Float64Array(1024);
+  /** Per entry: the key's values, or null when the key is one number, kept in `keyNumbers` (no array). */
+  private keyValues: (unknown[] | null)[] = [];
   /** Encoded key per entry; filled lazily in hash mode, always in string mode. */
   private encoded: (string | null)[] = [];
   private accs: AggState[] = [];
@@ -59,7 +64,7 @@ export class SliceBuffer {
 
   /** Number of buffered (key, slice) accumulators. */
   get size(): number {
-    return this.ends.length;
+    return this.count;
   }
 
   /** The smallest buffered slice end; +Infinity when empty. */
@@ -134,26 +139,33 @@ export class SliceBuffer {
   /** Appends the entries with ends in [from, to] to `out`, in insertion order. */
   private collect(out: TakenSlices, from: number, to: number): void {
     const ends = this.ends;
-    for (let e = 0; e < ends.length; e++) {
+    for (let e = 0; e < this.count; e++) {
       const end = ends[e]!;
       if (end < from || end > to) continue;
       out.ends.push(end);
-      out.keys?.push((this.encoded[e] ??= encodeKey(this.keyValues[e]!)));
-      out.keyValues.push(this.keyValues[e]!);
+      const key = this.keyOf(e);
+      out.keys?.push((this.encoded[e] ??= encodeKey(key)));
+      out.keyValues.push(key);
       out.accs.push(this.accs[e]!);
     }
   }
 
+  private keyOf(e: number): unknown[] {
+    return this.keyValues[e] ?? [this.keyNumbers[e]];
+  }
+
   private sameKey(e: number, row: number): boolean {
-    const stored = this.keyValues[e]!;
     const numeric = this.numericKey;
     if (numeric !== null) {
+      const stored = this.keyValues[e];
       const nulls = this.numericKeyNulls;
-      if (nulls !== null && nulls[row] === 1) return stored[0] === null;
+      if (nulls !== null && nulls[row] === 1) return stored !== null && stored[0] === null;
+      if (stored !== null) return false;
       const v = numeric[row]!;
-      const s = stored[0];
-      return v === s || (v !== v && s !== s && typeof s === 'number');
+      const s = this.keyNumbers[e]!;
+      return v === s || (v !== v && s !== s);
     }
+    const stored = this.keyOf(e);
     const cols = this.batchCols;
     for (let k = 0; k < cols.length; k++) {
       const v = readCell(cols[k]!, row, this.keyIsBool[k]!);
@@ -165,13 +177,22 @@ export class SliceBuffer {
   }
 
   private insert(batch: RecordBatch, row: number, end: number, h: number, rowKey: string | null, at: number): AggState {
-    const e = this.ends.length;
-    const values = new Array<unknown>(this.keyColumns.length);
-    for (let k = 0; k < values.length; k++) values[k] = readCell(batch.columns[this.keyColumns[k]!]!, row, this.keyIsBool[k]!);
+    const e = this.count;
+    if (e === this.hashes.length) this.growEntries(2 * e);
+    const nKeys = this.keyColumns.length;
+    const first = nKeys === 1 ? readCell(batch.columns[this.keyColumns[0]!]!, row, this.keyIsBool[0]!) : undefined;
+    if (typeof first === 'number') {
+      this.keyNumbers[e] = first;
+      this.keyValues.push(null);
+    } else {
+      const values = new Array<unknown>(nKeys);
+      for (let k = 0; k < nKeys; k++) values[k] = readCell(batch.columns[this.keyColumns[k]!]!, row, this.keyIsBool[k]!);
+      this.keyValues.push(values);
+    }
     const acc = this.createState();
-    this.hashes.push(h);
-    this.ends.push(end);
-    this.keyValues.push(values);
+    this.count = e + 1;
+    this.hashes[e] = h;
+    this.ends[e] = end;
     this.encoded.push(rowKey);
     this.accs.push(acc);
     this.table[at] = e + 1;
@@ -184,18 +205,39 @@ export class SliceBuffer {
     return acc;
   }
 
+  private growEntries(capacity: number): void {
+    const grow = <T extends Int32Array | Float64Array>(xs: T, make: (n: number) => T): T => {
+      const out = make(capacity);
+      out.set(xs.subarray(0, this.count));
+      return out;
+    };
+    this.hashes = grow(this.hashes, (n) => new Int32Array(n));
+    this.ends = grow(this.ends, (n) => new Float64Array(n));
+    this.keyNumbers = grow(this.keyNumbers, (n) => new Float64Array(n));
+  }
+
   /** Drops the entries ending at or before `maxEnd`, keeps the others in order, and rebuilds the table. */
   private removeUpTo(maxEnd: number): void {
-    const kept: number[] = [];
-    for (let e = 0; e < this.ends.length; e++) if (this.ends[e]! > maxEnd) kept.push(e);
-    if (kept.length !== this.ends.length) {
-      const pick = <T>(xs: T[]): T[] => kept.map((e) => xs[e]!);
-      this.hashes = pick(this.hashes);
-      this.ends = pick(this.ends);
-      this.keyValues = pick(this.keyValues);
-      this.encoded = pick(this.encoded);
-      this.accs = pick(this.accs);
+    const n = this.count;
+    let kept = 0;
+    const keyValues: (unknown[] | null)[] = [];
+    const encoded: (string | null)[] = [];
+    const accs: AggState[] = [];
+    for (let e = 0; e < n; e++) {
+      if (this.ends[e]! <= maxEnd) continue;
+      // Compacting in place: kept <= e, so no live entry is overwritten before it is read.
+      this.hashes[kept] = this.hashes[e]!;
+      this.ends[kept] = this.ends[e]!;
+      this.keyNumbers[kept] = this.keyNumbers[e]!;
+      keyValues.push(this.keyValues[e] ?? null);
+      encoded.push(this.encoded[e]!);
+      accs.push(this.accs[e]!);
+      kept++;
     }
+    this.count = kept;
+    this.keyValues = keyValues;
+    this.encoded = encoded;
+    this.accs = accs;
     this.sortedEnds = this.sortedEnds.filter((end) => end > maxEnd);
     this.rehash(this.table.length);
   }
@@ -206,7 +248,7 @@ export class SliceBuffer {
     const table = this.table;
     const mask = capacity - 1;
     const hashes = this.hashes;
-    for (let e = 0; e < hashes.length; e++) {
+    for (let e = 0; e < this.count; e++) {
       const h = hashes[e]!;
       let i = (h ^ (h >>> 16)) & mask;
       while (table[i] !== 0) i = (i + 1) & mask;
@@ -217,8 +259,8 @@ export class SliceBuffer {
   /** From now on keys are their encoded strings: entries are re-hashed from their encodings. */
   private enterStringMode(): void {
     this.stringMode = true;
-    for (let e = 0; e < this.ends.length; e++) {
-      const key = (this.encoded[e] ??= encodeKey(this.keyValues[e]!));
+    for (let e = 0; e < this.count; e++) {
+      const key = (this.encoded[e] ??= encodeKey(this.keyOf(e)));
       this.hashes[e] = mixHash(stringHash(key), numberHash(this.ends[e]!));
     }
     this.rehash(this.table.length);
