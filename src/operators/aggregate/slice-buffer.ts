@@ -32,7 +32,7 @@ export interface TakenSlices {
 
 export class SliceBuffer {
   private table = new Int32Array(1024);
-  /** Per entry, growable (`count` live): hash, slice end, and the key when it is one number (`numericKey`). */
+  /** Per entry, growable (`count` live): hash, slice end, and the key when it is one number (read only when `keyValues[e]` is null). */
   private count = 0;
   private hashes = new Int32Array(1024);
   private ends = new Float64Array(1024);
